@@ -1,0 +1,7 @@
+namespace Entropy.Scale;
+
+/// <summary>Reads one value of type <typeparamref name="T"/> from a <see cref="ScaleReader"/>, advancing it.</summary>
+/// <typeparam name="T">The type of the decoded value.</typeparam>
+/// <param name="reader">The reader to decode from.</param>
+/// <returns>The decoded value.</returns>
+public delegate T ScaleReadFunc<T>(ref ScaleReader reader);
