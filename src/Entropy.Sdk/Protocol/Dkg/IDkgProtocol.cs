@@ -1,0 +1,77 @@
+namespace Entropy.Protocol.Dkg;
+
+/// <summary>The seam between the SDK and a distributed key generation protocol: creates one session per party and run.</summary>
+/// <remarks>
+/// The simulator and the Private-mode client use <see cref="PedersenDkg"/>; the real network runs synedrion's CGGMP'21, which could be
+/// put behind this interface.
+/// </remarks>
+internal interface IDkgProtocol
+{
+    /// <summary>Gets a short name of the protocol, for logs.</summary>
+    string Name { get; }
+
+    /// <summary>Creates the session of <paramref name="self"/> in the run described by <paramref name="context"/>.</summary>
+    /// <param name="context">The run: user, block number and committee.</param>
+    /// <param name="self">This party; a committee member.</param>
+    /// <returns>A new session, not yet started.</returns>
+    /// <exception cref="ArgumentException"><paramref name="self"/> is not in the committee.</exception>
+    IDkgSession CreateSession(DkgSessionContext context, PartyId self);
+}
+
+/// <summary>The state of a <see cref="IDkgSession"/>.</summary>
+internal enum DkgSessionState
+{
+    /// <summary><see cref="IDkgSession.Start"/> was not called yet.</summary>
+    NotStarted,
+
+    /// <summary>Waiting for the messages of some round.</summary>
+    Running,
+
+    /// <summary>The key share is ready.</summary>
+    Completed,
+
+    /// <summary>The run failed; the session only throws from now on.</summary>
+    Failed,
+}
+
+/// <summary>One party's side of one DKG run, sans I/O: it consumes incoming messages and produces outgoing ones, round by round.</summary>
+/// <remarks>
+/// The driver delivers every outgoing message (encrypting the point-to-point ones) and feeds every incoming message to
+/// <see cref="Receive"/> together with the sender the transport authenticated. Timeouts are the driver's business; it can
+/// name the silent parties with <see cref="WaitingFor"/>. A session is not thread-safe.
+/// </remarks>
+internal interface IDkgSession : IDisposable
+{
+    /// <summary>Gets this party.</summary>
+    PartyId Self { get; }
+
+    /// <summary>Gets the run this session belongs to.</summary>
+    DkgSessionContext Context { get; }
+
+    /// <summary>Gets the state of the session.</summary>
+    DkgSessionState State { get; }
+
+    /// <summary>Gets the current round, starting at 1; 0 before <see cref="Start"/>.</summary>
+    int Round { get; }
+
+    /// <summary>Gets the parties whose message for the current round has not arrived yet; empty when completed.</summary>
+    IReadOnlyList<PartyId> WaitingFor { get; }
+
+    /// <summary>Starts the run and returns the first round's messages.</summary>
+    /// <returns>The messages to deliver.</returns>
+    /// <exception cref="InvalidOperationException">The session was already started.</exception>
+    IReadOnlyList<DkgOutgoingMessage> Start();
+
+    /// <summary>Consumes one message and returns the messages it triggers (the next round's, when it completed a round).</summary>
+    /// <param name="from">The sender, as authenticated by the transport.</param>
+    /// <param name="payload">The message bytes.</param>
+    /// <returns>The messages to deliver; often none.</returns>
+    /// <exception cref="DkgException">The message is rejected (<see cref="DkgException.IsRecoverable"/>: the session goes on) or the run failed, naming the culprit.</exception>
+    /// <exception cref="InvalidOperationException">The session is not started, already completed or failed.</exception>
+    IReadOnlyList<DkgOutgoingMessage> Receive(PartyId from, ReadOnlySpan<byte> payload);
+
+    /// <summary>Hands over the key share; the caller owns (and disposes) it.</summary>
+    /// <returns>The key share.</returns>
+    /// <exception cref="InvalidOperationException">The session has not completed, or the share was already taken.</exception>
+    DkgKeyShare TakeResult();
+}
