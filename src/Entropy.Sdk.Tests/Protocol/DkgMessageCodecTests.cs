@@ -1,4 +1,5 @@
 using Entropy.Protocol.Dkg;
+using Entropy.Scale;
 
 namespace Entropy.Tests.Protocol;
 
@@ -54,7 +55,7 @@ public class DkgMessageCodecTests
         // Length 2 written in the two-byte compact form (0x09 0x00) instead of the single byte 0x08.
         byte[] bytes = [0, .. new byte[32], 2, 0, 0, 0, 0x09, 0x00, .. point, .. point, .. point, .. new byte[32]];
 
-        Assert.That(() => DkgMessageCodec.DecodeCommitments(bytes, 2), Throws.TypeOf<DkgWireFormatException>());
+        Assert.That(() => DkgMessageCodec.DecodeCommitments(bytes, 2), Throws.TypeOf<ScaleFormatException>());
     }
 
     [Test]

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Security.Cryptography;
+using Entropy.Scale;
 
 namespace Entropy.Protocol.Dkg;
 
@@ -57,63 +59,71 @@ internal sealed class ShareMessage : IDisposable
 /// <summary>SCALE encoding of the DKG messages: a one-byte enum variant index, then the fields in order (fixed arrays raw, u32 little endian, Vec with a compact length).</summary>
 internal static class DkgMessageCodec
 {
+    /// <summary>The offset of the session id: every message starts with its variant index and the session id.</summary>
     public const int SessionIdOffset = 1;
+
+    private const int ShareMessageLength = 1 + 32 + 4 + 4 + 32 + 32;
 
     public static byte[] Encode(CommitmentsMessage message)
     {
-        var writer = new DkgWireWriter(1 + 32 + 4 + 5 + (message.Commitments.Length * 33) + 33 + 32);
-        writer.WriteU8((byte)DkgMessageKind.Commitments);
-        writer.WriteFixed(message.SessionId, DkgSessionContext.SessionIdLength);
+        int count = message.Commitments.Length;
+        var output = new ExactBufferWriter(1 + 32 + 4 + CompactLength(count) + (count * 33) + 33 + 32);
+        var writer = new ScaleWriter(output);
+        writer.WriteVariantIndex((byte)DkgMessageKind.Commitments);
+        WriteFixed(writer, message.SessionId, DkgSessionContext.SessionIdLength);
         writer.WriteU32(message.Sender);
-        writer.WriteCompact((uint)message.Commitments.Length);
+        writer.WriteCompact((ulong)count);
         foreach (var c in message.Commitments)
         {
-            writer.WriteFixed(c, Secp256k1Group.PointLength);
+            WriteFixed(writer, c, Secp256k1Group.PointLength);
         }
 
-        writer.WriteFixed(message.ProofR, Secp256k1Group.PointLength);
-        writer.WriteFixed(message.ProofMu, Secp256k1Group.ScalarLength);
-        return writer.ToArray();
+        WriteFixed(writer, message.ProofR, Secp256k1Group.PointLength);
+        WriteFixed(writer, message.ProofMu, Secp256k1Group.ScalarLength);
+        return output.Complete();
     }
 
     public static byte[] Encode(ShareMessage message)
     {
-        var writer = new DkgWireWriter(1 + 32 + 4 + 4 + 32 + 32);
-        writer.WriteU8((byte)DkgMessageKind.Share);
-        writer.WriteFixed(message.SessionId, DkgSessionContext.SessionIdLength);
+        // Written into an array of the exact size, so no stray copy of the share is left in a grown buffer.
+        var output = new ExactBufferWriter(ShareMessageLength);
+        var writer = new ScaleWriter(output);
+        writer.WriteVariantIndex((byte)DkgMessageKind.Share);
+        WriteFixed(writer, message.SessionId, DkgSessionContext.SessionIdLength);
         writer.WriteU32(message.Sender);
         writer.WriteU32(message.Recipient);
-        writer.WriteFixed(message.Transcript, 32);
-        writer.WriteFixed(message.Share, Secp256k1Group.ScalarLength);
-        return writer.ToArray();
+        WriteFixed(writer, message.Transcript, 32);
+        WriteFixed(writer, message.Share, Secp256k1Group.ScalarLength);
+        return output.Complete();
     }
 
     /// <summary>Reads the variant index and session id, which every message starts with.</summary>
-    /// <exception cref="DkgWireFormatException">The message is shorter than its header or of an unknown kind.</exception>
+    /// <exception cref="ScaleFormatException">The message is shorter than its header or of an unknown kind.</exception>
     public static DkgMessageKind ReadHeader(ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> sessionId)
     {
-        var reader = new DkgWireReader(payload);
-        byte kind = reader.ReadU8();
+        var reader = new ScaleReader(payload);
+        byte kind = reader.ReadVariantIndex();
         if (kind > (byte)DkgMessageKind.Share)
         {
-            throw new DkgWireFormatException($"Unknown DKG message kind {kind}.", 0);
+            throw new ScaleFormatException($"Unknown DKG message kind {kind}", 0);
         }
 
         sessionId = reader.ReadBytes(DkgSessionContext.SessionIdLength);
         return (DkgMessageKind)kind;
     }
 
-    /// <exception cref="DkgWireFormatException">The bytes are not a well-formed commitments message.</exception>
+    /// <exception cref="ScaleFormatException">The bytes are not a well-formed commitments message.</exception>
     public static CommitmentsMessage DecodeCommitments(ReadOnlySpan<byte> payload, int maxCommitments)
     {
-        var reader = new DkgWireReader(payload);
-        reader.ExpectU8((byte)DkgMessageKind.Commitments);
+        var reader = new ScaleReader(payload);
+        ExpectKind(ref reader, DkgMessageKind.Commitments);
         var session = reader.ReadBytes(DkgSessionContext.SessionIdLength).ToArray();
         uint sender = reader.ReadU32();
-        uint count = reader.ReadCompact();
-        if (count > (uint)maxCommitments)
+        int at = reader.BytesConsumed;
+        int count = reader.ReadLength(Secp256k1Group.PointLength);
+        if (count > maxCommitments)
         {
-            throw new DkgWireFormatException($"The message has {count} commitments; at most {maxCommitments} are allowed.", reader.Position);
+            throw new ScaleFormatException($"The message has {count} commitments; at most {maxCommitments} are allowed", at);
         }
 
         var commitments = new byte[count][];
@@ -128,11 +138,11 @@ internal static class DkgMessageCodec
         return new CommitmentsMessage { SessionId = session, Sender = sender, Commitments = commitments, ProofR = proofR, ProofMu = proofMu };
     }
 
-    /// <exception cref="DkgWireFormatException">The bytes are not a well-formed share message.</exception>
+    /// <exception cref="ScaleFormatException">The bytes are not a well-formed share message.</exception>
     public static ShareMessage DecodeShare(ReadOnlySpan<byte> payload)
     {
-        var reader = new DkgWireReader(payload);
-        reader.ExpectU8((byte)DkgMessageKind.Share);
+        var reader = new ScaleReader(payload);
+        ExpectKind(ref reader, DkgMessageKind.Share);
         var session = reader.ReadBytes(DkgSessionContext.SessionIdLength).ToArray();
         uint sender = reader.ReadU32();
         uint recipient = reader.ReadU32();
@@ -140,5 +150,49 @@ internal static class DkgMessageCodec
         var share = reader.ReadBytes(Secp256k1Group.ScalarLength).ToArray();
         reader.EnsureEnd();
         return new ShareMessage { SessionId = session, Sender = sender, Recipient = recipient, Transcript = transcript, Share = share };
+    }
+
+    private static void ExpectKind(ref ScaleReader reader, DkgMessageKind expected)
+    {
+        byte kind = reader.ReadVariantIndex();
+        if (kind != (byte)expected)
+        {
+            throw new ScaleFormatException($"Expected DKG message kind {(byte)expected}, found {kind}", 0);
+        }
+    }
+
+    private static void WriteFixed(ScaleWriter writer, ReadOnlySpan<byte> value, int length)
+    {
+        if (value.Length != length)
+        {
+            throw new InvalidOperationException($"A field of {length} bytes was given {value.Length}.");
+        }
+
+        writer.WriteBytes(value);
+    }
+
+    private static int CompactLength(int value) => value < 0x40 ? 1 : value < 0x4000 ? 2 : 4;
+
+    /// <summary>An <see cref="IBufferWriter{T}"/> over an array of the exact final size.</summary>
+    private sealed class ExactBufferWriter(int length) : IBufferWriter<byte>
+    {
+        private readonly byte[] _buffer = new byte[length];
+        private int _written;
+
+        public void Advance(int count) => _written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => _buffer.AsMemory(_written, Available(sizeHint));
+
+        public Span<byte> GetSpan(int sizeHint = 0) => _buffer.AsSpan(_written, Available(sizeHint));
+
+        public byte[] Complete() => _written == _buffer.Length
+            ? _buffer
+            : throw new InvalidOperationException($"Encoded {_written} of {_buffer.Length} bytes.");
+
+        private int Available(int sizeHint)
+        {
+            int available = _buffer.Length - _written;
+            return sizeHint <= available ? available : throw new InvalidOperationException("The message is larger than computed.");
+        }
     }
 }

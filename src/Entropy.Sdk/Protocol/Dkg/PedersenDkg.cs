@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Entropy.Scale;
 using NBitcoin.Secp256k1;
 
 namespace Entropy.Protocol.Dkg;
@@ -192,7 +193,7 @@ internal sealed class PedersenDkgSession : IDkgSession
                     $"Rejected a DKG message from {from} for session 0x{Convert.ToHexStringLower(sessionId)}; this is session 0x{Convert.ToHexStringLower(Context.SessionId)}.");
             }
         }
-        catch (DkgWireFormatException e)
+        catch (ScaleFormatException e)
         {
             throw Fail(DkgException.Blame(DkgFailureReason.MalformedMessage, from, $"Malformed DKG message: {e.Message}", e));
         }
@@ -257,7 +258,7 @@ internal sealed class PedersenDkgSession : IDkgSession
         {
             message = DkgMessageCodec.DecodeCommitments(payload, _t);
         }
-        catch (DkgWireFormatException e)
+        catch (ScaleFormatException e)
         {
             throw DkgException.Blame(DkgFailureReason.MalformedMessage, from, $"Malformed DKG commitments message: {e.Message}", e);
         }
@@ -377,7 +378,7 @@ internal sealed class PedersenDkgSession : IDkgSession
         {
             message = DkgMessageCodec.DecodeShare(payload);
         }
-        catch (DkgWireFormatException e)
+        catch (ScaleFormatException e)
         {
             throw DkgException.Blame(DkgFailureReason.MalformedMessage, from, $"Malformed DKG share message: {e.Message}", e);
         }
