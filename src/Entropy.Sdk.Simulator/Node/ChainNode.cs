@@ -1,0 +1,482 @@
+using System.Collections.Immutable;
+using System.Threading.Channels;
+using Entropy.Scale;
+using Entropy.Simulator.Rpc;
+using Entropy.Simulator.Runtime;
+using GenesisBuilder = Entropy.Simulator.Runtime.Genesis;
+using Microsoft.Extensions.Logging;
+
+namespace Entropy.Simulator.Node;
+
+/// <summary>The lifecycle of a transaction as <c>author_submitAndWatchExtrinsic</c> reports it.</summary>
+internal enum TransactionStatus
+{
+    Future,
+    Ready,
+    InBlock,
+    Finalized,
+    Invalid,
+    Dropped,
+}
+
+/// <summary>Called when a watched transaction changes status; <paramref name="block"/> is set for in-block and finalized.</summary>
+internal delegate void TransactionWatcher(TransactionStatus status, Block? block);
+
+/// <summary>
+/// The chain: blocks, state per block, the transaction pool and block authoring. All mutation happens under one lock, so the
+/// state a client reads at a block hash never changes.
+/// </summary>
+internal sealed class ChainNode : IAsyncDisposable
+{
+    private const int MaxExtrinsicsPerBlock = 20_000;
+    private const int MaxPoolSize = 100_000;
+    private readonly Lock _lock = new();
+    private readonly List<Block> _blocks = [];
+    private readonly Dictionary<string, Block> _byHash = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PoolEntry> _pool = new(StringComparer.Ordinal);
+    private readonly List<(uint Number, TransactionWatcher Watcher)> _awaitingFinality = [];
+    private readonly List<Func<Block, CancellationToken, Task>> _blockObservers = [];
+    private readonly Channel<Block> _observerQueue = Channel.CreateUnbounded<Block>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SimulatedChainOptions _options;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly SemaphoreSlim _produceSignal = new(0);
+    private Task? _producer;
+    private Task? _observerLoop;
+    private BlockContext? _validationContext;
+    private long _sequence;
+    private ulong _lastTimestamp;
+
+    public ChainNode(SimulatedChainOptions options, SignatureVerifier verifier, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        Flavor = RuntimeFlavor.For(options.Runtime);
+        Metadata = Flavor.LoadMetadata();
+        Validators = GenesisBuilder.Validators(options.Subgroups, options.ValidatorsPerSubgroup, options.ThresholdServerBasePort);
+        Runtime = new EntropyRuntime(Flavor, options.Subgroups, verifier);
+        var state = GenesisBuilder.Build(Flavor, Validators, options.Subgroups, options.EndowedAccounts, options.Programs);
+        var header = new Header(new byte[32], 0, Block.ComputeStateRoot(state), Block.ComputeExtrinsicsRoot([]));
+        var genesis = new Block(header, [], state);
+        Runtime.GenesisHash = genesis.Hash;
+        AddBlock(genesis);
+        Finalized = genesis;
+    }
+
+    /// <summary>Raised (outside the lock) for every new best block, in order.</summary>
+    public event Action<Block>? NewBest;
+
+    /// <summary>Raised (outside the lock) for every newly finalized block, in order.</summary>
+    public event Action<Block>? NewFinalized;
+
+    public RuntimeFlavor Flavor { get; }
+
+    public EntropyRuntime Runtime { get; }
+
+    /// <summary>Gets the runtime metadata as served by <c>state_getMetadata</c> (<c>"meta"</c> magic + V15).</summary>
+    public byte[] Metadata { get; }
+
+    public IReadOnlyList<DevValidator> Validators { get; }
+
+    public Block Genesis => _blocks[0];
+
+    public Block Best
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _blocks[^1];
+            }
+        }
+    }
+
+    public Block Finalized { get; private set; }
+
+    public int PoolCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pool.Count;
+            }
+        }
+    }
+
+    public void Start()
+    {
+        _observerLoop = Task.Run(ObserverLoopAsync);
+        if (_options.BlockProduction != BlockProductionMode.Manual)
+        {
+            _producer = Task.Run(ProducerLoopAsync);
+        }
+    }
+
+    /// <summary>Registers a hook run after every new block, in block order, off the authoring path (the off-chain-worker seam).</summary>
+    public void AddBlockObserver(Func<Block, CancellationToken, Task> observer)
+    {
+        lock (_lock)
+        {
+            _blockObservers.Add(observer);
+        }
+    }
+
+    public Block? GetBlock(uint number)
+    {
+        lock (_lock)
+        {
+            return number < _blocks.Count ? _blocks[(int)number] : null;
+        }
+    }
+
+    public Block? GetBlock(string hashHex)
+    {
+        lock (_lock)
+        {
+            return _byHash.GetValueOrDefault(hashHex.ToLowerInvariant());
+        }
+    }
+
+    public IReadOnlyList<byte[]> PendingExtrinsics()
+    {
+        lock (_lock)
+        {
+            return _pool.Values.OrderBy(e => e.Sequence).Select(e => e.Extrinsic.Encoded).ToList();
+        }
+    }
+
+    /// <summary>The next nonce for <paramref name="account"/>: the state's nonce, advanced past the contiguous nonces already in the pool.</summary>
+    public uint NextIndex(byte[] account)
+    {
+        lock (_lock)
+        {
+            var nonce = EntropyRuntime.GetAccount(_blocks[^1].State, account).Nonce;
+            var pending = _pool.Values.Where(e => e.Extrinsic.Signer is { } s && s.AsSpan().SequenceEqual(account)).Select(e => e.Extrinsic.Nonce).ToHashSet();
+            while (pending.Contains(nonce))
+            {
+                nonce++;
+            }
+
+            return nonce;
+        }
+    }
+
+    /// <summary>Decodes and validates an extrinsic and adds it to the pool; throws <see cref="RpcException"/> with Substrate's author error codes.</summary>
+    public byte[] Submit(byte[] encoded, TransactionWatcher? watcher)
+    {
+        Extrinsic extrinsic;
+        try
+        {
+            var reader = new ScaleReader(encoded);
+            var declared = reader.ReadCompactU32();
+            if (declared != reader.Remaining)
+            {
+                throw new RpcException(RpcException.BadFormat, $"Extrinsic has invalid format: the length prefix says {declared} bytes but {reader.Remaining} follow");
+            }
+
+            extrinsic = Extrinsic.Decode(encoded, Flavor);
+        }
+        catch (ScaleFormatException e)
+        {
+            // What a runtime reports when validate_transaction cannot decode its input.
+            throw new RpcException(RpcException.VerificationError, $"Verification Error: Runtime error: Execution failed: Could not decode extrinsic: {e.Message}", e.Message);
+        }
+
+        TransactionStatus status;
+        lock (_lock)
+        {
+            var hashHex = Hex.Encode(extrinsic.Hash);
+            if (_pool.ContainsKey(hashHex))
+            {
+                throw new RpcException(RpcException.PoolAlreadyImported, "Transaction Already Imported", hashHex);
+            }
+
+            if (_pool.Count >= MaxPoolSize)
+            {
+                throw new RpcException(RpcException.PoolImmediatelyDropped, "Immediately Dropped", "The transaction couldn't enter the pool because of the limit");
+            }
+
+            var context = _validationContext ??= Runtime.InitializeBlock(_blocks[^1].State, _blocks[^1].Number + 1, _blocks[^1].Hash);
+            var invalid = Runtime.Validate(context, extrinsic, out var isFuture);
+            if (invalid is not null)
+            {
+                throw ToRpc(invalid);
+            }
+
+            if (extrinsic.Signer is { } signer && _pool.Values.Any(e => e.Extrinsic.Nonce == extrinsic.Nonce && e.Extrinsic.Signer is { } other && other.AsSpan().SequenceEqual(signer)))
+            {
+                throw new RpcException(RpcException.PoolTooLowPriority, "Priority is too low: (0 vs 0)",
+                    "The transaction has too low priority to replace another transaction already in the pool.");
+            }
+
+            status = isFuture && !ChainsToPool(extrinsic) ? TransactionStatus.Future : TransactionStatus.Ready;
+            _pool[hashHex] = new PoolEntry(extrinsic, ++_sequence, watcher);
+        }
+
+        watcher?.Invoke(status, null);
+        if (status == TransactionStatus.Ready && _options.BlockProduction == BlockProductionMode.Instant)
+        {
+            _produceSignal.Release();
+        }
+
+        return extrinsic.Hash;
+    }
+
+    /// <summary>Validates without adding to the pool (used by <c>payment_queryInfo</c> callers that want the decoded call).</summary>
+    public Extrinsic DecodeExtrinsic(byte[] encoded)
+    {
+        try
+        {
+            return Extrinsic.Decode(encoded, Flavor);
+        }
+        catch (ScaleFormatException e)
+        {
+            throw new RpcException(RpcException.InvalidParams, "Invalid params", $"Could not decode extrinsic: {e.Message}");
+        }
+    }
+
+    /// <summary>Authors one block from the ready transactions (nonce order per account), then notifies subscribers.</summary>
+    public Block ProduceBlock()
+    {
+        Block block;
+        List<(TransactionWatcher Watcher, TransactionStatus Status)> notifications = [];
+        List<Block> finalized = [];
+        lock (_lock)
+        {
+            var parent = _blocks[^1];
+            var number = parent.Number + 1;
+            var context = Runtime.InitializeBlock(parent.State, number, parent.Hash);
+            var now = (ulong)Math.Max(0, _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            _lastTimestamp = Math.Max(now, _lastTimestamp + 1);
+            var extrinsics = new List<byte[]> { Runtime.ApplyTimestamp(context, _lastTimestamp) };
+            var candidates = _pool.Values.OrderBy(e => e.Sequence).ToList();
+            var progress = true;
+            while (progress && candidates.Count > 0 && extrinsics.Count < MaxExtrinsicsPerBlock)
+            {
+                progress = false;
+                var deferred = new List<PoolEntry>();
+                foreach (var entry in candidates)
+                {
+                    if (extrinsics.Count >= MaxExtrinsicsPerBlock)
+                    {
+                        deferred.Add(entry);
+                        continue;
+                    }
+
+                    var outcome = Runtime.ApplyExtrinsic(context, entry.Extrinsic);
+                    if (outcome.Included)
+                    {
+                        extrinsics.Add(entry.Extrinsic.Encoded);
+                        _pool.Remove(Hex.Encode(entry.Extrinsic.Hash));
+                        if (entry.Watcher is not null)
+                        {
+                            notifications.Add((entry.Watcher, TransactionStatus.InBlock));
+                        }
+
+                        progress = true;
+                    }
+                    else if (outcome.Invalid!.Invalid == InvalidKind.Future)
+                    {
+                        deferred.Add(entry);
+                    }
+                    else
+                    {
+                        _logger.LogDebug("Dropping transaction {Hash} from the pool: {Reason}", Hex.Encode(entry.Extrinsic.Hash), outcome.Invalid);
+                        _pool.Remove(Hex.Encode(entry.Extrinsic.Hash));
+                        if (entry.Watcher is not null)
+                        {
+                            notifications.Add((entry.Watcher, TransactionStatus.Invalid));
+                        }
+                    }
+                }
+
+                candidates = deferred;
+            }
+
+            var state = Runtime.FinalizeBlock(context);
+            var header = new Header(parent.Hash, number, Block.ComputeStateRoot(state), Block.ComputeExtrinsicsRoot(extrinsics));
+            block = new Block(header, extrinsics, state);
+            AddBlock(block);
+            _validationContext = null;
+            foreach (var (watcher, _) in notifications.Where(n => n.Status == TransactionStatus.InBlock))
+            {
+                _awaitingFinality.Add((number, watcher));
+            }
+
+            var target = number >= (uint)_options.FinalityLag ? number - (uint)_options.FinalityLag : 0;
+            for (var n = Finalized.Number + 1; n <= target; n++)
+            {
+                finalized.Add(_blocks[(int)n]);
+            }
+
+            if (finalized.Count > 0)
+            {
+                Finalized = finalized[^1];
+            }
+        }
+
+        foreach (var (watcher, status) in notifications)
+        {
+            watcher(status, status == TransactionStatus.InBlock ? block : null);
+        }
+
+        NewBest?.Invoke(block);
+        foreach (var final in finalized)
+        {
+            List<TransactionWatcher> done;
+            lock (_lock)
+            {
+                done = _awaitingFinality.Where(w => w.Number == final.Number).Select(w => w.Watcher).ToList();
+                _awaitingFinality.RemoveAll(w => w.Number <= final.Number);
+            }
+
+            foreach (var watcher in done)
+            {
+                watcher(TransactionStatus.Finalized, final);
+            }
+
+            NewFinalized?.Invoke(final);
+        }
+
+        _observerQueue.Writer.TryWrite(block);
+        return block;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        _observerQueue.Writer.TryComplete();
+        foreach (var task in new[] { _producer, _observerLoop })
+        {
+            if (task is not null)
+            {
+                try
+                {
+                    await task.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+
+        List<PoolEntry> dropped;
+        lock (_lock)
+        {
+            dropped = [.. _pool.Values];
+            _pool.Clear();
+        }
+
+        foreach (var entry in dropped)
+        {
+            entry.Watcher?.Invoke(TransactionStatus.Dropped, null);
+        }
+
+        _shutdown.Dispose();
+        _produceSignal.Dispose();
+    }
+
+    internal static RpcException ToRpc(TransactionValidityError error) => error.Unknown is not null
+        ? new RpcException(RpcException.PoolUnknownValidity, "Unknown Transaction Validity", error.Unknown)
+        : new RpcException(RpcException.PoolInvalidTx, "Invalid Transaction", error.Message);
+
+    private bool ChainsToPool(Extrinsic extrinsic)
+    {
+        // A future transaction whose predecessors are all already pooled will be ready for the next block.
+        var signer = extrinsic.Signer!;
+        var nonce = EntropyRuntime.GetAccount(_blocks[^1].State, signer).Nonce;
+        var pending = _pool.Values.Where(e => e.Extrinsic.Signer is { } s && s.AsSpan().SequenceEqual(signer)).Select(e => e.Extrinsic.Nonce).ToHashSet();
+        for (var n = nonce; n < extrinsic.Nonce; n++)
+        {
+            if (!pending.Contains(n))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void AddBlock(Block block)
+    {
+        _blocks.Add(block);
+        _byHash[block.HashHex] = block;
+    }
+
+    private async Task ProducerLoopAsync()
+    {
+        var cancellationToken = _shutdown.Token;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (_options.BlockProduction == BlockProductionMode.Interval)
+                {
+                    await Task.Delay(_options.BlockInterval, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _produceSignal.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    while (_produceSignal.CurrentCount > 0)
+                    {
+                        await _produceSignal.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                try
+                {
+                    ProduceBlock();
+                }
+#pragma warning disable CA1031 // The authoring loop must survive a failing block; the failure is logged.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    _logger.LogError(e, "Authoring a block failed");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ObserverLoopAsync()
+    {
+        var cancellationToken = _shutdown.Token;
+        try
+        {
+            await foreach (var block in _observerQueue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Func<Block, CancellationToken, Task>[] observers;
+                lock (_lock)
+                {
+                    observers = [.. _blockObservers];
+                }
+
+                foreach (var observer in observers)
+                {
+                    try
+                    {
+                        await observer(block, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        return;
+                    }
+#pragma warning disable CA1031 // An observer (e.g. the off-chain worker) failing must not stop the others.
+                    catch (Exception e)
+#pragma warning restore CA1031
+                    {
+                        _logger.LogWarning(e, "A block observer failed on block {Number}", block.Number);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private sealed record PoolEntry(Extrinsic Extrinsic, long Sequence, TransactionWatcher? Watcher);
+}

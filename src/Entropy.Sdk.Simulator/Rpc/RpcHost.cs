@@ -1,0 +1,257 @@
+using System.Buffers;
+using System.Net;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Entropy.Simulator.Rpc;
+
+/// <summary>Kestrel on 127.0.0.1 serving JSON-RPC 2.0 over WebSocket (with subscriptions) and HTTP POST on the same port.</summary>
+internal sealed class RpcHost : IAsyncDisposable
+{
+    private readonly RpcDispatcher _dispatcher;
+    private readonly int _maxRequestBytes;
+    private readonly ILogger _logger;
+    private readonly ILoggerFactory? _loggerFactory;
+    private readonly CancellationTokenSource _shutdown = new();
+    private WebApplication? _app;
+
+    public RpcHost(RpcDispatcher dispatcher, int maxRequestBytes, ILoggerFactory? loggerFactory)
+    {
+        _dispatcher = dispatcher;
+        _maxRequestBytes = maxRequestBytes;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory?.CreateLogger("Entropy.Simulator.Rpc") ?? NullLogger.Instance;
+    }
+
+    public int Port { get; private set; }
+
+    public async Task StartAsync(int port, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(RpcHost).Assembly.GetName().Name });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, port);
+            kestrel.Limits.MaxRequestBodySize = _maxRequestBytes + 1L;
+        });
+        builder.Services.AddRouting();
+        if (_loggerFactory is not null)
+        {
+            builder.Services.AddSingleton(_loggerFactory);
+        }
+        else
+        {
+            builder.Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        }
+
+        var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.Run(HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Port = new Uri(address).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        if (_app is not null)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _shutdown.Dispose();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        if (context.WebSockets.IsWebSocketRequest)
+        {
+            await HandleWebSocketAsync(context).ConfigureAwait(false);
+        }
+        else if (HttpMethods.IsPost(context.Request.Method))
+        {
+            await HandleHttpAsync(context).ConfigureAwait(false);
+        }
+        else
+        {
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            context.Response.Headers.Allow = "POST";
+        }
+    }
+
+    private async Task HandleHttpAsync(HttpContext context)
+    {
+        var cancellationToken = context.RequestAborted;
+        var (body, oversized) = await ReadBodyAsync(context.Request.Body, cancellationToken).ConfigureAwait(false);
+        context.Response.ContentType = "application/json; charset=utf-8";
+        if (oversized)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            await context.Response.Body.WriteAsync(
+                RpcDispatcher.ErrorResponse(default, RpcException.OversizedRequest, "Request is too big", $"Exceeded max limit of {_maxRequestBytes}"),
+                cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        using var session = new RpcSession(supportsSubscriptions: false);
+        var (response, after) = await _dispatcher.DispatchAsync(body, session, cancellationToken).ConfigureAwait(false);
+        if (after is not null)
+        {
+            foreach (var action in after)
+            {
+                action();
+            }
+        }
+
+        if (response is not null)
+        {
+            await context.Response.Body.WriteAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(ReadOnlyMemory<byte> Body, bool Oversized)> ReadBodyAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > _maxRequestBytes)
+                {
+                    return (ReadOnlyMemory<byte>.Empty, true);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (ReadOnlyMemory<byte>.Empty, true);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return (buffer.ToArray(), false);
+    }
+
+    private async Task HandleWebSocketAsync(HttpContext context)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown.Token);
+        var cancellationToken = linked.Token;
+        using var session = new RpcSession(supportsSubscriptions: true);
+        var sender = SendLoopAsync(socket, session, cancellationToken);
+        try
+        {
+            await ReceiveLoopAsync(socket, session, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (WebSocketException e)
+        {
+            _logger.LogDebug(e, "WebSocket connection ended abruptly");
+        }
+        finally
+        {
+            session.Dispose();
+            await linked.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await sender.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (WebSocketException)
+            {
+            }
+        }
+    }
+
+    private async Task ReceiveLoopAsync(WebSocket socket, RpcSession session, CancellationToken cancellationToken)
+    {
+        var chunk = new byte[16 * 1024];
+        using var message = new MemoryStream();
+        while (socket.State == WebSocketState.Open)
+        {
+            message.SetLength(0);
+            var oversized = false;
+            WebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(chunk, cancellationToken).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    if (socket.State == WebSocketState.CloseReceived)
+                    {
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return;
+                }
+
+                // Keep reading an oversized message to its end (discarding it) so the connection stays usable.
+                if (!oversized && message.Length + result.Count > _maxRequestBytes)
+                {
+                    oversized = true;
+                    message.SetLength(0);
+                }
+
+                if (!oversized)
+                {
+                    message.Write(chunk, 0, result.Count);
+                }
+            }
+            while (!result.EndOfMessage);
+
+            if (oversized)
+            {
+                session.Enqueue(RpcDispatcher.ErrorResponse(default, RpcException.OversizedRequest, "Request is too big", $"Exceeded max limit of {_maxRequestBytes}"));
+                continue;
+            }
+
+            var (response, after) = await _dispatcher.DispatchAsync(message.GetBuffer().AsMemory(0, (int)message.Length), session, cancellationToken)
+                .ConfigureAwait(false);
+            if (response is not null)
+            {
+                session.Enqueue(response);
+            }
+
+            if (after is not null)
+            {
+                foreach (var action in after)
+                {
+                    action();
+                }
+            }
+        }
+    }
+
+    private static async Task SendLoopAsync(WebSocket socket, RpcSession session, CancellationToken cancellationToken)
+    {
+        await foreach (var message in session.Outgoing.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (socket.State != WebSocketState.Open && socket.State != WebSocketState.CloseReceived)
+            {
+                return;
+            }
+
+            await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

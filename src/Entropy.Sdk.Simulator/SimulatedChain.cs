@@ -1,0 +1,138 @@
+using Entropy.Crypto;
+using Entropy.Simulator.Node;
+using Entropy.Simulator.Rpc;
+using Entropy.Simulator.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Entropy.Simulator;
+
+/// <summary>
+/// An in-process Entropy chain node: the runtime logic of the pallets the registration flow uses, a transaction pool that
+/// checks what a real node checks, block authoring, and a Substrate JSON-RPC server (WebSocket and HTTP) on 127.0.0.1.
+/// </summary>
+/// <remarks>
+/// Any Substrate client can connect to <see cref="WebSocketEndpoint"/>; see ARCHITECTURE.md, "The simulator", and
+/// <see href="https://docs.entropy.xyz/concepts/registering"/>.
+/// </remarks>
+public sealed class SimulatedChain : IAsyncDisposable
+{
+    private readonly SimulatedChainOptions _options;
+    private readonly ILogger _logger;
+    private ChainNode? _node;
+    private RpcHost? _host;
+    private int _disposed;
+
+    /// <summary>Creates a chain with the given settings; call <see cref="StartAsync"/> to start it.</summary>
+    /// <param name="options">The settings; <see langword="null"/> uses the defaults.</param>
+    /// <exception cref="ArgumentException">A setting is out of range (the exception names the property).</exception>
+    public SimulatedChain(SimulatedChainOptions? options = null)
+    {
+        _options = options ?? new SimulatedChainOptions();
+        _options.Validate();
+        _logger = _options.LoggerFactory?.CreateLogger<SimulatedChain>() ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>Gets the JSON-RPC WebSocket endpoint, e.g. <c>ws://127.0.0.1:9944</c>.</summary>
+    /// <exception cref="InvalidOperationException">The chain has not been started.</exception>
+    public Uri WebSocketEndpoint => new($"ws://127.0.0.1:{Host.Port}");
+
+    /// <summary>Gets the JSON-RPC HTTP endpoint (POST), e.g. <c>http://127.0.0.1:9944</c>.</summary>
+    /// <exception cref="InvalidOperationException">The chain has not been started.</exception>
+    public Uri HttpEndpoint => new($"http://127.0.0.1:{Host.Port}");
+
+    /// <summary>Gets the genesis block hash as 0x-prefixed hex.</summary>
+    /// <exception cref="InvalidOperationException">The chain has not been started.</exception>
+    public string GenesisHash => Node.Genesis.HashHex;
+
+    /// <summary>Gets the number of the best block.</summary>
+    /// <exception cref="InvalidOperationException">The chain has not been started.</exception>
+    public uint BestBlockNumber => Node.Best.Number;
+
+    internal ChainNode Node => _node ?? throw new InvalidOperationException("The simulated chain has not been started; call StartAsync first.");
+
+    private RpcHost Host => _host ?? throw new InvalidOperationException("The simulated chain has not been started; call StartAsync first.");
+
+    /// <summary>Builds genesis, starts block authoring and the JSON-RPC server.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when the server is listening.</returns>
+    /// <exception cref="InvalidOperationException">The chain was already started.</exception>
+    /// <exception cref="ObjectDisposedException">The chain was disposed.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (_node is not null)
+        {
+            throw new InvalidOperationException("The simulated chain is already started.");
+        }
+
+        var node = new ChainNode(_options, VerifySignature, _options.LoggerFactory?.CreateLogger<ChainNode>() ?? (ILogger)NullLogger.Instance);
+        var dispatcher = new RpcDispatcher(_options.LoggerFactory?.CreateLogger<RpcDispatcher>() ?? (ILogger)NullLogger.Instance);
+        new RpcApi(node, dispatcher, AccountIds.TryParse).Register();
+        var host = new RpcHost(dispatcher, _options.MaxRequestBytes, _options.LoggerFactory);
+        try
+        {
+            await host.StartAsync(_options.Port, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        _node = node;
+        _host = host;
+        node.Start();
+        _logger.LogInformation("Entropy simulator listening on {Endpoint} (genesis {Genesis})", WebSocketEndpoint, node.Genesis.HashHex);
+    }
+
+    /// <summary>Authors one block now (any mode), including every ready transaction.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The new block's number.</returns>
+    /// <exception cref="InvalidOperationException">The chain has not been started.</exception>
+    public Task<uint> ProduceBlockAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Node.ProduceBlock().Number);
+    }
+
+    /// <summary>Stops the server and block authoring; pending watched transactions get <c>dropped</c>.</summary>
+    /// <returns>A task that completes when everything has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (_host is not null)
+        {
+            await _host.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_node is not null)
+        {
+            await _node.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>MultiSignature check: sr25519 (1) with the SDK's verifier, ed25519 (0) with libsodium; ecdsa (2) is not supported.</summary>
+    internal static bool VerifySignature(byte signatureType, ReadOnlySpan<byte> signer, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        switch (signatureType)
+        {
+            case 1:
+                return signature.Length == 64 && Sr25519.Verify(new Sr25519PublicKey(signer), message, new Sr25519Signature(signature));
+            case 0:
+                {
+                    var algorithm = NSec.Cryptography.SignatureAlgorithm.Ed25519;
+                    return NSec.Cryptography.PublicKey.TryImport(algorithm, signer, NSec.Cryptography.KeyBlobFormat.RawPublicKey, out var key)
+                        && algorithm.Verify(key!, message, signature);
+                }
+
+            default:
+                return false;
+        }
+    }
+}
