@@ -109,7 +109,7 @@ public class ExtrinsicBuilderTests
         DecodedExtrinsic decoded = builder.Decode(Hex(RegisterExtrinsic));
 
         Assert.That(decoded.IsSigned, Is.True);
-        Assert.That(Convert.ToHexStringLower(decoded.Signer!.Value.Span), Is.EqualTo(AlicePublic));
+        Assert.That(Convert.ToHexStringLower(decoded.Signer!.Value.AsSpan()), Is.EqualTo(AlicePublic));
         Assert.That(decoded.SignatureScheme, Is.EqualTo(SignatureScheme.Sr25519));
         Assert.That(Convert.ToHexStringLower(decoded.Signature!.Value.Span), Is.EqualTo(RegisterSignature));
         Assert.That(decoded.Era, Is.EqualTo(Era.Mortal(64, 100)));

@@ -20,7 +20,7 @@ public sealed class DecodedExtrinsic
     {
         Encoded = encoded;
         IsSigned = isSigned;
-        Signer = signer is null ? default(ReadOnlyMemory<byte>?) : signer;
+        Signer = signer is null ? null : new AccountId(signer);
         SignatureScheme = signatureScheme;
         Signature = signature is null ? default(ReadOnlyMemory<byte>?) : signature;
         Era = era;
@@ -41,8 +41,8 @@ public sealed class DecodedExtrinsic
     /// <summary>Gets a value indicating whether the extrinsic is signed (a transaction) rather than unsigned (an inherent).</summary>
     public bool IsSigned { get; }
 
-    /// <summary>Gets the signer's 32-byte account id (<c>MultiAddress::Id</c>); <see langword="null"/> when unsigned.</summary>
-    public ReadOnlyMemory<byte>? Signer { get; }
+    /// <summary>Gets the signer's account id (<c>MultiAddress::Id</c>); <see langword="null"/> when unsigned.</summary>
+    public AccountId? Signer { get; }
 
     /// <summary>Gets the signature scheme; meaningful only when <see cref="IsSigned"/>.</summary>
     public SignatureScheme SignatureScheme { get; }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Entropy.Crypto;
+using Entropy.Metadata;
 using Entropy.Scale;
 
 namespace Entropy.Extrinsics;
@@ -25,6 +26,22 @@ public sealed class ExtrinsicBuilder
 
     private readonly SignedExtensionPlan _plan;
     private readonly byte[] _genesisHash;
+
+    /// <summary>Creates a builder for a runtime from its metadata and version, on a chain identified by its genesis hash.</summary>
+    /// <param name="metadata">The runtime metadata; its signed-extension list decides the extra and additional signed data.</param>
+    /// <param name="specVersion">The runtime's <c>specVersion</c> (from <c>state_getRuntimeVersion</c>).</param>
+    /// <param name="transactionVersion">The runtime's <c>transactionVersion</c>.</param>
+    /// <param name="genesisHash">The chain's 32-byte genesis hash (<c>chain_getBlockHash(0)</c>).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="metadata"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="genesisHash"/> is not 32 bytes.</exception>
+    /// <exception cref="MetadataException">The metadata's extrinsic format is not version 4.</exception>
+    /// <exception cref="UnsupportedSignedExtensionException">
+    /// The runtime declares a signed extension the SDK does not know whose extra or additional-signed type is not empty.
+    /// </exception>
+    public ExtrinsicBuilder(RuntimeMetadata metadata, uint specVersion, uint transactionVersion, ReadOnlySpan<byte> genesisHash)
+        : this(SignedExtensionPlan.Create(metadata), specVersion, transactionVersion, genesisHash)
+    {
+    }
 
     internal ExtrinsicBuilder(SignedExtensionPlan plan, uint specVersion, uint transactionVersion, ReadOnlySpan<byte> genesisHash)
     {
@@ -145,7 +162,7 @@ public sealed class ExtrinsicBuilder
             return false;
         }
 
-        return Sr25519.VerifyCore(extrinsic.Signer!.Value.Span, MessageToSign(payload), extrinsic.Signature!.Value.Span);
+        return Sr25519.VerifyCore(extrinsic.Signer!.Value.AsSpan(), MessageToSign(payload), extrinsic.Signature!.Value.Span);
     }
 
     /// <summary>Signs a call with a key and assembles the extrinsic, with the signature supplied by a synchronous function.</summary>

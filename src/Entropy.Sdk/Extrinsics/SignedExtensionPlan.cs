@@ -1,4 +1,5 @@
 using System.Buffers;
+using Entropy.Metadata;
 using Entropy.Scale;
 
 namespace Entropy.Extrinsics;
@@ -10,7 +11,7 @@ namespace Entropy.Extrinsics;
 /// <param name="ExtraIsEmpty">Whether the extra type encodes to zero bytes.</param>
 /// <param name="AdditionalIsEmpty">Whether the additional-signed type encodes to zero bytes.</param>
 internal readonly record struct SignedExtensionDescriptor(
-    string Identifier, uint ExtraTypeId, uint AdditionalTypeId, bool ExtraIsEmpty, bool AdditionalIsEmpty);
+    string Identifier, int ExtraTypeId, int AdditionalTypeId, bool ExtraIsEmpty, bool AdditionalIsEmpty);
 
 /// <summary>How the SDK fills in one signed extension.</summary>
 internal enum SignedExtensionKind
@@ -71,6 +72,21 @@ internal sealed class SignedExtensionPlan
 
     /// <summary>Gets a value indicating whether the runtime checks a mortality era (otherwise only immortal transactions make sense).</summary>
     public bool HasMortality => Array.IndexOf(_kinds, SignedExtensionKind.CheckMortality) >= 0;
+
+    /// <summary>Resolves the signed-extension list of runtime metadata.</summary>
+    /// <exception cref="MetadataException">The metadata's extrinsic format is not version 4.</exception>
+    /// <exception cref="UnsupportedSignedExtensionException">An extension is unknown and not empty, or a known one has an unexpected shape.</exception>
+    public static SignedExtensionPlan Create(RuntimeMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.Extrinsic.Version != 4)
+        {
+            throw new MetadataException($"The runtime's extrinsic format is version {metadata.Extrinsic.Version}; the SDK builds version 4.");
+        }
+
+        return Create(metadata.Extrinsic.SignedExtensions.Select(e => new SignedExtensionDescriptor(
+            e.Identifier, e.ExtraTypeId, e.AdditionalSignedTypeId, e.IsExtraZeroSized, e.IsAdditionalSignedZeroSized)));
+    }
 
     /// <summary>Resolves the metadata's extension list.</summary>
     /// <exception cref="UnsupportedSignedExtensionException">An extension is unknown and not empty, or a known one has an unexpected shape.</exception>
