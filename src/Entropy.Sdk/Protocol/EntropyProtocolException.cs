@@ -29,6 +29,9 @@ public enum EntropyProtocolErrorKind
 
     /// <summary>The peer closed the connection before the exchange completed.</summary>
     ConnectionClosed,
+
+    /// <summary>The peer did not answer within the allowed time.</summary>
+    Timeout,
 }
 
 /// <summary>Raised when the encrypted channel to a threshold server, or a signed and encrypted message, fails to verify or is malformed.</summary>
@@ -57,5 +60,5 @@ public class EntropyProtocolException : EntropyException
     public EntropyProtocolErrorKind Kind { get; }
 
     /// <inheritdoc/>
-    public override bool IsTransient => Kind == EntropyProtocolErrorKind.ConnectionClosed;
+    public override bool IsTransient => Kind is EntropyProtocolErrorKind.ConnectionClosed or EntropyProtocolErrorKind.Timeout;
 }

@@ -1,0 +1,199 @@
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using Entropy.Protocol;
+using Entropy.Protocol.Noise;
+
+namespace Entropy.Tests.Protocol;
+
+public class EncryptedWebSocketChannelTests
+{
+    private static readonly byte[] s_serverStatic = NoiseCrypto.GeneratePrivateKey();
+    private static readonly byte[] s_clientStatic = NoiseCrypto.GeneratePrivateKey();
+    private static readonly byte[] s_clientAccount = RandomNumberGenerator.GetBytes(32);
+    private static readonly byte[] s_user = RandomNumberGenerator.GetBytes(32);
+
+    // A stand-in signature scheme (HMAC keyed by the public key) that exercises the sign/verify plumbing.
+    private static readonly Sr25519Verifier s_verifier = (pk, msg, sig) => HMACSHA512.HashData(pk, msg).AsSpan().SequenceEqual(sig);
+
+    private static SubscribeMessage Subscribe(bool validSignature = true) =>
+        SubscribeMessage.Create(SessionId.Dkg(s_user), s_clientAccount, msg =>
+        {
+            byte[] sig = HMACSHA512.HashData(s_clientAccount, msg);
+            sig[0] ^= validSignature ? (byte)0 : (byte)1;
+            return sig;
+        });
+
+    [Test]
+    public async Task SendReceive_MessagesOfEverySize_RoundTripBothWays()
+    {
+        int[] sizes = [0, 1, 65519, 65520, 300 * 1024];
+        var serverSeen = new TaskCompletionSource<(byte[] Account, byte[] RemoteStatic, SessionId Session)>();
+        await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
+        {
+            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic, s_verifier);
+            serverSeen.SetResult((pending.AccountId.ToArray(), pending.RemoteStaticPublicKey, pending.Subscribe.SessionId));
+            await using var channel = await pending.AcceptAsync();
+            foreach (int _ in sizes)
+            {
+                byte[] message = await channel.ReceiveAsync();
+                await channel.SendAsync(message.Reverse().ToArray());
+            }
+        });
+
+        await using var channel = await EncryptedWebSocketChannel.ConnectAsync(await server.ConnectAsync(), s_clientStatic, NoiseCrypto.PublicKeyOf(s_serverStatic), Subscribe());
+        var seen = await serverSeen.Task;
+        Assert.That(seen.Account, Is.EqualTo(s_clientAccount));
+        Assert.That(seen.RemoteStatic, Is.EqualTo(NoiseCrypto.PublicKeyOf(s_clientStatic)));
+        Assert.That(seen.Session, Is.EqualTo(SessionId.Dkg(s_user)));
+        Assert.That(channel.RemoteStaticPublicKey.ToArray(), Is.EqualTo(NoiseCrypto.PublicKeyOf(s_serverStatic)));
+
+        foreach (int size in sizes)
+        {
+            byte[] message = RandomNumberGenerator.GetBytes(size);
+            await channel.SendAsync(message);
+            Assert.That(await channel.ReceiveAsync(), Is.EqualTo(message.Reverse().ToArray()), $"{size} bytes");
+        }
+    }
+
+    [TestCase(0, 0)]
+    [TestCase(1, 17)]
+    [TestCase(65519, 65535)]
+    [TestCase(65520, 65535 + 17)]
+    [TestCase(300 * 1024, (300 * 1024) + (5 * 16))]
+    public async Task SendAsync_Chunking_FrameHasOneTagPerChunk(int size, int expectedFrame)
+    {
+        var frameLength = new TaskCompletionSource<int>();
+        await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
+        {
+            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic, s_verifier);
+            await using var channel = await pending.AcceptAsync();
+            var buffer = new byte[400 * 1024];
+            int total = 0;
+            while (true)
+            {
+                var result = await channel.Socket.ReceiveAsync(buffer.AsMemory(total), CancellationToken.None);
+                total += result.Count;
+                if (result.EndOfMessage)
+                {
+                    break;
+                }
+            }
+
+            frameLength.SetResult(total);
+        });
+
+        await using var channel = await EncryptedWebSocketChannel.ConnectAsync(await server.ConnectAsync(), s_clientStatic, NoiseCrypto.PublicKeyOf(s_serverStatic), Subscribe());
+        await channel.SendAsync(new byte[size]);
+        Assert.That(await frameLength.Task, Is.EqualTo(expectedFrame));
+    }
+
+    [Test]
+    public async Task ConnectAsync_WrongResponderStaticKey_BothSidesFailHandshake()
+    {
+        var serverError = new TaskCompletionSource<Exception?>();
+        await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
+        {
+            try
+            {
+                await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic, s_verifier);
+                serverError.SetResult(null);
+            }
+            catch (Exception ex)
+            {
+                serverError.SetResult(ex);
+            }
+        });
+
+        byte[] wrongKey = NoiseCrypto.PublicKeyOf(NoiseCrypto.GeneratePrivateKey());
+        var clientError = Assert.ThrowsAsync<EntropyProtocolException>(async () =>
+            await EncryptedWebSocketChannel.ConnectAsync(await server.ConnectAsync(), s_clientStatic, wrongKey, Subscribe()));
+        Assert.That(clientError!.Kind, Is.EqualTo(EntropyProtocolErrorKind.HandshakeFailed));
+        Assert.That(await serverError.Task, Is.TypeOf<EntropyProtocolException>().With.Property(nameof(EntropyProtocolException.Kind)).EqualTo(EntropyProtocolErrorKind.HandshakeFailed));
+    }
+
+    [Test]
+    public async Task AcceptAsync_BadSubscribeSignature_RefusedOnBothSides()
+    {
+        var serverError = new TaskCompletionSource<Exception?>();
+        await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
+        {
+            try
+            {
+                await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic, s_verifier);
+                serverError.SetResult(null);
+            }
+            catch (Exception ex)
+            {
+                serverError.SetResult(ex);
+            }
+        });
+
+        var clientError = Assert.ThrowsAsync<EntropyProtocolException>(async () =>
+            await EncryptedWebSocketChannel.ConnectAsync(await server.ConnectAsync(), s_clientStatic, NoiseCrypto.PublicKeyOf(s_serverStatic), Subscribe(validSignature: false)));
+        Assert.That(clientError!.Kind, Is.EqualTo(EntropyProtocolErrorKind.SubscribeRejected), clientError.ToString());
+        Assert.That(clientError.Message, Does.Contain("Invalid signature"));
+        Assert.That(await serverError.Task, Is.TypeOf<EntropyProtocolException>().With.Property(nameof(EntropyProtocolException.Kind)).EqualTo(EntropyProtocolErrorKind.InvalidSignature));
+    }
+
+    [Test]
+    public async Task RejectAsync_UnexpectedPeer_ClientSeesReason()
+    {
+        await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
+        {
+            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic, s_verifier);
+            await pending.RejectAsync("not in the committee");
+        });
+
+        var clientError = Assert.ThrowsAsync<EntropyProtocolException>(async () =>
+            await EncryptedWebSocketChannel.ConnectAsync(await server.ConnectAsync(), s_clientStatic, NoiseCrypto.PublicKeyOf(s_serverStatic), Subscribe()));
+        Assert.That(clientError!.Kind, Is.EqualTo(EntropyProtocolErrorKind.SubscribeRejected), clientError.ToString());
+        Assert.That(clientError.Message, Does.Contain("not in the committee"));
+    }
+
+    [Test]
+    public async Task ReceiveAsync_PeerCloses_ThrowsConnectionClosed()
+    {
+        await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
+        {
+            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic, s_verifier);
+            await using var channel = await pending.AcceptAsync();
+            await channel.CloseAsync();
+        });
+
+        await using var channel = await EncryptedWebSocketChannel.ConnectAsync(await server.ConnectAsync(), s_clientStatic, NoiseCrypto.PublicKeyOf(s_serverStatic), Subscribe());
+        var ex = Assert.ThrowsAsync<EntropyProtocolException>(async () => await channel.ReceiveAsync());
+        Assert.That(ex!.Kind, Is.EqualTo(EntropyProtocolErrorKind.ConnectionClosed));
+    }
+
+    [Test]
+    public async Task ReceiveAsync_TimeoutOnInjectedClock_ThrowsTimeout()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var release = new TaskCompletionSource();
+        await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
+        {
+            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic, s_verifier);
+            await using var channel = await pending.AcceptAsync();
+            await release.Task;
+        });
+
+        var options = new EncryptedChannelOptions { ReceiveTimeout = TimeSpan.FromSeconds(5), TimeProvider = time };
+        await using var channel = await EncryptedWebSocketChannel.ConnectAsync(await server.ConnectAsync(), s_clientStatic, NoiseCrypto.PublicKeyOf(s_serverStatic), Subscribe(), options);
+        Task<byte[]> receive = channel.ReceiveAsync();
+        time.Advance(TimeSpan.FromSeconds(6));
+        var ex = Assert.ThrowsAsync<EntropyProtocolException>(async () => await receive);
+        Assert.That(ex!.Kind, Is.EqualTo(EntropyProtocolErrorKind.Timeout));
+        release.SetResult();
+    }
+
+    [Test]
+    public void ShouldDial_LargerPublicKeyDials()
+    {
+        byte[] low = new byte[32];
+        byte[] high = new byte[32];
+        high[0] = 1;
+        Assert.That(EncryptedWebSocketChannel.ShouldDial(high, low), Is.True);
+        Assert.That(EncryptedWebSocketChannel.ShouldDial(low, high), Is.False);
+        Assert.That(EncryptedWebSocketChannel.ShouldDial(low, low), Is.False);
+    }
+}
