@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Security.Cryptography;
+using Entropy.Crypto;
 using Entropy.Protocol;
 using Entropy.Protocol.Noise;
 
@@ -9,19 +10,24 @@ public class EncryptedWebSocketChannelTests
 {
     private static readonly byte[] s_serverStatic = NoiseCrypto.GeneratePrivateKey();
     private static readonly byte[] s_clientStatic = NoiseCrypto.GeneratePrivateKey();
-    private static readonly byte[] s_clientAccount = RandomNumberGenerator.GetBytes(32);
+    private static readonly Sr25519KeyPair s_client = Sr25519KeyPair.Generate();
     private static readonly byte[] s_user = RandomNumberGenerator.GetBytes(32);
 
-    // A stand-in signature scheme (HMAC keyed by the public key) that exercises the sign/verify plumbing.
-    private static readonly Sr25519Verifier s_verifier = (pk, msg, sig) => HMACSHA512.HashData(pk, msg).AsSpan().SequenceEqual(sig);
+    [OneTimeTearDown]
+    public void DisposeKeys() => s_client.Dispose();
 
-    private static SubscribeMessage Subscribe(bool validSignature = true) =>
-        SubscribeMessage.Create(SessionId.Dkg(s_user), s_clientAccount, msg =>
+    private static SubscribeMessage Subscribe(bool validSignature = true)
+    {
+        var message = SubscribeMessage.Create(SessionId.Dkg(s_user), s_client);
+        if (validSignature)
         {
-            byte[] sig = HMACSHA512.HashData(s_clientAccount, msg);
-            sig[0] ^= validSignature ? (byte)0 : (byte)1;
-            return sig;
-        });
+            return message;
+        }
+
+        byte[] signature = message.Signature.ToArray();
+        signature[0] ^= 1;
+        return new SubscribeMessage(message.SessionId, message.PublicKey, signature);
+    }
 
     [Test]
     public async Task SendReceive_MessagesOfEverySize_RoundTripBothWays()
@@ -30,7 +36,7 @@ public class EncryptedWebSocketChannelTests
         var serverSeen = new TaskCompletionSource<(byte[] Account, byte[] RemoteStatic, SessionId Session)>();
         await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
         {
-            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic, s_verifier);
+            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic);
             serverSeen.SetResult((pending.AccountId.ToArray(), pending.RemoteStaticPublicKey, pending.Subscribe.SessionId));
             await using var channel = await pending.AcceptAsync();
             foreach (int _ in sizes)
@@ -42,7 +48,7 @@ public class EncryptedWebSocketChannelTests
 
         await using var channel = await EncryptedWebSocketChannel.ConnectAsync(await server.ConnectAsync(), s_clientStatic, NoiseCrypto.PublicKeyOf(s_serverStatic), Subscribe());
         var seen = await serverSeen.Task;
-        Assert.That(seen.Account, Is.EqualTo(s_clientAccount));
+        Assert.That(seen.Account, Is.EqualTo(s_client.PublicKey.ToArray()));
         Assert.That(seen.RemoteStatic, Is.EqualTo(NoiseCrypto.PublicKeyOf(s_clientStatic)));
         Assert.That(seen.Session, Is.EqualTo(SessionId.Dkg(s_user)));
         Assert.That(channel.RemoteStaticPublicKey.ToArray(), Is.EqualTo(NoiseCrypto.PublicKeyOf(s_serverStatic)));
@@ -65,7 +71,7 @@ public class EncryptedWebSocketChannelTests
         var frameLength = new TaskCompletionSource<int>();
         await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
         {
-            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic, s_verifier);
+            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic);
             await using var channel = await pending.AcceptAsync();
             var buffer = new byte[400 * 1024];
             int total = 0;
@@ -95,7 +101,7 @@ public class EncryptedWebSocketChannelTests
         {
             try
             {
-                await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic, s_verifier);
+                await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic);
                 serverError.SetResult(null);
             }
             catch (Exception ex)
@@ -119,7 +125,7 @@ public class EncryptedWebSocketChannelTests
         {
             try
             {
-                await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic, s_verifier);
+                await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic);
                 serverError.SetResult(null);
             }
             catch (Exception ex)
@@ -140,7 +146,7 @@ public class EncryptedWebSocketChannelTests
     {
         await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
         {
-            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic, s_verifier);
+            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic);
             await pending.RejectAsync("not in the committee");
         });
 
@@ -155,7 +161,7 @@ public class EncryptedWebSocketChannelTests
     {
         await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
         {
-            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic, s_verifier);
+            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic);
             await using var channel = await pending.AcceptAsync();
             await channel.CloseAsync();
         });
@@ -172,7 +178,7 @@ public class EncryptedWebSocketChannelTests
         var release = new TaskCompletionSource();
         await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
         {
-            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic, s_verifier);
+            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic);
             await using var channel = await pending.AcceptAsync();
             await release.Task;
         });

@@ -119,17 +119,15 @@ internal sealed class EncryptedWebSocketChannel : IAsyncDisposable
     /// <summary>Runs the responder side: handshake, reads and checks the subscribe message; the caller then accepts or rejects the peer.</summary>
     /// <param name="socket">An accepted websocket (server side).</param>
     /// <param name="localStaticSecret">This server's 32-byte X25519 static secret.</param>
-    /// <param name="verifier">Checks the subscribe message's sr25519 signature.</param>
     /// <param name="options">Limits and timeouts, or null for the defaults.</param>
     /// <param name="cancellationToken">Cancels the exchange.</param>
-    /// <exception cref="EntropyProtocolException">The handshake failed, the subscribe message is malformed or its signature is invalid (the peer is told and the socket closed), or it timed out.</exception>
+    /// <exception cref="EntropyProtocolException">The handshake failed, the subscribe message is malformed or its sr25519 signature is invalid (the peer is told and the socket closed), or it timed out.</exception>
     public static async Task<PendingSubscription> AcceptAsync(
         WebSocket socket,
         ReadOnlyMemory<byte> localStaticSecret,
-        Sr25519Verifier verifier,
         EncryptedChannelOptions? options = null,
         CancellationToken cancellationToken = default) =>
-        await AcceptAsync(socket, localStaticSecret, verifier, default, options, cancellationToken).ConfigureAwait(false);
+        await AcceptAsync(socket, localStaticSecret, SubscribeMessage.VerifySr25519, default, options, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Responder with an injectable ephemeral key (test seam).</summary>
     internal static async Task<PendingSubscription> AcceptAsync(

@@ -1,3 +1,5 @@
+using Entropy.Crypto;
+
 namespace Entropy.Protocol;
 
 /// <summary>Signs a message with an sr25519 key (signing context "substrate") and returns the 64-byte signature.</summary>
@@ -53,7 +55,23 @@ internal sealed class SubscribeMessage
         return new SubscribeMessage(sessionId, publicKey, signer(sessionId.ToBincode()));
     }
 
-    /// <summary>Checks the signature over bincode(session id) against <see cref="PublicKey"/>.</summary>
+    /// <summary>Creates a subscribe message signed with an sr25519 key pair (signing context "substrate").</summary>
+    /// <param name="sessionId">The session to join.</param>
+    /// <param name="keyPair">The subscriber's sr25519 key pair (a threshold server's account, or the user's).</param>
+    public static SubscribeMessage Create(SessionId sessionId, Sr25519KeyPair keyPair)
+    {
+        ArgumentNullException.ThrowIfNull(keyPair);
+        return Create(sessionId, keyPair.PublicKey.ToArray(), message => keyPair.Sign(message).ToArray());
+    }
+
+    /// <summary>The sr25519 verifier of sp-core's <c>Pair::verify</c> (signing context "substrate").</summary>
+    public static bool VerifySr25519(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
+        Sr25519.VerifyCore(publicKey, message, signature);
+
+    /// <summary>Checks the sr25519 signature over bincode(session id) against <see cref="PublicKey"/>.</summary>
+    public bool Verify() => Verify(VerifySr25519);
+
+    /// <summary>Checks the signature over bincode(session id) against <see cref="PublicKey"/> with another verifier (test seam).</summary>
     public bool Verify(Sr25519Verifier verifier)
     {
         ArgumentNullException.ThrowIfNull(verifier);

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Entropy.Hashing;
 using NSec.Cryptography;
 
 namespace Entropy.Protocol.Noise;
@@ -19,9 +20,9 @@ internal static class NoiseCrypto
     /// <summary>Computes BLAKE2s-256 of the concatenation of two inputs.</summary>
     public static void Hash(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination)
     {
-        var hasher = NoiseBlake2s.Create();
-        hasher.Update(first);
-        hasher.Update(second);
+        var hasher = new Blake2sHasher(HashLength);
+        hasher.Append(first);
+        hasher.Append(second);
         hasher.Finish(destination);
     }
 
@@ -46,10 +47,10 @@ internal static class NoiseCrypto
                 block[i] ^= 0x36;
             }
 
-            var hasher = NoiseBlake2s.Create();
-            hasher.Update(block);
-            hasher.Update(first);
-            hasher.Update(second);
+            var hasher = new Blake2sHasher(HashLength);
+            hasher.Append(block);
+            hasher.Append(first);
+            hasher.Append(second);
             hasher.Finish(inner);
 
             // 0x36 ^ 0x5c turns the inner pad into the outer pad.
@@ -58,9 +59,9 @@ internal static class NoiseCrypto
                 block[i] ^= 0x36 ^ 0x5c;
             }
 
-            hasher = NoiseBlake2s.Create();
-            hasher.Update(block);
-            hasher.Update(inner);
+            hasher = new Blake2sHasher(HashLength);
+            hasher.Append(block);
+            hasher.Append(inner);
             hasher.Finish(destination);
         }
         finally
