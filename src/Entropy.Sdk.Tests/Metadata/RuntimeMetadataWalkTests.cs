@@ -76,7 +76,14 @@ public class RuntimeMetadataWalkTests
                 }
             }
 
-            events += pallet.EventTypeId is { } ev ? ((VariantDefinition)types[ev].Definition).Variants.Count : 0;
+            if (pallet.EventTypeId is { } ev)
+            {
+                foreach (var variant in ((VariantDefinition)types[ev].Definition).Variants)
+                {
+                    events++;
+                    RoundTripEvent(pallet, variant);
+                }
+            }
             if (pallet.ErrorTypeId is { } er)
             {
                 foreach (var error in ((VariantDefinition)types[er].Definition).Variants)
@@ -170,6 +177,28 @@ public class RuntimeMetadataWalkTests
         }
 
         return fields.Length == 0 ? ScaleValue.Unit : ScaleValue.Named(fields);
+    }
+
+    private void RoundTripEvent(PalletMetadata pallet, TypeVariant variant)
+    {
+        var fields = variant.Fields.Select(f => (f.Name, Value: _metadata.Types.TryBuildDefault(f.TypeId))).ToArray();
+        if (fields.Any(f => f.Value is null))
+        {
+            return;
+        }
+
+        var args = new CompositeValue(fields.Select(f => new ScaleField(f.Name, f.Value!)).ToArray());
+        var record = ScaleValue.Named(
+            ("phase", ScaleValue.Variant("Finalization")),
+            ("event", ScaleValue.Variant(pallet.Name, ScaleValue.Variant(variant.Name, args))),
+            ("topics", ScaleValue.Sequence(ScaleValue.Bytes(new byte[32]))));
+        var entry = _metadata.GetStorageEntry("System", "Events");
+        var bytes = _metadata.Types.Encode(entry.ValueTypeId, ScaleValue.Sequence(record));
+        var decoded = _metadata.DecodeEvents(bytes).Single();
+        Assert.That((decoded.Pallet, decoded.PalletIndex, decoded.Name, decoded.Index), Is.EqualTo((pallet.Name, pallet.Index, variant.Name, variant.Index)));
+        Assert.That(decoded.Fields, Is.EqualTo(args), $"{pallet.Name}.{variant.Name}");
+        Assert.That(decoded.ExtrinsicIndex, Is.Null);
+        Assert.That(decoded.Topics.Single(), Is.EqualTo(new byte[32]));
     }
 
     private void RoundTripStorageKey(PalletMetadata pallet, StorageEntryMetadata entry)
