@@ -1,0 +1,151 @@
+using Entropy.Metadata;
+
+namespace Entropy.Registration;
+
+/// <summary>
+/// The Entropy-specific view of a runtime: names resolved through its metadata, never hard-coded indices or layouts, so
+/// the same code serves v0.0.10 (<c>Relayer</c>) and the 2024-03-21 runtime (<c>Registry</c>).
+/// </summary>
+internal sealed class EntropyRuntime
+{
+    private readonly int _keyVisibilityTypeId;
+
+    public EntropyRuntime(RuntimeMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        Metadata = metadata;
+        var pallet = EntropyPallets.Registration(metadata);
+        RegistrationPallet = pallet.Name;
+        _keyVisibilityTypeId = FindCallField(metadata, pallet, "register", "key_visibility")
+            ?? throw new MetadataException($"{RegistrationPallet}.register has no key_visibility argument: this runtime does not use the access-mode registration flow of v0.0.10.");
+        MaxProgramHashes = (int)metadata.GetConstant(RegistrationPallet, "MaxProgramHashes").AsNumber();
+        SigningPartySize = pallet.FindConstant("SigningPartySize") is { } c
+            ? (int)metadata.Types.Decode(c.TypeId, c.Value.Span).AsNumber()
+            : 2;
+    }
+
+    public RuntimeMetadata Metadata { get; }
+
+    /// <summary>Gets the registration pallet's name: <c>Relayer</c> or <c>Registry</c>.</summary>
+    public string RegistrationPallet { get; }
+
+    /// <summary>Gets the runtime's limit on programs per account.</summary>
+    public int MaxProgramHashes { get; }
+
+    /// <summary>Gets how many subgroups must confirm a registration (one per signing subgroup).</summary>
+    public int SigningPartySize { get; }
+
+    /// <summary>Gets whether the runtime's <c>KeyVisibility</c> has a variant for the access mode.</summary>
+    public bool Supports(AccessMode mode) =>
+        Metadata.Types[_keyVisibilityTypeId].Definition is VariantDefinition v && v.FindByName(mode.ToString()) is not null;
+
+    public byte[] EncodeRegister(AccountId programModificationAccount, AccessMode mode, ReadOnlySpan<byte> userX25519, IReadOnlyList<ProgramInstance> programs)
+    {
+        if (!Supports(mode))
+        {
+            throw new RegistrationPreflightException(
+                RegistrationPreflightFailure.AccessModeNotSupported,
+                $"The connected runtime's KeyVisibility has no '{mode}' variant (it has {string.Join(", ", KeyVisibilityVariants())}); choose one of those.");
+        }
+
+        var visibility = mode == AccessMode.Private
+            ? ScaleValue.Variant("Private", ScaleValue.Bytes(userX25519))
+            : ScaleValue.Variant(mode.ToString());
+        var programValues = programs.Select(p => (ScaleValue)ScaleValue.Named(
+            ("program_pointer", ScaleValue.Bytes(p.Pointer.AsSpan())),
+            ("program_config", ScaleValue.Bytes(p.Configuration.Span)))).ToArray();
+        return Metadata.EncodeCall(RegistrationPallet, "register", ScaleValue.Named(
+            ("program_modification_account", ScaleValue.Bytes(programModificationAccount.AsSpan())),
+            ("key_visibility", visibility),
+            ("programs_data", ScaleValue.Sequence(programValues))));
+    }
+
+    public byte[] EncodePruneRegistration() => Metadata.EncodeCall(RegistrationPallet, "prune_registration");
+
+    public byte[] EncodeConfirmRegister(AccountId account, byte subgroup, VerifyingKey verifyingKey) =>
+        Metadata.EncodeCall(RegistrationPallet, "confirm_register", ScaleValue.Named(
+            ("sig_req_account", ScaleValue.Bytes(account.AsSpan())),
+            ("signing_subgroup", ScaleValue.Number(subgroup)),
+            ("verifying_key", ScaleValue.Bytes(verifyingKey.AsSpan()))));
+
+    public byte[] RegisteredKey(AccountId account) => Metadata.StorageKey(RegistrationPallet, "Registered", ScaleValue.Bytes(account.AsSpan()));
+
+    public byte[] RegisteringKey(AccountId account) => Metadata.StorageKey(RegistrationPallet, "Registering", ScaleValue.Bytes(account.AsSpan()));
+
+    public byte[] DkgKey(uint blockNumber) => Metadata.StorageKey(RegistrationPallet, "Dkg", ScaleValue.Number(blockNumber));
+
+    public byte[] ProgramKey(ProgramPointer pointer) => Metadata.StorageKey("Programs", "Programs", ScaleValue.Bytes(pointer.AsSpan()));
+
+    public byte[] SigningGroupKey(byte subgroup) => Metadata.StorageKey("StakingExtension", "SigningGroups", ScaleValue.Number(subgroup));
+
+    public byte[] ThresholdServerKey(AccountId stash) => Metadata.StorageKey("StakingExtension", "ThresholdServers", ScaleValue.Bytes(stash.AsSpan()));
+
+    public byte[] IsValidatorSyncedKey(AccountId stash) => Metadata.StorageKey("StakingExtension", "IsValidatorSynced", ScaleValue.Bytes(stash.AsSpan()));
+
+    public byte[] AccountKey(AccountId account) => Metadata.StorageKey("System", "Account", ScaleValue.Bytes(account.AsSpan()));
+
+    /// <summary>Decodes a <c>RegisteredInfo</c> value into the public model.</summary>
+    public Registration DecodeRegistered(AccountId account, byte[] value, uint? registerBlock, uint? registeredBlock)
+    {
+        var info = (CompositeValue)Metadata.DecodeStorageValue(RegistrationPallet, "Registered", value)!.Unwrap();
+        var key = info.TryGetField("verifying_key", out var vk) ? vk.AsBytes() : [];
+        return new Registration(
+            account,
+            key.Length == VerifyingKey.Length ? new VerifyingKey(key) : default,
+            ToAccessMode(info["key_visibility"]),
+            DecodePrograms(info["programs_data"]),
+            new AccountId(info["program_modification_account"].AsBytes()),
+            registerBlock,
+            registeredBlock);
+    }
+
+    /// <summary>Decodes a <c>RegisteringDetails</c> value into the public model.</summary>
+    public RegisteringStatus DecodeRegistering(AccountId account, byte[] value)
+    {
+        var details = (CompositeValue)Metadata.DecodeStorageValue(RegistrationPallet, "Registering", value)!.Unwrap();
+        var confirmations = details["confirmations"].AsBytes();
+        VerifyingKey? key = null;
+        if (details["verifying_key"] is VariantValue { IsNone: false } some && some.Fields[0].AsBytes() is { Length: VerifyingKey.Length } bytes)
+        {
+            key = new VerifyingKey(bytes);
+        }
+
+        return new RegisteringStatus(
+            account,
+            new AccountId(details["program_modification_account"].AsBytes()),
+            ToAccessMode(details["key_visibility"]),
+            DecodePrograms(details["programs_data"]),
+            confirmations,
+            SigningPartySize,
+            key);
+    }
+
+    private static IReadOnlyList<ProgramInstance> DecodePrograms(ScaleValue value) =>
+        ((SequenceValue)value.Unwrap()).Select(p =>
+        {
+            var c = (CompositeValue)p;
+            return new ProgramInstance(new ProgramPointer(c["program_pointer"].AsBytes()), c["program_config"].AsBytes());
+        }).ToArray();
+
+    private static AccessMode ToAccessMode(ScaleValue visibility) =>
+        ((VariantValue)visibility).Name switch
+        {
+            "Public" => AccessMode.Public,
+            "Permissioned" => AccessMode.Permissioned,
+            "Private" => AccessMode.Private,
+            var other => throw new MetadataException($"Unknown KeyVisibility variant '{other}'."),
+        };
+
+    private IEnumerable<string> KeyVisibilityVariants() =>
+        Metadata.Types[_keyVisibilityTypeId].Definition is VariantDefinition v ? v.Variants.Select(x => x.Name) : [];
+
+    private static int? FindCallField(RuntimeMetadata metadata, PalletMetadata pallet, string call, string field)
+    {
+        if (pallet.CallTypeId is not { } callType || metadata.Types[callType].Definition is not VariantDefinition calls)
+        {
+            return null;
+        }
+
+        return calls.FindByName(call)?.Fields.FirstOrDefault(f => f.Name == field)?.TypeId;
+    }
+}
