@@ -1,6 +1,6 @@
 using Entropy.Metadata;
 
-namespace Entropy.Registration;
+namespace Entropy;
 
 /// <summary>
 /// The Entropy-specific view of a runtime: names resolved through its metadata, never hard-coded indices or layouts, so
@@ -18,11 +18,17 @@ internal sealed class EntropyRuntime
         RegistrationPallet = pallet.Name;
         _keyVisibilityTypeId = FindCallField(metadata, pallet, "register", "key_visibility")
             ?? throw new MetadataException($"{RegistrationPallet}.register has no key_visibility argument: this runtime does not use the access-mode registration flow of v0.0.10.");
-        MaxProgramHashes = (int)metadata.GetConstant(RegistrationPallet, "MaxProgramHashes").AsNumber();
-        SigningPartySize = pallet.FindConstant("SigningPartySize") is { } c
-            ? (int)metadata.Types.Decode(c.TypeId, c.Value.Span).AsNumber()
-            : 2;
+        // v0.0.10 does not export MaxProgramHashes or SigningPartySize as #[pallet::constant]s; later runtimes may. The
+        // fallbacks are the v0.0.10 runtime configuration (PROTOCOL.md §2.1: MaxProgramHashes = 5, SIGNING_PARTY_SIZE = 2).
+        MaxProgramHashes = ReadConstant(metadata, pallet, "MaxProgramHashes") ?? DefaultMaxProgramHashes;
+        SigningPartySize = ReadConstant(metadata, pallet, "SigningPartySize") ?? DefaultSigningPartySize;
     }
+
+    /// <summary>The v0.0.10 runtime's <c>MaxProgramHashes</c>, used when the metadata does not export it.</summary>
+    public const int DefaultMaxProgramHashes = 5;
+
+    /// <summary>The v0.0.10 <c>SIGNING_PARTY_SIZE</c>, used when the metadata does not export it.</summary>
+    public const int DefaultSigningPartySize = 2;
 
     public RuntimeMetadata Metadata { get; }
 
@@ -138,6 +144,9 @@ internal sealed class EntropyRuntime
 
     private IEnumerable<string> KeyVisibilityVariants() =>
         Metadata.Types[_keyVisibilityTypeId].Definition is VariantDefinition v ? v.Variants.Select(x => x.Name) : [];
+
+    private static int? ReadConstant(RuntimeMetadata metadata, PalletMetadata pallet, string name) =>
+        pallet.FindConstant(name) is null ? null : (int)metadata.GetConstant(pallet.Name, name).AsNumber();
 
     private static int? FindCallField(RuntimeMetadata metadata, PalletMetadata pallet, string call, string field)
     {
