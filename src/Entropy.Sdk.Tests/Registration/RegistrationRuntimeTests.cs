@@ -3,7 +3,7 @@ using Entropy.Tests.Metadata;
 
 namespace Entropy.Tests.Registration;
 
-public class EntropyRuntimeTests
+public class RegistrationRuntimeTests
 {
     private static readonly AccountId s_alice = new(MetadataFixtures.Alice);
     private static readonly AccountId s_bob = new(MetadataFixtures.Bob);
@@ -13,7 +13,7 @@ public class EntropyRuntimeTests
     [TestCase(MetadataFixtures.LastOld, "Registry")]
     public void EncodeRegister_PublicAndPrivate_MatchPolkadotJsVectors(string file, string pallet)
     {
-        var runtime = new EntropyRuntime(MetadataFixtures.Load(file));
+        var runtime = new RegistrationRuntime(MetadataFixtures.Load(file));
         Assert.That(runtime.RegistrationPallet, Is.EqualTo(pallet));
 
         var publicCall = runtime.EncodeRegister(s_bob, AccessMode.Public, default, [new ProgramInstance(ProgramPointer.DeviceKeyProxy, [])]);
@@ -37,7 +37,7 @@ public class EntropyRuntimeTests
     [TestCase(MetadataFixtures.LastOld)]
     public void StorageKeysAndConstants_ComeFromTheMetadata(string file)
     {
-        var runtime = new EntropyRuntime(MetadataFixtures.Load(file));
+        var runtime = new RegistrationRuntime(MetadataFixtures.Load(file));
         Assert.Multiple(() =>
         {
             Assert.That(runtime.MaxProgramHashes, Is.EqualTo(5));
@@ -52,7 +52,7 @@ public class EntropyRuntimeTests
     public void Constructor_RuntimeWithoutAccessModes_ExplainsWhy()
     {
         var metadata = MetadataFixtures.Load(MetadataFixtures.DevnetV14);
-        var e = Assert.Throws<MetadataException>(() => _ = new EntropyRuntime(metadata));
+        var e = Assert.Throws<MetadataException>(() => _ = new RegistrationRuntime(metadata));
         Assert.That(e!.Message, Does.Contain("registration pallet").Or.Contain("key_visibility"));
     }
 
@@ -60,7 +60,7 @@ public class EntropyRuntimeTests
     public void DecodeRegistered_RoundTripsThroughTheMetadataTypes()
     {
         var metadata = MetadataFixtures.Load(MetadataFixtures.V10);
-        var runtime = new EntropyRuntime(metadata);
+        var runtime = new RegistrationRuntime(metadata);
         var entry = metadata.GetStorageEntry("Relayer", "Registered");
         var key = new byte[33];
         key[0] = 0x02;
@@ -91,7 +91,7 @@ public class EntropyRuntimeTests
     public void DecodeRegistering_ReadsConfirmationsAndProposedKey()
     {
         var metadata = MetadataFixtures.Load(MetadataFixtures.V10);
-        var runtime = new EntropyRuntime(metadata);
+        var runtime = new RegistrationRuntime(metadata);
         var entry = metadata.GetStorageEntry("Relayer", "Registering");
         var key = new byte[33];
         key[0] = 0x03;

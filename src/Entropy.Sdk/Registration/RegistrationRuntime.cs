@@ -6,11 +6,11 @@ namespace Entropy;
 /// The Entropy-specific view of a runtime: names resolved through its metadata, never hard-coded indices or layouts, so
 /// the same code serves v0.0.10 (<c>Relayer</c>) and the 2024-03-21 runtime (<c>Registry</c>).
 /// </summary>
-internal sealed class EntropyRuntime
+internal sealed class RegistrationRuntime
 {
     private readonly int _keyVisibilityTypeId;
 
-    public EntropyRuntime(RuntimeMetadata metadata)
+    public RegistrationRuntime(RuntimeMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         Metadata = metadata;
