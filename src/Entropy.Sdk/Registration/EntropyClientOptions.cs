@@ -1,0 +1,51 @@
+using Entropy.Rpc;
+using Microsoft.Extensions.Logging;
+
+namespace Entropy;
+
+/// <summary>Settings of an <see cref="EntropyClient"/>; validated once by <see cref="EntropyClient.ConnectAsync"/>.</summary>
+public sealed class EntropyClientOptions
+{
+    /// <summary>Gets the settings of the JSON-RPC connection to the node (timeouts, retries of reads, reconnects, transport).</summary>
+    public RpcClientOptions Rpc { get; } = new();
+
+    /// <summary>Gets or sets how long <see cref="RegisterOperation.WaitForCompletionAsync(CancellationToken)"/> waits for a registration.</summary>
+    /// <value>The default value is 2 minutes (the protocol needs 2–3 blocks of 6 s).</value>
+    public TimeSpan RegistrationTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Gets or sets how often chain state is polled when no new-head notification arrives.</summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the mortality of submitted transactions, in blocks (rounded up to a power of two by the era encoding); 0 makes them immortal.</summary>
+    /// <value>The default value is 64 blocks.</value>
+    public ulong MortalityPeriod { get; set; } = 64;
+
+    /// <summary>Gets or sets the clock used for timeouts and polling delays.</summary>
+    /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets the logger factory for the client's progress and diagnostics (never secrets).</summary>
+    /// <value>The default value is <see langword="null"/> (no logging).</value>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    internal void Validate()
+    {
+        if (RegistrationTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(RegistrationTimeout)} must be positive; got {RegistrationTimeout}.", nameof(RegistrationTimeout));
+        }
+
+        if (PollingInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(PollingInterval)} must be positive; got {PollingInterval}.", nameof(PollingInterval));
+        }
+
+        if (MortalityPeriod is not 0 and (< 4 or > 65536))
+        {
+            throw new ArgumentException($"{nameof(MortalityPeriod)} must be 0 (immortal) or between 4 and 65536 blocks; got {MortalityPeriod}.", nameof(MortalityPeriod));
+        }
+
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+    }
+}

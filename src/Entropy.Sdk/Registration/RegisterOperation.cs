@@ -1,0 +1,331 @@
+using System.Diagnostics;
+using Entropy.Extrinsics;
+using Entropy.Metadata;
+using Microsoft.Extensions.Logging;
+
+namespace Entropy;
+
+/// <summary>A registration in flight: follows one account from its <c>register</c> transaction until it is registered.</summary>
+/// <remarks>
+/// The operation never submits anything again: after a lost connection it resumes from chain state (the account's
+/// <c>Registering</c> / <c>Registered</c> entries and the registration pallet's events). Re-create it later from <see cref="Id"/>
+/// with <see cref="RegisterOperation(string, EntropyClient)"/>.
+/// </remarks>
+public class RegisterOperation
+{
+    private readonly EntropyClient? _client;
+    private readonly IProgress<RegistrationProgress>? _progress;
+    private readonly Era _era;
+    private Registration? _value;
+    private uint? _registerBlock;
+    private uint _scannedThrough;
+    private int _reportedConfirmations = -1;
+    private RegisteringStatus? _lastStatus;
+    private IReadOnlyList<ThresholdServer> _committee = [];
+
+    /// <summary>Creates an operation for mocking in tests.</summary>
+    protected RegisterOperation()
+    {
+        Id = string.Empty;
+    }
+
+    /// <summary>Re-creates an operation from its <see cref="Id"/>, for example after a restart, to keep following the registration.</summary>
+    /// <param name="id">The operation's <see cref="Id"/>: <c>&lt;SS58 account&gt;:&lt;0x transaction hash&gt;</c>.</param>
+    /// <param name="client">A connected client.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> or <paramref name="client"/> is <see langword="null"/>.</exception>
+    /// <exception cref="FormatException"><paramref name="id"/> is not an operation id.</exception>
+    public RegisterOperation(string id, EntropyClient client)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(client);
+        var separator = id.IndexOf(':', StringComparison.Ordinal);
+        if (separator <= 0 || !AccountId.TryParse(id[..separator], out var account) || !TryParseHash(id[(separator + 1)..], out var hash))
+        {
+            throw new FormatException($"'{id}' is not a registration operation id: expected '<SS58 account>:<0x 32-byte transaction hash>'.");
+        }
+
+        _client = client;
+        Account = account;
+        TransactionHash = hash;
+        Id = id;
+    }
+
+    internal RegisterOperation(EntropyClient client, AccountId account, byte[] transactionHash, IProgress<RegistrationProgress>? progress, Era era)
+    {
+        _client = client;
+        _progress = progress;
+        _era = era;
+        Account = account;
+        TransactionHash = transactionHash;
+        Id = $"{account.ToSs58()}:0x{Convert.ToHexStringLower(transactionHash)}";
+    }
+
+    /// <summary>Gets the operation's id: the account and the <c>register</c> transaction hash, enough to re-create it.</summary>
+    public virtual string Id { get; }
+
+    /// <summary>Gets the signature request account being registered.</summary>
+    public virtual AccountId Account { get; }
+
+    /// <summary>Gets the hash of the <c>register</c> transaction.</summary>
+    public virtual ReadOnlyMemory<byte> TransactionHash { get; }
+
+    /// <summary>Gets the number of the block that included <c>register</c>, once known.</summary>
+    public virtual uint? RegisterBlockNumber => _registerBlock;
+
+    /// <summary>Gets a value indicating whether the account is registered.</summary>
+    public virtual bool HasCompleted => _value is not null;
+
+    /// <summary>Gets a value indicating whether <see cref="Value"/> is available.</summary>
+    public virtual bool HasValue => _value is not null;
+
+    /// <summary>Gets the completed registration.</summary>
+    /// <exception cref="InvalidOperationException">The registration has not completed; call <see cref="WaitForCompletionAsync(CancellationToken)"/>.</exception>
+    public virtual Registration Value => _value ?? throw new InvalidOperationException($"The registration of {Account} has not completed yet; call WaitForCompletionAsync.");
+
+    private EntropyClient Client => _client ?? throw new InvalidOperationException("This operation was created for mocking.");
+
+    /// <summary>Reads the chain once and updates <see cref="HasCompleted"/> and the progress.</summary>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns><see langword="true"/> when the registration has completed.</returns>
+    /// <exception cref="RegistrationFailedException">The servers confirmed different keys.</exception>
+    /// <exception cref="RegistrationCancelledException">The registration was pruned.</exception>
+    /// <exception cref="EntropyConnectionException">The node could not be reached.</exception>
+    public virtual async Task<bool> UpdateStatusAsync(CancellationToken cancellationToken = default)
+    {
+        if (_value is not null)
+        {
+            return true;
+        }
+
+        var client = Client;
+        var session = client.Session;
+        var runtime = session.Runtime;
+        var (head, headHash) = await session.GetBestHeadAsync(cancellationToken).ConfigureAwait(false);
+
+        var registered = await session.GetStorageAsync(runtime.RegisteredKey(Account), headHash, cancellationToken).ConfigureAwait(false);
+        if (registered is not null)
+        {
+            _value = runtime.DecodeRegistered(Account, registered, _registerBlock, head);
+            Report(RegistrationStage.Registered, head);
+            client.Logger.LogInformation("{Account} registered at block #{Block} with verifying key {Key}", Account, head, _value.VerifyingKey);
+            return true;
+        }
+
+        var registering = await session.GetStorageAsync(runtime.RegisteringKey(Account), headHash, cancellationToken).ConfigureAwait(false);
+        if (registering is not null)
+        {
+            _lastStatus = runtime.DecodeRegistering(Account, registering);
+            if (_registerBlock is { } n && _committee.Count == 0 && head >= n + 1)
+            {
+                var at = await session.GetBlockHashAsync(n + 1, cancellationToken).ConfigureAwait(false);
+                _committee = await session.GetCommitteeAsync(n + 1, at, cancellationToken).ConfigureAwait(false);
+                Report(RegistrationStage.CommitteeSelected, n + 1);
+            }
+
+            if (_lastStatus.Confirmations > _reportedConfirmations && _lastStatus.Confirmations > 0)
+            {
+                _reportedConfirmations = _lastStatus.Confirmations;
+                Report(RegistrationStage.Confirmed, head);
+            }
+
+            return false;
+        }
+
+        // Neither registering nor registered: the registration ended badly, or register was never included.
+        await ThrowIfEndedAsync(session, head, cancellationToken).ConfigureAwait(false);
+        if (_registerBlock is null && !_era.IsImmortal && _scannedThrough > 0 && head > _era.Death(_scannedThrough))
+        {
+            throw new TransactionDroppedException("expired (mortal era passed without inclusion)", "0x" + Convert.ToHexStringLower(TransactionHash.Span));
+        }
+
+        return false;
+    }
+
+    /// <summary>Waits until the account is registered, for at most <see cref="EntropyClientOptions.RegistrationTimeout"/>.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The registration.</returns>
+    /// <exception cref="RegistrationFailedException">The servers confirmed different keys.</exception>
+    /// <exception cref="RegistrationCancelledException">The registration was pruned.</exception>
+    /// <exception cref="RegistrationTimeoutException">Not registered in time; carries the confirmations so far and the committee.</exception>
+    public virtual Task<Registration> WaitForCompletionAsync(CancellationToken cancellationToken = default) =>
+        WaitForCompletionAsync(Client.Options.RegistrationTimeout, cancellationToken);
+
+    /// <summary>Waits until the account is registered, for at most <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The registration.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
+    /// <exception cref="RegistrationFailedException">The servers confirmed different keys.</exception>
+    /// <exception cref="RegistrationCancelledException">The registration was pruned.</exception>
+    /// <exception cref="RegistrationTimeoutException">Not registered in time; carries the confirmations so far and the committee.</exception>
+    public virtual async Task<Registration> WaitForCompletionAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        var client = Client;
+        var time = client.Options.TimeProvider;
+        var started = time.GetTimestamp();
+        using var timeoutCts = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
+        Rpc.RpcSubscription? heads = null;
+        try
+        {
+            heads = await client.Session.Rpc.SubscribeAsync("chain_subscribeNewHeads", "chain_unsubscribeNewHeads", null, resubscribeOnReconnect: true, linked.Token).ConfigureAwait(false);
+            var nextHead = heads.ReadAsync(linked.Token);
+            while (!await UpdateStatusAsync(linked.Token).ConfigureAwait(false))
+            {
+                var delay = Task.Delay(client.Options.PollingInterval, time, linked.Token);
+                if (await Task.WhenAny(nextHead, delay).ConfigureAwait(false) == nextHead)
+                {
+                    _ = await nextHead.ConfigureAwait(false);
+                    nextHead = heads.ReadAsync(linked.Token);
+                }
+                else
+                {
+                    await delay.ConfigureAwait(false);
+                }
+            }
+
+            return _value!;
+        }
+        catch (OperationCanceledException) when (timeoutCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new RegistrationTimeoutException(Account, timeout, time.GetElapsedTime(started), _lastStatus, _committee);
+        }
+        finally
+        {
+            if (heads is not null)
+            {
+                await heads.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Submits the signed <c>register</c> and follows it into a block (<see cref="WaitUntil.Started"/> semantics).</summary>
+    internal async Task SubmitAsync(SignedExtrinsic extrinsic, CancellationToken cancellationToken)
+    {
+        var client = Client;
+        var session = client.Session;
+        var (head, _) = await session.GetBestHeadAsync(cancellationToken).ConfigureAwait(false);
+        _scannedThrough = head;
+        var watch = await TransactionWatch.SubmitAsync(session, extrinsic, Account, cancellationToken).ConfigureAwait(false);
+        await using (watch.ConfigureAwait(false))
+        {
+            Report(RegistrationStage.Submitted, null);
+            client.Logger.LogInformation("Submitted register for {Account}: transaction {Hash}", Account, extrinsic);
+            InBlockResult result;
+            try
+            {
+                result = await TransactionWatch.WaitInBlockAsync(session, watch, extrinsic, client.Logger, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EntropyConnectionException e)
+            {
+                // Never resubmit: find the transaction's effect in chain state instead.
+                client.Logger.LogWarning(e, "Lost the watch of register for {Account}; resuming from chain state", Account);
+                await ResumeAfterLostWatchAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            if (!result.Events.Any(e => e.Name == "SignalRegister" && IsForAccount(e)))
+            {
+                throw new EntropyException($"register for {Account} was included in block #{result.BlockNumber} but emitted no SignalRegister event.");
+            }
+
+            _registerBlock = result.BlockNumber;
+            _scannedThrough = result.BlockNumber;
+            Report(RegistrationStage.InBlock, result.BlockNumber);
+        }
+    }
+
+    private async Task ResumeAfterLostWatchAsync(CancellationToken cancellationToken)
+    {
+        var client = Client;
+        var time = client.Options.TimeProvider;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                if (await UpdateStatusAsync(cancellationToken).ConfigureAwait(false) || _lastStatus is not null)
+                {
+                    return;
+                }
+            }
+            catch (EntropyConnectionException)
+            {
+                // The client reconnects by itself; keep looking.
+            }
+
+            await Task.Delay(client.Options.PollingInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ThrowIfEndedAsync(ChainSession session, uint head, CancellationToken cancellationToken)
+    {
+        var from = Math.Max(_registerBlock ?? _scannedThrough, _scannedThrough);
+        for (var n = from; n <= head; n++)
+        {
+            var hash = await session.GetBlockHashAsync(n, cancellationToken).ConfigureAwait(false);
+            if (hash is null)
+            {
+                break;
+            }
+
+            foreach (var e in await session.GetEventsAsync(hash, cancellationToken).ConfigureAwait(false))
+            {
+                if (e.Pallet != session.Runtime.RegistrationPallet || !IsForAccount(e))
+                {
+                    continue;
+                }
+
+                switch (e.Name)
+                {
+                    case "SignalRegister" when _registerBlock is null:
+                        _registerBlock = n;
+                        break;
+                    case "FailedRegistration":
+                        throw new RegistrationFailedException(Account, n);
+                    case "RegistrationCancelled":
+                        throw new RegistrationCancelledException(Account, n);
+                }
+            }
+
+            _scannedThrough = n;
+        }
+    }
+
+    private bool IsForAccount(EventRecord e) =>
+        e.Fields.Count > 0 && e.Fields[0].TryGetBytes(out var bytes) && bytes.AsSpan().SequenceEqual(Account.AsSpan());
+
+    private void Report(RegistrationStage stage, uint? block)
+    {
+        var progress = new RegistrationProgress(
+            stage,
+            Account,
+            block,
+            _committee,
+            stage == RegistrationStage.Registered ? _lastStatus?.RequiredConfirmations ?? 0 : _lastStatus?.Confirmations ?? 0,
+            _lastStatus?.RequiredConfirmations ?? Client.Session.Runtime.SigningPartySize);
+        _client?.Logger.LogInformation("{Progress}", progress);
+        _progress?.Report(progress);
+    }
+
+    private static bool TryParseHash(string text, out byte[] hash)
+    {
+        hash = [];
+        var digits = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
+        if (digits.Length != 64)
+        {
+            return false;
+        }
+
+        try
+        {
+            hash = Convert.FromHexString(digits);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

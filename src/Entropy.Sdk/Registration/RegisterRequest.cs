@@ -1,0 +1,54 @@
+using Entropy.Crypto;
+
+namespace Entropy;
+
+/// <summary>What to register: the signature request account, its Account Key, its programs and its access mode.</summary>
+/// <remarks>
+/// Maps onto the runtime call <c>register(program_modification_account, key_visibility, programs_data)</c> of entropy-core v0.0.10
+/// (<see href="https://github.com/entropyxyz/entropy-core">pallets/relayer</see>).
+/// </remarks>
+public sealed class RegisterRequest
+{
+    /// <summary>Creates a request for a signer, with the defaults of the TypeScript SDK: the device-key-proxy program, Public mode, the signer as Account Key.</summary>
+    /// <param name="signer">The signature request account; it signs and pays for <c>register</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="signer"/> is <see langword="null"/>.</exception>
+    public RegisterRequest(Sr25519Signer signer)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        Signer = signer;
+    }
+
+    /// <summary>Gets the signature request account: it signs and pays for <c>register</c>, and is the account that gets registered.</summary>
+    public Sr25519Signer Signer { get; }
+
+    /// <summary>Gets or sets the Account Key (program-modification account), allowed to change the programs later.</summary>
+    /// <value>The default value is <see langword="null"/>, which means the signer's own account.</value>
+    public AccountId? ProgramModificationAccount { get; set; }
+
+    /// <summary>Gets the programs (ProgramsData) that signature requests are checked against.</summary>
+    /// <value>The default is empty, which means one instance of the device-key-proxy program with an empty configuration.</value>
+    public IList<ProgramInstance> Programs { get; } = [];
+
+    /// <summary>Gets or sets the access mode.</summary>
+    /// <value>The default value is <see cref="Entropy.AccessMode.Public"/>.</value>
+    public AccessMode AccessMode { get; set; } = AccessMode.Public;
+
+    /// <summary>Gets or sets the user's x25519 public key, required for <see cref="Entropy.AccessMode.Private"/>.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public X25519PublicKey? UserX25519PublicKey { get; set; }
+
+    /// <summary>Gets or sets the tip paid to the block author, in the chain's smallest unit.</summary>
+    /// <value>The default value is 0.</value>
+    public UInt128 Tip { get; set; }
+
+    /// <summary>Gets or sets the mortality of the transaction in blocks; <see langword="null"/> uses <see cref="EntropyClientOptions.MortalityPeriod"/>, 0 makes it immortal.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public ulong? MortalityPeriod { get; set; }
+
+    /// <summary>Gets or sets the receiver of <see cref="RegistrationProgress"/> reports.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public IProgress<RegistrationProgress>? Progress { get; set; }
+
+    internal IReadOnlyList<ProgramInstance> EffectivePrograms() =>
+        Programs.Count == 0 ? [new ProgramInstance(ProgramPointer.DeviceKeyProxy, [])] : [.. Programs];
+}
