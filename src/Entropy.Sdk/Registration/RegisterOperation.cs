@@ -208,7 +208,7 @@ public class RegisterOperation
         var (head, _) = await session.GetBestHeadAsync(cancellationToken).ConfigureAwait(false);
         _scannedThrough = head;
         var watch = await TransactionWatch.SubmitAsync(session, extrinsic, Account, cancellationToken).ConfigureAwait(false);
-        await using (watch.ConfigureAwait(false))
+        await using (((IAsyncDisposable)watch).ConfigureAwait(false))
         {
             Report(RegistrationStage.Submitted, null);
             client.Logger.LogInformation("Submitted register for {Account}: transaction {Hash}", Account, extrinsic);

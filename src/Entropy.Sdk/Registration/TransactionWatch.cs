@@ -76,7 +76,7 @@ internal static class TransactionWatch
     public static async Task<InBlockResult> SubmitAndWaitInBlockAsync(ChainSession session, SignedExtrinsic extrinsic, AccountId signer, Action? onSubmitted, ILogger logger, CancellationToken cancellationToken)
     {
         var watch = await SubmitAsync(session, extrinsic, signer, cancellationToken).ConfigureAwait(false);
-        await using (watch.ConfigureAwait(false))
+        await using (((IAsyncDisposable)watch).ConfigureAwait(false))
         {
             onSubmitted?.Invoke();
             return await WaitInBlockAsync(session, watch, extrinsic, logger, cancellationToken).ConfigureAwait(false);
