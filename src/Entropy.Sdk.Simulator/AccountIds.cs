@@ -1,25 +1,7 @@
-using Entropy.Simulator.Rpc;
-
 namespace Entropy.Simulator;
 
-/// <summary>Parses the account arguments of RPC methods: a 0x-hex AccountId32 or an SS58 address.</summary>
+/// <summary>Parses the account arguments of RPC methods: an SS58 address (any prefix) or a 0x-hex AccountId32.</summary>
 internal static class AccountIds
 {
-    public static byte[]? TryParse(string text)
-    {
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-        {
-            try
-            {
-                var bytes = Hex.Decode(text, "account");
-                return bytes.Length == 32 ? bytes : null;
-            }
-            catch (RpcException)
-            {
-                return null;
-            }
-        }
-
-        return null;
-    }
+    public static byte[]? TryParse(string text) => AccountId.TryParse(text, out var account) ? account.ToArray() : null;
 }

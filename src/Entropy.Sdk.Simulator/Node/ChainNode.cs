@@ -184,6 +184,7 @@ internal sealed class ChainNode : IAsyncDisposable
         }
 
         TransactionStatus status;
+        List<PoolEntry> promoted;
         lock (_lock)
         {
             var hashHex = Hex.Encode(extrinsic.Hash);
@@ -211,10 +212,16 @@ internal sealed class ChainNode : IAsyncDisposable
             }
 
             status = isFuture && !ChainsToPool(extrinsic) ? TransactionStatus.Future : TransactionStatus.Ready;
-            _pool[hashHex] = new PoolEntry(extrinsic, ++_sequence, watcher);
+            _pool[hashHex] = new PoolEntry(extrinsic, ++_sequence, watcher) { IsFuture = status == TransactionStatus.Future };
+            promoted = status == TransactionStatus.Ready ? PromoteFutures() : [];
         }
 
         watcher?.Invoke(status, null);
+        foreach (var entry in promoted)
+        {
+            entry.Watcher?.Invoke(TransactionStatus.Ready, null);
+        }
+
         if (status == TransactionStatus.Ready && _options.BlockProduction == BlockProductionMode.Instant)
         {
             _produceSignal.Release();
@@ -299,6 +306,14 @@ internal sealed class ChainNode : IAsyncDisposable
             block = new Block(header, extrinsics, state);
             AddBlock(block);
             _validationContext = null;
+            foreach (var entry in PromoteFutures())
+            {
+                if (entry.Watcher is not null)
+                {
+                    notifications.Add((entry.Watcher, TransactionStatus.Ready));
+                }
+            }
+
             foreach (var (watcher, _) in notifications.Where(n => n.Status == TransactionStatus.InBlock))
             {
                 _awaitingFinality.Add((number, watcher));
@@ -380,6 +395,28 @@ internal sealed class ChainNode : IAsyncDisposable
     internal static RpcException ToRpc(TransactionValidityError error) => error.Unknown is not null
         ? new RpcException(RpcException.PoolUnknownValidity, "Unknown Transaction Validity", error.Unknown)
         : new RpcException(RpcException.PoolInvalidTx, "Invalid Transaction", error.Message);
+
+    /// <summary>Marks held (future) transactions whose nonce gap is now filled as ready; returns them for notification.</summary>
+    private List<PoolEntry> PromoteFutures()
+    {
+        var promoted = new List<PoolEntry>();
+        bool changed;
+        do
+        {
+            changed = false;
+            foreach (var entry in _pool.Values.Where(e => e.IsFuture).OrderBy(e => e.Extrinsic.Nonce))
+            {
+                if (ChainsToPool(entry.Extrinsic))
+                {
+                    entry.IsFuture = false;
+                    promoted.Add(entry);
+                    changed = true;
+                }
+            }
+        }
+        while (changed);
+        return promoted;
+    }
 
     private bool ChainsToPool(Extrinsic extrinsic)
     {
@@ -478,5 +515,8 @@ internal sealed class ChainNode : IAsyncDisposable
         }
     }
 
-    private sealed record PoolEntry(Extrinsic Extrinsic, long Sequence, TransactionWatcher? Watcher);
+    private sealed record PoolEntry(Extrinsic Extrinsic, long Sequence, TransactionWatcher? Watcher)
+    {
+        public bool IsFuture { get; set; }
+    }
 }
