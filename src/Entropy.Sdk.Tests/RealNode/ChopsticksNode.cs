@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Entropy.Tests.RealNode;
+
+/// <summary>A real Substrate node for tests: chopsticks (eng/chopsticks) running the 2023 Entropy devnet chain spec on 127.0.0.1, with Alice funded.</summary>
+/// <remarks>
+/// The server binary is started directly (not through npx) so that the process we hold is the server and can be killed with its tree.
+/// Blocks are built instantly when an extrinsic arrives, or on <c>dev_newBlock</c>. See SUBSTRATE.md, "A real Substrate node on this machine".
+/// </remarks>
+public sealed class ChopsticksNode : IAsyncDisposable
+{
+    /// <summary>Alice's free balance imported at start (10^18 planck).</summary>
+    public const string AliceFreeBalance = "1000000000000000000";
+
+    /// <summary>//Alice's SS58 address (prefix 42).</summary>
+    public const string AliceAddress = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+
+    private readonly Process _process;
+    private readonly string _storageFile;
+    private readonly StringBuilder _output;
+
+    private ChopsticksNode(Process process, Uri endpoint, string storageFile, StringBuilder output)
+    {
+        _process = process;
+        Endpoint = endpoint;
+        _storageFile = storageFile;
+        _output = output;
+    }
+
+    /// <summary>Gets the node's WebSocket endpoint.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>Gets what the node printed so far (for failure messages).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Gets the repository root (the folder holding Entropy.Sdk.sln).</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>Gets the path of a file under <c>shared/fixtures</c> beside the repository.</summary>
+    /// <param name="relative">The path below <c>shared/fixtures</c>.</param>
+    /// <returns>The full path.</returns>
+    public static string Fixture(string relative)
+    {
+        // The main checkout has shared/ beside it (../shared); helper worktrees live one level deeper (/work/wt/<name>).
+        var beside = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "fixtures", relative));
+        return File.Exists(beside) ? beside : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "..", "shared", "fixtures", relative));
+    }
+
+    /// <summary>Installs chopsticks if needed, starts it and waits until its RPC server listens.</summary>
+    /// <returns>The running node.</returns>
+    public static async Task<ChopsticksNode> StartAsync()
+    {
+        var chopsticksDir = Path.Combine(RepositoryRoot, "eng", "chopsticks");
+        var binary = Path.Combine(chopsticksDir, "node_modules", ".bin", "chopsticks");
+        if (!File.Exists(binary))
+        {
+            await RunInstallAsync(chopsticksDir);
+        }
+
+        var storageFile = Path.Combine(Path.GetTempPath(), $"entropy-chopsticks-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(
+            storageFile,
+            $"{{\"System\":{{\"Account\":[[[\"{AliceAddress}\"],{{\"providers\":1,\"data\":{{\"free\":\"{AliceFreeBalance}\"}}}}]]}}}}");
+        var port = FreePort();
+        var start = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = chopsticksDir,
+        };
+        foreach (var argument in new[]
+                 {
+                     "--genesis", Fixture("chain-specs/entropy-devnet-2023.json"),
+                     "--import-storage", storageFile,
+                     "--host", "127.0.0.1",
+                     "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--build-block-mode", "Instant",
+                 })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["NO_COLOR"] = "1";
+        var output = new StringBuilder();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        DataReceivedEventHandler onLine = (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+
+            if (e.Data.Contains("RPC listening on", StringComparison.Ordinal))
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.OutputDataReceived += onLine;
+        process.ErrorDataReceived += onLine;
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("chopsticks exited before it was ready."));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var node = new ChopsticksNode(process, new Uri($"ws://127.0.0.1:{port}"), storageFile, output);
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        }
+        catch (Exception ex)
+        {
+            var log = node.Output;
+            await node.DisposeAsync();
+            throw new InvalidOperationException($"chopsticks did not become ready: {ex.Message}\n{log}", ex);
+        }
+
+        return node;
+    }
+
+    /// <summary>Kills the node and its process tree and deletes the temporary storage file.</summary>
+    /// <returns>A task that completes when the process has exited.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        finally
+        {
+            _process.Dispose();
+            File.Delete(_storageFile);
+        }
+    }
+
+    private static async Task RunInstallAsync(string chopsticksDir)
+    {
+        var install = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = chopsticksDir };
+        install.ArgumentList.Add(Path.Combine(chopsticksDir, "install.sh"));
+        using var process = Process.Start(install)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        await process.WaitForExitAsync(cts.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"eng/chopsticks/install.sh failed ({process.ExitCode}):\n{await stdout}\n{await stderr}");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Entropy.Sdk.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Entropy.Sdk.sln above {AppContext.BaseDirectory}.");
+    }
+}
