@@ -164,7 +164,7 @@ public class RpcClientTests
             if (first)
             {
                 first = false;
-                await request.Connection.SendRawAsync("[1,2,3]");
+                await request.Connection.SendRawAsync("42");
             }
             else
             {
