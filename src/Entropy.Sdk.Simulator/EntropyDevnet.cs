@@ -1,0 +1,238 @@
+using System.Net;
+using System.Net.Sockets;
+using Entropy.Rpc;
+using Entropy.Simulator.KeyStore;
+using Entropy.Simulator.ThresholdServers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Entropy.Simulator;
+
+/// <summary>Settings of an <see cref="EntropyDevnet"/>.</summary>
+public sealed class EntropyDevnetOptions
+{
+    /// <summary>Gets or sets the chain's JSON-RPC port; 0 picks a free one.</summary>
+    /// <value>The default value is 0.</value>
+    public int Port { get; set; }
+
+    /// <summary>Gets or sets how blocks are produced.</summary>
+    /// <value>The default value is <see cref="BlockProductionMode.Interval"/>.</value>
+    public BlockProductionMode BlockProduction { get; set; } = BlockProductionMode.Interval;
+
+    /// <summary>Gets or sets the block time in <see cref="BlockProductionMode.Interval"/> mode.</summary>
+    /// <value>The default value is 500 ms (Entropy uses 6 s; the simulator runs faster).</value>
+    public TimeSpan BlockInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Gets or sets which runtime the chain simulates.</summary>
+    /// <value>The default value is <see cref="SimulatedRuntime.V0010"/>.</value>
+    public SimulatedRuntime Runtime { get; set; } = SimulatedRuntime.V0010;
+
+    /// <summary>Gets or sets the folder the servers keep their encrypted key stores in; <see langword="null"/> uses a fresh temporary folder, deleted on dispose.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? KeyStoreDirectory { get; set; }
+
+    /// <summary>Gets or sets the key stores' password.</summary>
+    /// <value>The default value is <c>entropy_unsafe_password</c>, what dev servers use (PROTOCOL.md §7).</value>
+    public string KeyStorePassword { get; set; } = "entropy_unsafe_password";
+
+    /// <summary>Gets or sets the scrypt cost of the key stores (log2 N is 15 on real servers; lower is faster for tests).</summary>
+    /// <value>The default value is 2^15.</value>
+    public long KeyStoreScryptCost { get; set; } = 1L << 15;
+
+    /// <summary>Gets or sets how long a DKG may take before it fails, naming the silent parties.</summary>
+    /// <value>The default value is 20 s (<c>SETUP_TIMEOUT_SECONDS</c>).</value>
+    public TimeSpan DkgTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Gets or sets the logger factory.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public ILoggerFactory? LoggerFactory { get; set; }
+}
+
+/// <summary>
+/// A local Entropy network in one process: the simulated chain (v0.0.10 dev setup, 2 subgroups × 1 validator) plus one threshold
+/// server per validator, on free loopback ports, with the off-chain worker that starts each registration's DKG.
+/// </summary>
+public sealed class EntropyDevnet : IAsyncDisposable
+{
+    private readonly EntropyDevnetOptions _options;
+    private readonly List<ThresholdServerHost> _servers = [];
+    private readonly ILogger _logger;
+    private readonly bool _ownsKeyStoreDirectory;
+    private SimulatedChain? _chain;
+    private RpcClient? _ocwRpc;
+    private OffchainWorker? _ocw;
+    private CancellationTokenSource? _stop;
+
+    /// <summary>Creates a devnet; call <see cref="StartAsync"/>.</summary>
+    /// <param name="options">Settings; <see langword="null"/> for the defaults.</param>
+    public EntropyDevnet(EntropyDevnetOptions? options = null)
+    {
+        _options = options ?? new EntropyDevnetOptions();
+        _logger = _options.LoggerFactory?.CreateLogger<EntropyDevnet>() ?? (ILogger)NullLogger.Instance;
+        _ownsKeyStoreDirectory = _options.KeyStoreDirectory is null;
+        KeyStoreDirectory = _options.KeyStoreDirectory ?? Path.Combine(Path.GetTempPath(), "entropy-devnet-" + Guid.NewGuid().ToString("N"));
+    }
+
+    /// <summary>Gets the chain's WebSocket JSON-RPC endpoint.</summary>
+    /// <exception cref="InvalidOperationException">The devnet is not started.</exception>
+    public Uri Endpoint => Chain.WebSocketEndpoint;
+
+    /// <summary>Gets the simulated chain.</summary>
+    /// <exception cref="InvalidOperationException">The devnet is not started.</exception>
+    public SimulatedChain Chain => _chain ?? throw new InvalidOperationException("The devnet is not started; call StartAsync.");
+
+    /// <summary>Gets the folder holding the servers' key stores.</summary>
+    public string KeyStoreDirectory { get; }
+
+    /// <summary>Gets the threshold servers' endpoints (<c>host:port</c>), in validator order.</summary>
+    public IReadOnlyList<string> ThresholdServerEndpoints => _servers.Select(s => s.Endpoint).ToArray();
+
+    internal IReadOnlyList<ThresholdServerHost> Servers => _servers;
+
+    /// <summary>Starts the chain and the threshold servers.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when everything listens.</returns>
+    /// <exception cref="InvalidOperationException">The devnet was already started.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (_chain is not null)
+        {
+            throw new InvalidOperationException("The devnet is already started.");
+        }
+
+        var basePort = FindFreePortRange(2);
+        var chain = new SimulatedChain(new SimulatedChainOptions
+        {
+            Port = _options.Port,
+            Runtime = _options.Runtime,
+            BlockProduction = _options.BlockProduction,
+            BlockInterval = _options.BlockInterval,
+            ThresholdServerBasePort = basePort,
+            LoggerFactory = _options.LoggerFactory,
+        });
+        await chain.StartAsync(cancellationToken).ConfigureAwait(false);
+        _chain = chain;
+        try
+        {
+            foreach (var validator in chain.Node.Validators)
+            {
+                var mnemonic = validator.TssMnemonic ?? throw new NotSupportedException($"Validator {validator.Name} has no threshold-server mnemonic; the devnet supports the dev setup's validators only.");
+                var port = int.Parse(validator.Endpoint.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+                var server = new ThresholdServerHost($"{validator.Name}-TSS", mnemonic, validator.Stash, validator.Subgroup, port, _options.DkgTimeout, _options.LoggerFactory);
+                _servers.Add(server);
+                await StartServerAsync(server, cancellationToken).ConfigureAwait(false);
+            }
+
+            _ocwRpc = await RpcClient.ConnectAsync(Endpoint, new RpcClientOptions(), cancellationToken).ConfigureAwait(false);
+            _ocw = new OffchainWorker(await ChainSession.OpenAsync(_ocwRpc, cancellationToken).ConfigureAwait(false), _servers, _options.LoggerFactory?.CreateLogger<OffchainWorker>() ?? (ILogger)NullLogger.Instance);
+            _stop = new CancellationTokenSource();
+            var ocw = _ocw;
+            chain.Node.AddBlockObserver((block, ct) => ocw.OnBlockAsync(block.Number, block.HashHex, ct));
+            _logger.LogInformation("Entropy devnet: chain at {Endpoint}, threshold servers at {Servers}", Endpoint, string.Join(", ", ThresholdServerEndpoints));
+        }
+        catch
+        {
+            await DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops one threshold server (its key store stays on disk), to simulate a crash.</summary>
+    /// <param name="index">The validator's index.</param>
+    /// <returns>A task that completes when the server is down.</returns>
+    public Task StopServerAsync(int index) => _servers[index].StopAsync();
+
+    /// <summary>Restarts a stopped threshold server; it reopens its key store with the password.</summary>
+    /// <param name="index">The validator's index.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when the server listens again.</returns>
+    public Task RestartServerAsync(int index, CancellationToken cancellationToken = default) => StartServerAsync(_servers[index], cancellationToken);
+
+    /// <summary>Gets the fault switches of one threshold server.</summary>
+    /// <param name="index">The validator's index.</param>
+    /// <returns>The switches.</returns>
+    public ThresholdServerFaults Faults(int index) => _servers[index].Faults;
+
+    /// <summary>Stops everything and deletes a temporary key-store folder.</summary>
+    /// <returns>A task that completes when everything is down.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop is not null)
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+        }
+
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _servers.Clear();
+        _ocw?.Dispose();
+        if (_ocwRpc is not null)
+        {
+            await _ocwRpc.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_chain is not null)
+        {
+            await _chain.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stop?.Dispose();
+        if (_ownsKeyStoreDirectory && Directory.Exists(KeyStoreDirectory))
+        {
+            Directory.Delete(KeyStoreDirectory, recursive: true);
+        }
+    }
+
+    private Task StartServerAsync(ThresholdServerHost server, CancellationToken cancellationToken) =>
+        server.StartAsync(
+            Endpoint,
+            Path.Combine(KeyStoreDirectory, server.Name),
+            _options.KeyStorePassword,
+            new KeyStoreOptions { ScryptCost = _options.KeyStoreScryptCost },
+            cancellationToken);
+
+    /// <summary>Finds <paramref name="count"/> consecutive free loopback ports (the chain spec lists the servers as base port + index).</summary>
+    private static int FindFreePortRange(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var start = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            if (start + count > 65535)
+            {
+                continue;
+            }
+
+            var listeners = new List<TcpListener>();
+            try
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var l = new TcpListener(IPAddress.Loopback, start + i);
+                    l.Start();
+                    listeners.Add(l);
+                }
+
+                return start;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another range.
+            }
+            finally
+            {
+                foreach (var l in listeners)
+                {
+                    l.Stop();
+                }
+            }
+        }
+
+        throw new InvalidOperationException("Could not find free loopback ports for the threshold servers.");
+    }
+}

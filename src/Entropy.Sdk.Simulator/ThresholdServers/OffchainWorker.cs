@@ -1,0 +1,66 @@
+using Entropy.Metadata;
+using Microsoft.Extensions.Logging;
+
+namespace Entropy.Simulator.ThresholdServers;
+
+/// <summary>
+/// The propagation pallet's off-chain worker (PROTOCOL.md §3.2): on every block N+1 it POSTs <c>OcwMessageDkg</c> for block N
+/// (accounts from <c>Dkg[N]</c>, committee per §2.6 at N+1) to every validator's threshold server, with a 2 s deadline.
+/// </summary>
+internal sealed class OffchainWorker(ChainSession chain, IReadOnlyList<ThresholdServerHost> servers, ILogger logger) : IDisposable
+{
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    public async Task OnBlockAsync(uint number, string blockHash, CancellationToken cancellationToken)
+    {
+        if (number == 0)
+        {
+            return;
+        }
+
+        var dkgBytes = await chain.GetStorageAsync(chain.Runtime.DkgKey(number - 1), blockHash, cancellationToken).ConfigureAwait(false);
+        var accounts = dkgBytes is null
+            ? []
+            : ((SequenceValue)chain.Metadata.DecodeStorageValue(chain.Runtime.RegistrationPallet, "Dkg", dkgBytes)!.Unwrap()).Select(a => a.AsBytes()).ToList();
+        IReadOnlyList<ThresholdServer> committee;
+        try
+        {
+            committee = await chain.GetCommitteeAsync(number, blockHash, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EntropyException e)
+        {
+            logger.LogWarning("OCW at #{Block}: no committee: {Error}", number, e.Message);
+            return;
+        }
+
+        var body = new OcwMessageDkg(
+            number - 1,
+            accounts,
+            committee.Select(s => new ValidatorInfo(s.X25519PublicKey.ToArray(), System.Text.Encoding.UTF8.GetBytes(s.Endpoint), s.TssAccount.ToArray())).ToList()).Encode();
+        if (accounts.Count > 0)
+        {
+            logger.LogInformation("OCW at #{Block}: {Count} account(s) from Dkg[{Previous}] to committee {Committee}", number, accounts.Count, number - 1, string.Join(", ", committee.Select(c => c.Endpoint)));
+        }
+
+        await Task.WhenAll(servers.Where(s => s.IsRunning).Select(s => PostAsync(s, body, number, cancellationToken))).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task PostAsync(ThresholdServerHost server, byte[] body, uint number, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var content = new ByteArrayContent(body);
+            using var response = await _http.PostAsync(new Uri($"http://{server.Endpoint}/user/new"), content, cancellationToken).ConfigureAwait(false);
+            if ((int)response.StatusCode >= 400)
+            {
+                logger.LogDebug("OCW at #{Block}: {Server} answered {Status}", number, server.Name, (int)response.StatusCode);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("OCW at #{Block}: {Server} unreachable: {Error}", number, server.Name, e.Message);
+        }
+    }
+}

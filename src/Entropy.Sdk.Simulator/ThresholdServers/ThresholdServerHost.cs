@@ -1,0 +1,617 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Entropy.Crypto;
+using Sr25519Signer = Entropy.Crypto.Sr25519Signer;
+using Entropy.Hashing;
+using Entropy.Protocol;
+using Entropy.Protocol.Dkg;
+using Entropy.Rpc;
+using Entropy.Simulator.KeyStore;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Entropy.Simulator.ThresholdServers;
+
+/// <summary>Fault switches of one threshold server, for tests (PROTOCOL.md has no such thing; real servers fail on their own).</summary>
+public sealed class ThresholdServerFaults
+{
+    /// <summary>Gets or sets a value indicating whether the server drops every DKG message it should send.</summary>
+    public bool DropMessages { get; set; }
+
+    /// <summary>Gets or sets a delay before every DKG message the server sends.</summary>
+    public TimeSpan DelayMessages { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the server confirms a different verifying key than the DKG produced.</summary>
+    public bool ConfirmWrongKey { get; set; }
+}
+
+/// <summary>A simulated Entropy threshold signature server (entropy-tss v0.0.10): <c>/user/new</c>, <c>/ws</c>, <c>/user/receive_key</c>, <c>/healthz</c>.</summary>
+internal sealed class ThresholdServerHost : IAsyncDisposable
+{
+    private const string ShareFormatVersion = "entropy-simulator-share-v1";
+    private static readonly TimeSpan s_subscribeTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly Sr25519KeyPair _pair;
+    private readonly Sr25519Signer _signer;
+    private readonly byte[] _x25519Secret;
+    private readonly ConcurrentDictionary<string, DkgListener> _listeners = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly ILogger _logger;
+    private readonly ILoggerFactory? _loggerFactory;
+    private readonly TimeSpan _dkgTimeout;
+    private readonly SemaphoreSlim _newUserLock = new(1, 1);
+    private readonly List<Task> _background = [];
+    private EncryptedKeyStore? _store;
+    private WebApplication? _app;
+    private RpcClient? _rpc;
+    private ChainSession? _chain;
+
+    public ThresholdServerHost(string name, string mnemonic, byte[] stash, byte subgroup, int port, TimeSpan dkgTimeout, ILoggerFactory? loggerFactory)
+    {
+        Name = name;
+        _pair = Sr25519KeyPair.FromMnemonic(mnemonic);
+        _signer = Sr25519Signer.FromKeyPair(_pair);
+        _x25519Secret = ThresholdServerKeys.DeriveX25519StaticSecret(_pair);
+        X25519PublicKey = ThresholdServerKeys.DeriveX25519PublicKey(_pair);
+        Stash = new AccountId(stash);
+        Subgroup = subgroup;
+        Port = port;
+        _dkgTimeout = dkgTimeout;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory?.CreateLogger($"Entropy.Simulator.Tss.{name}") ?? NullLogger.Instance;
+    }
+
+    public string Name { get; }
+
+    public AccountId Account => _signer.AccountId;
+
+    public AccountId Stash { get; }
+
+    public byte Subgroup { get; }
+
+    public int Port { get; }
+
+    public byte[] X25519PublicKey { get; }
+
+    public string Endpoint => $"127.0.0.1:{Port}";
+
+    public ThresholdServerFaults Faults { get; } = new();
+
+    public EncryptedKeyStore Store => _store ?? throw new InvalidOperationException($"{Name} is not running.");
+
+    public bool IsRunning => _app is not null;
+
+    public async Task StartAsync(Uri chain, string keyStoreDirectory, string password, KeyStoreOptions? keyStoreOptions, CancellationToken cancellationToken)
+    {
+        _store = await EncryptedKeyStore.OpenAsync(keyStoreDirectory, password, keyStoreOptions, cancellationToken).ConfigureAwait(false);
+        _rpc = await RpcClient.ConnectAsync(chain, new RpcClientOptions(), cancellationToken).ConfigureAwait(false);
+        _chain = await ChainSession.OpenAsync(_rpc, cancellationToken).ConfigureAwait(false);
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(ThresholdServerHost).Assembly.GetName().Name });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Port));
+        builder.Services.AddRouting();
+        builder.Services.AddSingleton(_loggerFactory ?? NullLoggerFactory.Instance);
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.Run(HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        _logger.LogInformation("{Name} listening on {Endpoint} as {Account} (subgroup {Subgroup})", Name, Endpoint, Account, Subgroup);
+    }
+
+    public async Task StopAsync()
+    {
+        if (_app is { } app)
+        {
+            _app = null;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await app.StopAsync(timeout.Token).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Task[] pending;
+        lock (_background)
+        {
+            pending = [.. _background];
+        }
+
+        try
+        {
+            await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Background DKG runs end with the shutdown; their outcome was logged.
+        }
+
+        if (_rpc is not null)
+        {
+            await _rpc.DisposeAsync().ConfigureAwait(false);
+            _rpc = null;
+        }
+
+        if (_store is not null)
+        {
+            await _store.DisposeAsync().ConfigureAwait(false);
+            _store = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        await StopAsync().ConfigureAwait(false);
+        _signer.Dispose();
+        _pair.Dispose();
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_x25519Secret);
+        _shutdown.Dispose();
+        _newUserLock.Dispose();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value;
+        try
+        {
+            switch (path)
+            {
+                case "/healthz":
+                    context.Response.StatusCode = 200;
+                    return;
+                case "/ws" when context.WebSockets.IsWebSocketRequest:
+                    await HandleWebSocketAsync(context).ConfigureAwait(false);
+                    return;
+                case "/user/new" when HttpMethods.IsPost(context.Request.Method):
+                    await HandleNewUserAsync(context).ConfigureAwait(false);
+                    return;
+                case "/user/receive_key" when HttpMethods.IsPost(context.Request.Method):
+                    await HandleReceiveKeyAsync(context).ConfigureAwait(false);
+                    return;
+                default:
+                    context.Response.StatusCode = 404;
+                    return;
+            }
+        }
+        catch (UserError e)
+        {
+            _logger.LogWarning("{Name} {Path}: {Error}", Name, path, e.Message);
+            context.Response.StatusCode = e.Status;
+            await context.Response.WriteAsync(e.Message, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>PROTOCOL.md §5.2.</summary>
+    private async Task HandleNewUserAsync(HttpContext context)
+    {
+        var body = await ReadBodyAsync(context.Request, 1 << 20, context.RequestAborted).ConfigureAwait(false);
+        OcwMessageDkg message;
+        try
+        {
+            message = OcwMessageDkg.Decode(body);
+        }
+        catch (Scale.ScaleFormatException e)
+        {
+            throw new UserError(500, $"Codec decoding error: {e.Message}");
+        }
+
+        if (message.SigRequestAccounts.Count == 0)
+        {
+            context.Response.StatusCode = 204;
+            return;
+        }
+
+        if (!message.ValidatorsInfo.Any(v => v.TssAccount.AsSpan().SequenceEqual(Account.AsSpan())))
+        {
+            throw new UserError(500, "Invalid Signer: Invalid Signer in Signing group");
+        }
+
+        var chain = _chain!;
+        await _newUserLock.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            var latestBytes = await Store.GetAsync(EncryptedKeyStore.LatestBlockNumberNewUser, context.RequestAborted).ConfigureAwait(false);
+            var latest = latestBytes is { Length: 4 } ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(latestBytes) : 0u;
+            if (latestBytes is not null && latest >= message.BlockNumber)
+            {
+                throw new UserError(500, "Data is repeated");
+            }
+
+            var (head, _) = await chain.GetBestHeadAsync(context.RequestAborted).ConfigureAwait(false);
+            if (head - 1 != message.BlockNumber)
+            {
+                throw new UserError(500, $"Data is stale: chain head is #{head}, message is for #{message.BlockNumber}");
+            }
+
+            var onChain = await chain.GetStorageAsync(chain.Runtime.DkgKey(message.BlockNumber), null, context.RequestAborted).ConfigureAwait(false) ?? [0];
+            if (!Blake2s.Hash256([1, .. OcwMessageDkg.EncodeAccounts(message.SigRequestAccounts)]).AsSpan().SequenceEqual(Blake2s.Hash256([1, .. onChain])))
+            {
+                throw new UserError(500, "Data is not verifiable");
+            }
+
+            if (latestBytes is not null)
+            {
+                await Store.DeleteAsync(EncryptedKeyStore.LatestBlockNumberNewUser, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            var reservation = await Store.ReserveKeyAsync(EncryptedKeyStore.LatestBlockNumberNewUser, context.RequestAborted).ConfigureAwait(false);
+            var be = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(be, message.BlockNumber);
+            await Store.PutAsync(reservation, be, context.RequestAborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            _newUserLock.Release();
+        }
+
+        var task = Task.Run(() => SetupDkgAsync(message, _shutdown.Token));
+        lock (_background)
+        {
+            _background.RemoveAll(t => t.IsCompleted);
+            _background.Add(task);
+        }
+
+        context.Response.StatusCode = 200;
+    }
+
+    private async Task SetupDkgAsync(OcwMessageDkg message, CancellationToken cancellationToken)
+    {
+        foreach (var account in message.SigRequestAccounts)
+        {
+            try
+            {
+                await RegisterOneAsync(message, new AccountId(account), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogError("{Name}: the DKG for {Account} failed: {Error}", Name, new AccountId(account), e.Message);
+            }
+        }
+    }
+
+    private async Task RegisterOneAsync(OcwMessageDkg message, AccountId account, CancellationToken cancellationToken)
+    {
+        var chain = _chain!;
+        if (await chain.GetStorageAsync(chain.Runtime.RegisteringKey(account), null, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new InvalidOperationException("Register Onchain first");
+        }
+
+        using var share = await RunDkgAsync(message, account, cancellationToken).ConfigureAwait(false);
+        var verifyingKey = share.VerifyingKey.ToArray();
+        var stored = SerializeShare(share);
+        var key = account.ToSs58();
+        await Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        var reservation = await Store.ReserveKeyAsync(key, cancellationToken).ConfigureAwait(false);
+        await Store.PutAsync(reservation, stored, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("{Name}: stored the share of {Account}, verifying key 0x{Key}", Name, account, Convert.ToHexStringLower(verifyingKey));
+
+        await SendKeyToSubgroupAsync(key, stored, cancellationToken).ConfigureAwait(false);
+
+        if (Faults.ConfirmWrongKey)
+        {
+            verifyingKey[^1] ^= 0xff;
+        }
+
+        var call = chain.Runtime.EncodeConfirmRegister(account, Subgroup, new VerifyingKey(verifyingKey));
+        var extrinsic = await chain.SignAsync(call, _signer, 0, 64, cancellationToken).ConfigureAwait(false);
+        await TransactionWatch.SubmitAndWaitInBlockAsync(chain, extrinsic, Account, null, _logger, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("{Name}: confirmed {Account} for subgroup {Subgroup}", Name, account, Subgroup);
+    }
+
+    private async Task<DkgKeyShare> RunDkgAsync(OcwMessageDkg message, AccountId account, CancellationToken cancellationToken)
+    {
+        var me = new PartyId(Account.AsSpan());
+        var sessionId = SessionId.Dkg(account.AsSpan());
+        var peers = message.ValidatorsInfo.Where(v => !v.TssAccount.AsSpan().SequenceEqual(Account.AsSpan())).ToList();
+        var inbound = peers.Where(p => !EncryptedWebSocketChannel.ShouldDial(Account.AsSpan(), p.TssAccount)).ToList();
+        var listener = new DkgListener(inbound.ToDictionary(p => new PartyId(p.TssAccount), p => p.X25519PublicKey));
+        _listeners[sessionId.ToString()] = listener;
+        var channels = new Dictionary<PartyId, EncryptedWebSocketChannel>();
+        try
+        {
+            foreach (var peer in peers.Except(inbound))
+            {
+                var socket = new ClientWebSocket();
+                await socket.ConnectAsync(new Uri($"ws://{peer.Endpoint}/ws"), cancellationToken).ConfigureAwait(false);
+                var subscribe = SubscribeMessage.Create(sessionId, _pair);
+                channels[new PartyId(peer.TssAccount)] = await EncryptedWebSocketChannel.ConnectAsync(socket, _x25519Secret, peer.X25519PublicKey, subscribe, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            setup.CancelAfter(_dkgTimeout);
+            foreach (var (party, channel) in await listener.AllAsync(setup.Token).ConfigureAwait(false))
+            {
+                channels[party] = channel;
+            }
+
+            var context = DkgSessionContext.Create(account.AsSpan(), message.BlockNumber, message.ValidatorsInfo.Select(v => new PartyId(v.TssAccount)));
+            using var session = PedersenDkg.Instance.CreateSession(context, me);
+            var transport = new ChannelDkgTransport(channels, () => Faults.DropMessages, () => Faults.DelayMessages);
+            await using (transport.ConfigureAwait(false))
+            {
+                return await DkgRunner.RunAsync(session, transport, _dkgTimeout, null, _logger, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _listeners.TryRemove(sessionId.ToString(), out _);
+            listener.Complete();
+            foreach (var channel in channels.Values)
+            {
+                await channel.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task HandleWebSocketAsync(HttpContext context)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        PendingSubscription pending;
+        try
+        {
+            pending = await EncryptedWebSocketChannel.AcceptAsync(socket, _x25519Secret, null, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (EntropyProtocolException e)
+        {
+            _logger.LogWarning("{Name} /ws: handshake refused: {Error}", Name, e.Message);
+            return;
+        }
+
+        await using (pending.ConfigureAwait(false))
+        {
+            var key = pending.Subscribe.SessionId.ToString();
+            var deadline = DateTimeOffsetNow() + s_subscribeTimeout;
+            DkgListener? listener;
+            while (!_listeners.TryGetValue(key, out listener) && DateTimeOffsetNow() < deadline)
+            {
+                await Task.Delay(50, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            var party = new PartyId(pending.AccountId);
+            if (listener is null || !listener.Expects(party, pending.RemoteStaticPublicKey))
+            {
+                await pending.RejectAsync($"{Name} does not expect {new AccountId(pending.AccountId)} in {key}", context.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
+            var channel = await pending.AcceptAsync(context.RequestAborted).ConfigureAwait(false);
+            listener.Deliver(party, channel);
+
+            // Kestrel owns the socket: keep the request open until the DKG is over.
+            await listener.Completion.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+
+        static DateTimeOffset DateTimeOffsetNow() => TimeProvider.System.GetUtcNow();
+    }
+
+    /// <summary>PROTOCOL.md §5.4: the share goes, signed and encrypted, to every other member of this server's subgroup.</summary>
+    private async Task SendKeyToSubgroupAsync(string key, byte[] value, CancellationToken cancellationToken)
+    {
+        var chain = _chain!;
+        var membersBytes = await chain.GetStorageAsync(chain.Runtime.SigningGroupKey(Subgroup), null, cancellationToken).ConfigureAwait(false);
+        if (membersBytes is null)
+        {
+            return;
+        }
+
+        var members = ((Metadata.SequenceValue)chain.Metadata.DecodeStorageValue("StakingExtension", "SigningGroups", membersBytes)!.Unwrap())
+            .Select(m => new AccountId(m.AsBytes())).Where(m => m != Stash).ToList();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var member in members)
+        {
+            var serverBytes = await chain.GetStorageAsync(chain.Runtime.ThresholdServerKey(member), null, cancellationToken).ConfigureAwait(false);
+            if (serverBytes is null)
+            {
+                continue;
+            }
+
+            var info = (Metadata.CompositeValue)chain.Metadata.DecodeStorageValue("StakingExtension", "ThresholdServers", serverBytes)!.Unwrap();
+            var endpoint = System.Text.Encoding.UTF8.GetString(info["endpoint"].AsBytes());
+            var plaintext = JsonSerializer.SerializeToUtf8Bytes(new UserRegistrationInfo { Key = key, Value = value, ProactiveRefresh = false });
+            var signed = SignedMessage.Create(_pair, plaintext, info["x25519_public_key"].AsBytes());
+            try
+            {
+                using var content = new ByteArrayContent(signed.ToJson());
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                using var response = await http.PostAsync(new Uri($"http://{endpoint}/user/receive_key"), content, cancellationToken).ConfigureAwait(false);
+                _logger.LogInformation("{Name}: sent the share of {Key} to {Endpoint}: {Status}", Name, key, endpoint, (int)response.StatusCode);
+            }
+            catch (HttpRequestException e)
+            {
+                _logger.LogWarning("{Name}: could not send the share of {Key} to {Endpoint}: {Error}", Name, key, endpoint, e.Message);
+            }
+        }
+    }
+
+    /// <summary>PROTOCOL.md §5.3.</summary>
+    private async Task HandleReceiveKeyAsync(HttpContext context)
+    {
+        var chain = _chain!;
+        var body = await ReadBodyAsync(context.Request, 1 << 20, context.RequestAborted).ConfigureAwait(false);
+        SignedMessage signed;
+        try
+        {
+            signed = SignedMessage.FromJson(body);
+        }
+        catch (Exception e) when (e is EntropyProtocolException or JsonException or FormatException)
+        {
+            throw new UserError(500, $"Json error: {e.Message}");
+        }
+
+        if (!signed.Verify())
+        {
+            throw new UserError(500, "Invalid Signature");
+        }
+
+        UserRegistrationInfo info;
+        try
+        {
+            info = JsonSerializer.Deserialize<UserRegistrationInfo>(signed.Decrypt(_x25519Secret)) ?? throw new JsonException("empty");
+        }
+        catch (Exception e) when (e is EntropyProtocolException or JsonException)
+        {
+            throw new UserError(500, $"Decryption failed: {e.Message}");
+        }
+
+        var sender = new AccountId(signed.SenderPublicKey);
+        var senderStashBytes = await chain.GetStorageAsync(chain.Metadata.StorageKey("StakingExtension", "ThresholdToStash", Metadata.ScaleValue.Bytes(sender.AsSpan())), null, context.RequestAborted).ConfigureAwait(false);
+        var membersBytes = await chain.GetStorageAsync(chain.Runtime.SigningGroupKey(Subgroup), null, context.RequestAborted).ConfigureAwait(false);
+        var members = membersBytes is null ? [] : ((Metadata.SequenceValue)chain.Metadata.DecodeStorageValue("StakingExtension", "SigningGroups", membersBytes)!.Unwrap()).Select(m => new AccountId(m.AsBytes())).ToList();
+        if (senderStashBytes is not { Length: 32 } || !members.Contains(new AccountId(senderStashBytes)))
+        {
+            throw new UserError(500, "Validator not in subgroup");
+        }
+
+        try
+        {
+            EncryptedKeyStore.EnsureNotForbidden(info.Key);
+        }
+        catch (KeyStoreException)
+        {
+            throw new UserError(500, "Forbidden key");
+        }
+
+        if (!AccountId.TryParse(info.Key, out var account)
+            || await chain.GetStorageAsync(chain.Runtime.RegisteringKey(account), null, context.RequestAborted).ConfigureAwait(false) is null)
+        {
+            throw new UserError(500, "User is not registering");
+        }
+
+        await Store.DeleteAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
+        var reservation = await Store.ReserveKeyAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
+        await Store.PutAsync(reservation, info.Value, context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = 200;
+    }
+
+    private static byte[] SerializeShare(DkgKeyShare share)
+    {
+        var secret = new byte[DkgSecretShare.Length];
+        try
+        {
+            share.SecretShare.CopyTo(secret);
+            return [.. System.Text.Encoding.ASCII.GetBytes(ShareFormatVersion), .. share.VerifyingKey, .. secret];
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    /// <summary>Reads a stored share: the verifying key and the secret scalar (for tests that check Σ shares · G = key).</summary>
+    internal static (byte[] VerifyingKey, byte[] Secret) ParseShare(byte[] stored)
+    {
+        var prefix = ShareFormatVersion.Length;
+        return (stored[prefix..(prefix + 33)], stored[(prefix + 33)..]);
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw new UserError(413, $"The body is larger than {limit} bytes.");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>The JSON plaintext of <c>/user/receive_key</c> (PROTOCOL.md §5.3, V10).</summary>
+    private sealed class UserRegistrationInfo
+    {
+        [JsonPropertyName("key")]
+        public string Key { get; set; } = string.Empty;
+
+        [JsonPropertyName("value")]
+        [JsonConverter(typeof(ByteArrayAsNumbers))]
+        public byte[] Value { get; set; } = [];
+
+        [JsonPropertyName("proactive_refresh")]
+        public bool ProactiveRefresh { get; set; }
+    }
+
+    /// <summary>serde writes <c>Vec&lt;u8&gt;</c> as an array of numbers, not base64.</summary>
+    private sealed class ByteArrayAsNumbers : JsonConverter<byte[]>
+    {
+        public override byte[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var bytes = new List<byte>();
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw new JsonException("expected an array of bytes");
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                bytes.Add(reader.GetByte());
+            }
+
+            return [.. bytes];
+        }
+
+        public override void Write(Utf8JsonWriter writer, byte[] value, JsonSerializerOptions options)
+        {
+            writer.WriteStartArray();
+            foreach (var b in value)
+            {
+                writer.WriteNumberValue(b);
+            }
+
+            writer.WriteEndArray();
+        }
+    }
+
+    private sealed class UserError(int status, string message) : Exception(message)
+    {
+        public int Status { get; } = status;
+    }
+
+    /// <summary>The peers a DKG session waits for (PROTOCOL.md §6.3 <c>Listener</c>): each must subscribe with its expected x25519 key.</summary>
+    private sealed class DkgListener(Dictionary<PartyId, byte[]> expected)
+    {
+        private readonly ConcurrentDictionary<PartyId, TaskCompletionSource<EncryptedWebSocketChannel>> _arrivals =
+            new(expected.Keys.Select(k => KeyValuePair.Create(k, new TaskCompletionSource<EncryptedWebSocketChannel>(TaskCreationOptions.RunContinuationsAsynchronously))));
+
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Completion => _done.Task;
+
+        public bool Expects(PartyId party, ReadOnlySpan<byte> remoteStatic) =>
+            expected.TryGetValue(party, out var key) && key.AsSpan().SequenceEqual(remoteStatic) && !_arrivals[party].Task.IsCompleted;
+
+        public void Deliver(PartyId party, EncryptedWebSocketChannel channel) => _arrivals[party].TrySetResult(channel);
+
+        public async Task<IReadOnlyList<(PartyId Party, EncryptedWebSocketChannel Channel)>> AllAsync(CancellationToken cancellationToken)
+        {
+            var result = new List<(PartyId, EncryptedWebSocketChannel)>();
+            foreach (var (party, arrival) in _arrivals)
+            {
+                try
+                {
+                    result.Add((party, await arrival.Task.WaitAsync(cancellationToken).ConfigureAwait(false)));
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw new DkgException(DkgFailureReason.Timeout, [party], $"Party {party} never connected for the DKG.");
+                }
+            }
+
+            return result;
+        }
+
+        public void Complete() => _done.TrySetResult();
+    }
+}
