@@ -76,7 +76,7 @@ public class EntropyDevnetTests
         {
             Assert.That(CombineShares(shares), Is.EqualTo(registration.VerifyingKey.ToArray()));
             Assert.That(registration.AccessMode, Is.EqualTo(AccessMode.Public));
-            Assert.That(registration.RegisteredBlockNumber, Is.GreaterThan(registration.RegisterBlockNumber));
+            Assert.That(registration.RegisteredBlockNumber, Is.GreaterThan(registration.RegisterBlockNumber!.Value));
             Assert.That(stages, Does.Contain(RegistrationStage.CommitteeSelected));
             Assert.That(stages[^1], Is.EqualTo(RegistrationStage.Registered));
         });
