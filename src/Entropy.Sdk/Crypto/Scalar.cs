@@ -88,11 +88,6 @@ internal readonly struct Scalar
     /// <summary>Returns true if the 32 bytes encode an integer below ℓ.</summary>
     public static bool IsCanonical(ReadOnlySpan<byte> b)
     {
-        if ((b[31] & 0xF0) != 0)
-        {
-            return false;
-        }
-
         // Compare with a reduced copy (variable time is fine: used on public signature data only).
         Span<byte> reduced = stackalloc byte[32];
         FromBytesModOrder(b).ToBytes(reduced);
