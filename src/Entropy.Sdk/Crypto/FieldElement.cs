@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Entropy.Crypto;
 
@@ -120,44 +122,104 @@ internal readonly struct FieldElement
         ulong b0 = b.L0, b1 = b.L1, b2 = b.L2, b3 = b.L3, b4 = b.L4;
         ulong b1_19 = b1 * 19, b2_19 = b2 * 19, b3_19 = b3 * 19, b4_19 = b4 * 19;
 
-        UInt128 c0 = Math.BigMul(a0, b0) + Math.BigMul(a4, b1_19) + Math.BigMul(a3, b2_19) + Math.BigMul(a2, b3_19) + Math.BigMul(a1, b4_19);
-        UInt128 c1 = Math.BigMul(a1, b0) + Math.BigMul(a0, b1) + Math.BigMul(a4, b2_19) + Math.BigMul(a3, b3_19) + Math.BigMul(a2, b4_19);
-        UInt128 c2 = Math.BigMul(a2, b0) + Math.BigMul(a1, b1) + Math.BigMul(a0, b2) + Math.BigMul(a4, b3_19) + Math.BigMul(a3, b4_19);
-        UInt128 c3 = Math.BigMul(a3, b0) + Math.BigMul(a2, b1) + Math.BigMul(a1, b2) + Math.BigMul(a0, b3) + Math.BigMul(a4, b4_19);
-        UInt128 c4 = Math.BigMul(a4, b0) + Math.BigMul(a3, b1) + Math.BigMul(a2, b2) + Math.BigMul(a1, b3) + Math.BigMul(a0, b4);
+        ulong t;
+        ulong c0l = a0 * b0, c0h = MulHi(a0, b0);
+        t = a4 * b1_19; c0l += t; c0h += MulHi(a4, b1_19) + (c0l < t ? 1UL : 0UL);
+        t = a3 * b2_19; c0l += t; c0h += MulHi(a3, b2_19) + (c0l < t ? 1UL : 0UL);
+        t = a2 * b3_19; c0l += t; c0h += MulHi(a2, b3_19) + (c0l < t ? 1UL : 0UL);
+        t = a1 * b4_19; c0l += t; c0h += MulHi(a1, b4_19) + (c0l < t ? 1UL : 0UL);
+        ulong c1l = a1 * b0, c1h = MulHi(a1, b0);
+        t = a0 * b1; c1l += t; c1h += MulHi(a0, b1) + (c1l < t ? 1UL : 0UL);
+        t = a4 * b2_19; c1l += t; c1h += MulHi(a4, b2_19) + (c1l < t ? 1UL : 0UL);
+        t = a3 * b3_19; c1l += t; c1h += MulHi(a3, b3_19) + (c1l < t ? 1UL : 0UL);
+        t = a2 * b4_19; c1l += t; c1h += MulHi(a2, b4_19) + (c1l < t ? 1UL : 0UL);
+        ulong c2l = a2 * b0, c2h = MulHi(a2, b0);
+        t = a1 * b1; c2l += t; c2h += MulHi(a1, b1) + (c2l < t ? 1UL : 0UL);
+        t = a0 * b2; c2l += t; c2h += MulHi(a0, b2) + (c2l < t ? 1UL : 0UL);
+        t = a4 * b3_19; c2l += t; c2h += MulHi(a4, b3_19) + (c2l < t ? 1UL : 0UL);
+        t = a3 * b4_19; c2l += t; c2h += MulHi(a3, b4_19) + (c2l < t ? 1UL : 0UL);
+        ulong c3l = a3 * b0, c3h = MulHi(a3, b0);
+        t = a2 * b1; c3l += t; c3h += MulHi(a2, b1) + (c3l < t ? 1UL : 0UL);
+        t = a1 * b2; c3l += t; c3h += MulHi(a1, b2) + (c3l < t ? 1UL : 0UL);
+        t = a0 * b3; c3l += t; c3h += MulHi(a0, b3) + (c3l < t ? 1UL : 0UL);
+        t = a4 * b4_19; c3l += t; c3h += MulHi(a4, b4_19) + (c3l < t ? 1UL : 0UL);
+        ulong c4l = a4 * b0, c4h = MulHi(a4, b0);
+        t = a3 * b1; c4l += t; c4h += MulHi(a3, b1) + (c4l < t ? 1UL : 0UL);
+        t = a2 * b2; c4l += t; c4h += MulHi(a2, b2) + (c4l < t ? 1UL : 0UL);
+        t = a1 * b3; c4l += t; c4h += MulHi(a1, b3) + (c4l < t ? 1UL : 0UL);
+        t = a0 * b4; c4l += t; c4h += MulHi(a0, b4) + (c4l < t ? 1UL : 0UL);
 
-        return Carry(c0, c1, c2, c3, c4);
+        return Carry(c0l, c0h, c1l, c1h, c2l, c2h, c3l, c3h, c4l, c4h);
     }
 
     public static FieldElement Square(in FieldElement a)
     {
         ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3, a4 = a.L4;
-        ulong d0 = a0 * 2, d1 = a1 * 2, a3_19 = a3 * 19, a4_19 = a4 * 19;
+        ulong d0 = a0 * 2, d1 = a1 * 2, d2 = a2 * 2, d3 = a3 * 2, a3_19 = a3 * 19, a4_19 = a4 * 19;
 
-        UInt128 c0 = Math.BigMul(a0, a0) + Math.BigMul(d1, a4_19) + Math.BigMul(a2 * 2, a3_19);
-        UInt128 c1 = Math.BigMul(d0, a1) + Math.BigMul(a3, a3_19) + Math.BigMul(a2 * 2, a4_19);
-        UInt128 c2 = Math.BigMul(d0, a2) + Math.BigMul(a1, a1) + Math.BigMul(a3 * 2, a4_19);
-        UInt128 c3 = Math.BigMul(d0, a3) + Math.BigMul(d1, a2) + Math.BigMul(a4, a4_19);
-        UInt128 c4 = Math.BigMul(d0, a4) + Math.BigMul(d1, a3) + Math.BigMul(a2, a2);
+        ulong t;
+        ulong c0l = a0 * a0, c0h = MulHi(a0, a0);
+        t = d1 * a4_19; c0l += t; c0h += MulHi(d1, a4_19) + (c0l < t ? 1UL : 0UL);
+        t = d2 * a3_19; c0l += t; c0h += MulHi(d2, a3_19) + (c0l < t ? 1UL : 0UL);
+        ulong c1l = d0 * a1, c1h = MulHi(d0, a1);
+        t = a3 * a3_19; c1l += t; c1h += MulHi(a3, a3_19) + (c1l < t ? 1UL : 0UL);
+        t = d2 * a4_19; c1l += t; c1h += MulHi(d2, a4_19) + (c1l < t ? 1UL : 0UL);
+        ulong c2l = d0 * a2, c2h = MulHi(d0, a2);
+        t = a1 * a1; c2l += t; c2h += MulHi(a1, a1) + (c2l < t ? 1UL : 0UL);
+        t = d3 * a4_19; c2l += t; c2h += MulHi(d3, a4_19) + (c2l < t ? 1UL : 0UL);
+        ulong c3l = d0 * a3, c3h = MulHi(d0, a3);
+        t = d1 * a2; c3l += t; c3h += MulHi(d1, a2) + (c3l < t ? 1UL : 0UL);
+        t = a4 * a4_19; c3l += t; c3h += MulHi(a4, a4_19) + (c3l < t ? 1UL : 0UL);
+        ulong c4l = d0 * a4, c4h = MulHi(d0, a4);
+        t = d1 * a3; c4l += t; c4h += MulHi(d1, a3) + (c4l < t ? 1UL : 0UL);
+        t = a2 * a2; c4l += t; c4h += MulHi(a2, a2) + (c4l < t ? 1UL : 0UL);
 
-        return Carry(c0, c1, c2, c3, c4);
+        return Carry(c0l, c0h, c1l, c1h, c2l, c2h, c3l, c3h, c4l, c4h);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static FieldElement Carry(UInt128 c0, UInt128 c1, UInt128 c2, UInt128 c3, UInt128 c4)
+    private static ulong MulHi(ulong a, ulong b)
     {
-        c1 += (ulong)(c0 >> 51);
-        ulong r0 = (ulong)c0 & Mask51;
-        c2 += (ulong)(c1 >> 51);
-        ulong r1 = (ulong)c1 & Mask51;
-        c3 += (ulong)(c2 >> 51);
-        ulong r2 = (ulong)c2 & Mask51;
-        c4 += (ulong)(c3 >> 51);
-        ulong r3 = (ulong)c3 & Mask51;
-        ulong carry = (ulong)(c4 >> 51);
-        ulong r4 = (ulong)c4 & Mask51;
+        if (Bmi2.X64.IsSupported)
+        {
+            return Bmi2.X64.MultiplyNoFlags(a, b);
+        }
 
-        // c4 has no ×19 terms, so carry < 2^60 and carry·19 fits in 64 bits.
+        if (ArmBase.Arm64.IsSupported)
+        {
+            return ArmBase.Arm64.MultiplyHigh(a, b);
+        }
+
+        return Math.BigMul(a, b, out _);
+    }
+
+    /// <summary>Carries five 128-bit column sums (lo, hi) into a weakly reduced element.</summary>
+    /// <remarks>
+    /// With input limbs below 2^54 every column is below 2^115, so each carry (column >> 51) fits in 64 bits; c4 has no
+    /// ×19 terms, so its carry is below 2^60 and carry·19 fits too (curve25519-dalek field.rs bounds).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static FieldElement Carry(ulong c0l, ulong c0h, ulong c1l, ulong c1h, ulong c2l, ulong c2h, ulong c3l, ulong c3h, ulong c4l, ulong c4h)
+    {
+        ulong r0 = c0l & Mask51;
+        ulong carry = (c0l >> 51) | (c0h << 13);
+        c1l += carry;
+        c1h += c1l < carry ? 1UL : 0UL;
+        ulong r1 = c1l & Mask51;
+        carry = (c1l >> 51) | (c1h << 13);
+        c2l += carry;
+        c2h += c2l < carry ? 1UL : 0UL;
+        ulong r2 = c2l & Mask51;
+        carry = (c2l >> 51) | (c2h << 13);
+        c3l += carry;
+        c3h += c3l < carry ? 1UL : 0UL;
+        ulong r3 = c3l & Mask51;
+        carry = (c3l >> 51) | (c3h << 13);
+        c4l += carry;
+        c4h += c4l < carry ? 1UL : 0UL;
+        ulong r4 = c4l & Mask51;
+        carry = (c4l >> 51) | (c4h << 13);
+
         r0 += carry * 19;
         r1 += r0 >> 51;
         r0 &= Mask51;
