@@ -17,6 +17,15 @@ public class Sr25519TypesTests
         Assert.That(key.GetHashCode(), Is.EqualTo(Sr25519PublicKey.Parse(Alice).GetHashCode()));
     }
 
+    [Test]
+    public void PublicKey_ToAccountId_MatchesSs58OfAlice()
+    {
+        // SUBSTRATE.md §6.1 (a): //Alice sr25519 public key = AccountId32 with ss58(42) 5GrwvaEF…utQY.
+        var id = Sr25519PublicKey.Parse(Alice).ToAccountId();
+        Assert.That(id, Is.EqualTo(new AccountId(Convert.FromHexString(Alice[2..]))));
+        Assert.That(id.ToSs58(42), Is.EqualTo("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"));
+    }
+
     [TestCase(null)]
     [TestCase("")]
     [TestCase("0x")]

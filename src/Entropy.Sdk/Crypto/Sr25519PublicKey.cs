@@ -57,6 +57,15 @@ public readonly struct Sr25519PublicKey : IEquatable<Sr25519PublicKey>
         return bytes;
     }
 
+    /// <summary>Returns the 32-byte Substrate account id of this key (for sr25519 the account id is the public key itself).</summary>
+    /// <returns>The account id.</returns>
+    public AccountId ToAccountId()
+    {
+        Span<byte> bytes = stackalloc byte[Length];
+        CopyTo(bytes);
+        return new AccountId(bytes);
+    }
+
     /// <summary>Derives the public key of a soft (non-hardened) child, as Substrate's <c>/junction</c> paths do.</summary>
     /// <param name="chainCode">The 32-byte chain code (SCALE of the junction, padded or hashed to 32 bytes).</param>
     /// <returns>The child public key, equal to the public key of the matching <see cref="Sr25519KeyPair.DeriveSoft(ReadOnlySpan{byte})"/> child.</returns>
