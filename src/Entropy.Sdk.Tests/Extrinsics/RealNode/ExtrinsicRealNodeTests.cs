@@ -1,0 +1,198 @@
+using System.Text.Json;
+using Entropy.Crypto;
+using Entropy.Extrinsics;
+using Entropy.Metadata;
+using Entropy.Rpc;
+
+namespace Entropy.Tests.Extrinsics.RealNode;
+
+/// <summary>Signed extrinsics against a real Substrate runtime (chopsticks, Entropy devnet spec 267, V14 metadata); see SUBSTRATE.md §3.</summary>
+[NonParallelizable]
+[Category("RealNode")]
+public class ExtrinsicRealNodeTests
+{
+    private ExtrinsicChopsticks _node = null!;
+    // //Alice mini secret (SUBSTRATE.md §4, §6.1 f) and //Bob's public key (§6.1 a).
+    private static readonly byte[] s_aliceMini = Convert.FromHexString("e5be9a5092b81bca64be81d212e7f2f9eba183bb7a90954f7b76361f6edb5c0a");
+    private static readonly byte[] s_bob = Convert.FromHexString("8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48");
+
+    private RpcClient _rpc = null!;
+    private RuntimeMetadata _metadata = null!;
+    private ExtrinsicBuilder _builder = null!;
+    private ExtrinsicSubmitter _submitter = null!;
+    private Sr25519KeyPair _alice = null!;
+    private uint _spec;
+    private uint _tx;
+    private byte[] _genesis = null!;
+
+    [OneTimeSetUp]
+    public async Task ConnectAsync()
+    {
+        _node = await ExtrinsicChopsticks.StartAsync();
+        _rpc = await RpcClient.ConnectAsync(_node.Endpoint);
+        _metadata = RuntimeMetadata.Parse(HexBytes(await _rpc.InvokeIdempotentAsync("state_getMetadata")));
+        JsonElement version = await _rpc.InvokeIdempotentAsync("state_getRuntimeVersion");
+        _spec = version.GetProperty("specVersion").GetUInt32();
+        _tx = version.GetProperty("transactionVersion").GetUInt32();
+        _genesis = HexBytes(await _rpc.InvokeIdempotentAsync("chain_getBlockHash", [0]));
+        _builder = new ExtrinsicBuilder(_metadata, _spec, _tx, _genesis);
+        _submitter = new ExtrinsicSubmitter(_rpc, _metadata);
+        _alice = Sr25519KeyPair.FromMiniSecret(s_aliceMini);
+    }
+
+    [OneTimeTearDown]
+    public async Task DisconnectAsync()
+    {
+        _alice?.Dispose();
+        if (_rpc is not null)
+        {
+            await _rpc.DisposeAsync();
+        }
+
+        if (_node is not null)
+        {
+            await _node.DisposeAsync();
+        }
+    }
+
+    private static byte[] HexBytes(JsonElement element) => Convert.FromHexString(element.GetString()!.AsSpan(2));
+
+    private async Task<ulong> NonceAsync() =>
+        (await _rpc.InvokeIdempotentAsync("system_accountNextIndex", [new AccountId(_alice.PublicKey.ToArray()).ToSs58()])).GetUInt64();
+
+    // 10^15 planck (10^5 BITS): well above the existential deposit.
+    private const ulong Amount = 1_000_000_000_000_000;
+
+    private byte[] TransferToBob(ulong amount) => TransferTo(s_bob, amount);
+
+    private byte[] TransferTo(byte[] dest, ulong amount) => _metadata.EncodeCall("Balances", "transfer", ScaleValue.Named(
+        ("dest", ScaleValue.Variant("Id", ScaleValue.Bytes(dest))),
+        ("value", ScaleValue.Number(amount))));
+
+    [Test]
+    public async Task SubmitAndWatchAsync_SignedTransfer_IsIncludedWithTransferEvent()
+    {
+        ulong nonce = await NonceAsync();
+        SignedExtrinsic extrinsic = _builder.Sign(TransferToBob(Amount + 12345), _alice, TransactionParameters.Immortal(nonce));
+        var statuses = new List<TransactionStatusKind>();
+
+        ExtrinsicResult result = await _submitter.SubmitAndWatchAsync(
+            extrinsic, TransactionWaitFor.Finalized, new SynchronousProgress(s => statuses.Add(s.Kind)));
+
+        Assert.That(result.Succeeded, Is.True);
+        Assert.That(result.IsFinalized, Is.True);
+        Assert.That(result.ExtrinsicHash, Is.EqualTo("0x" + Convert.ToHexStringLower(extrinsic.Hash.Span)));
+        Assert.That(result.Events.All(e => e.ExtrinsicIndex == (uint)result.ExtrinsicIndex), Is.True);
+        EventRecord transfer = result.FindEvents("Balances", "Transfer").Single();
+        Assert.That(transfer.Fields["to"].AsBytes(), Is.EqualTo(s_bob));
+        Assert.That((ulong)transfer.Fields["amount"].AsNumber(), Is.EqualTo(Amount + 12345));
+        Assert.That(statuses, Does.Contain(TransactionStatusKind.InBlock).And.Contain(TransactionStatusKind.Finalized));
+    }
+
+    [Test]
+    public async Task SubmitAsync_ReturnsBlake2HashOfTheExtrinsic()
+    {
+        ulong nonce = await NonceAsync();
+        SignedExtrinsic extrinsic = _builder.Sign(TransferToBob(Amount), _alice, TransactionParameters.Immortal(nonce));
+
+        string hash = await _submitter.SubmitAsync(extrinsic);
+
+        Assert.That(hash, Is.EqualTo("0x" + Convert.ToHexStringLower(extrinsic.Hash.Span)));
+    }
+
+    [Test]
+    public async Task SubmitAndWatchAsync_MortalEra_IsAccepted()
+    {
+        byte[] finalized = HexBytes(await _rpc.InvokeIdempotentAsync("chain_getFinalizedHead"));
+        JsonElement header = await _rpc.InvokeIdempotentAsync("chain_getHeader", [Convert.ToHexStringLower(finalized).Insert(0, "0x")]);
+        ulong number = Convert.ToUInt64(header.GetProperty("number").GetString()!, 16);
+        TransactionParameters parameters = TransactionParameters.Mortal(await NonceAsync(), number, finalized, period: 64);
+
+        SignedExtrinsic extrinsic = _builder.Sign(TransferToBob(Amount + 7), _alice, parameters);
+        ExtrinsicResult result = await _submitter.SubmitAndWatchAsync(extrinsic);
+
+        Assert.That(parameters.Era.IsImmortal, Is.False);
+        Assert.That(result.Succeeded, Is.True);
+        Assert.That(result.BlockNumber, Is.GreaterThan(number));
+    }
+
+    [Test]
+    public async Task SubmitAndWatchAsync_TamperedSignature_ThrowsBadProof()
+    {
+        ulong nonce = await NonceAsync();
+        SignedExtrinsic good = _builder.Sign(TransferToBob(1), _alice, TransactionParameters.Immortal(nonce));
+        byte[] bytes = good.Encoded.ToArray();
+        bytes[2 + 1 + 1 + 32 + 1 + 10] ^= 0x01; // a byte inside the signature (the length prefix here is 2 bytes)
+        DecodedExtrinsic decoded = _builder.Decode(bytes);
+        SignedExtrinsic tampered = _builder.Assemble(decoded.Call.Span, decoded.Signer!.Value.AsSpan(), decoded.Signature!.Value.Span, good.Parameters);
+
+        var e = Assert.ThrowsAsync<InvalidTransactionException>(() => _submitter.SubmitAndWatchAsync(tampered));
+
+        Assert.That(e!.Reason, Is.EqualTo(InvalidTransactionReason.BadProof));
+        Assert.That(e.RpcCode, Is.EqualTo(1010));
+    }
+
+    [Test]
+    public async Task SubmitAsync_WrongGenesisHash_ThrowsBadProof()
+    {
+        var wrong = new ExtrinsicBuilder(_metadata, _spec, _tx, Enumerable.Repeat((byte)0x99, 32).ToArray());
+        ulong nonce = await NonceAsync();
+        SignedExtrinsic extrinsic = wrong.Sign(TransferToBob(1), _alice, TransactionParameters.Immortal(nonce));
+
+        var e = Assert.ThrowsAsync<InvalidTransactionException>(() => _submitter.SubmitAsync(extrinsic));
+
+        Assert.That(e!.Reason, Is.EqualTo(InvalidTransactionReason.BadProof));
+        Assert.That(e.RpcCode, Is.EqualTo(1010));
+    }
+
+    [Test]
+    public async Task SubmitAndWatchAsync_StaleNonce_ThrowsStale()
+    {
+        // Make sure nonce 0 is used, then sign with it again.
+        if (await NonceAsync() == 0)
+        {
+            SignedExtrinsic first = _builder.Sign(TransferToBob(Amount), _alice, TransactionParameters.Immortal(0));
+            await _submitter.SubmitAndWatchAsync(first);
+        }
+
+        SignedExtrinsic stale = _builder.Sign(TransferToBob(2), _alice, TransactionParameters.Immortal(0));
+
+        var e = Assert.ThrowsAsync<InvalidTransactionException>(() => _submitter.SubmitAndWatchAsync(stale));
+
+        Assert.That(e!.Reason, Is.EqualTo(InvalidTransactionReason.Stale));
+    }
+
+    [Test]
+    public async Task SubmitAndWatchAsync_TransferBelowExistentialDeposit_ThrowsDispatchExceptionWithPalletError()
+    {
+        using Sr25519KeyPair fresh = Sr25519KeyPair.Generate();
+        ulong nonce = await NonceAsync();
+        SignedExtrinsic extrinsic = _builder.Sign(TransferTo(fresh.PublicKey.ToArray(), 1), _alice, TransactionParameters.Immortal(nonce));
+
+        var e = Assert.ThrowsAsync<DispatchException>(() => _submitter.SubmitAndWatchAsync(extrinsic));
+
+        Assert.That(e!.Kind, Is.EqualTo("Module"));
+        Assert.That(e.Pallet, Is.EqualTo("Balances"));
+        Assert.That(e.Error, Is.EqualTo("ExistentialDeposit"));
+        Assert.That(e.Docs, Is.Not.Empty);
+        Assert.That(e.Result!.Succeeded, Is.False);
+        Assert.That(e.Result.FindEvents("System", "ExtrinsicFailed"), Is.Not.Empty);
+    }
+
+    [Test]
+    public async Task SubmitAndWatchAsync_SignerWithoutFunds_ThrowsPayment()
+    {
+        // A fresh account cannot pay the fee → 1010 Payment.
+        using Sr25519KeyPair charlie = Sr25519KeyPair.Generate();
+        SignedExtrinsic extrinsic = _builder.Sign(TransferToBob(1), charlie, TransactionParameters.Immortal(0));
+
+        var e = Assert.ThrowsAsync<InvalidTransactionException>(() => _submitter.SubmitAndWatchAsync(extrinsic));
+
+        Assert.That(e!.Reason, Is.EqualTo(InvalidTransactionReason.Payment));
+    }
+
+    private sealed class SynchronousProgress(Action<TransactionStatus> report) : IProgress<TransactionStatus>
+    {
+        public void Report(TransactionStatus value) => report(value);
+    }
+}
