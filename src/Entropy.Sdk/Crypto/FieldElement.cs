@@ -9,7 +9,7 @@ namespace Entropy.Crypto;
 /// <remarks>
 /// Limbs of values returned by <see cref="Mul"/>, <see cref="Square"/> and <see cref="Sub"/> stay below 2^52;
 /// <see cref="Add"/> does not carry, so the sum of two such values stays below 2^53, and multiplication accepts
-/// limbs below 2^54. All operations except <see cref="IsZero"/>-style comparisons on public data run in constant time.
+/// limbs below 2^54. All operations except IsZero-style comparisons on public data run in constant time.
 /// </remarks>
 internal readonly struct FieldElement
 {

@@ -14,7 +14,7 @@ internal static class Secp256k1Group
     public const int ScalarLength = 32;
 
     /// <summary>Returns a uniformly random non-zero scalar.</summary>
-    /// <returns>The scalar; the caller clears it with <see cref="Scalar.Clear(out Scalar)"/>.</returns>
+    /// <returns>The scalar; the caller clears it with <c>Scalar.Clear</c>.</returns>
     public static Scalar RandomScalar()
     {
         Span<byte> bytes = stackalloc byte[ScalarLength];
