@@ -91,7 +91,15 @@ public class SimulatedChainRuntimeTests
     public async Task Submit_StaleNonce_Invalid1010Outdated()
     {
         var nonce = await NonceAsync(_bob);
-        Assume.That(nonce, Is.GreaterThan(0u), "Bob has sent a transaction in setup or another test");
+        if (nonce == 0)
+        {
+            // Self-contained: give Bob a used nonce instead of depending on test order.
+            await SubmitAsync(_bob, TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), s_dollars));
+            await ProduceAsync();
+            nonce = await NonceAsync(_bob);
+        }
+
+        Assert.That(nonce, Is.GreaterThan(0u));
         var xt = TestTransactions.Sign(_bob, TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), s_dollars), nonce - 1, _genesis);
         var response = await _client.RequestAsync("author_submitExtrinsic", "0x" + Convert.ToHexStringLower(xt));
         AssertInvalid(response, "Transaction is outdated");
