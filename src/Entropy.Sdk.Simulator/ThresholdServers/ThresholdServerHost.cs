@@ -301,7 +301,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
 
         var call = chain.Runtime.EncodeConfirmRegister(account, Subgroup, new VerifyingKey(verifyingKey));
         var extrinsic = await chain.SignAsync(call, _signer, 0, 64, cancellationToken).ConfigureAwait(false);
-        await TransactionWatch.SubmitAndWaitInBlockAsync(chain, extrinsic, Account, null, _logger, cancellationToken).ConfigureAwait(false);
+        await chain.SubmitAndWatchAsync(extrinsic, Account, null, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("{Name}: confirmed {Account} for subgroup {Subgroup}", Name, account, Subgroup);
     }
 

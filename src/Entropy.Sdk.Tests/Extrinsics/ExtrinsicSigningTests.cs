@@ -31,6 +31,43 @@ public class ExtrinsicSigningTests
     }
 
     [Test]
+    public async Task SignAsync_ExternalSignerWithZeroWitness_MatchesPublishedExtrinsicAndHash()
+    {
+        // Same vector as above (SUBSTRATE.md "Entropy v0.0.10 vectors"), signed through the asynchronous Sr25519Signer path.
+        using var signer = new ZeroWitnessSigner(Alice());
+        ExtrinsicBuilder builder = ExtrinsicBuilderTests.EntropyV10Builder();
+        TransactionParameters parameters = TransactionParameters.Mortal(5, 100, Filled(0x22), period: 64);
+
+        SignedExtrinsic extrinsic = await builder.SignAsync(Hex(RegisterCall), signer, parameters);
+
+        Assert.That(Convert.ToHexStringLower(extrinsic.Encoded.Span), Is.EqualTo(RegisterExtrinsic));
+        Assert.That(Convert.ToHexStringLower(extrinsic.Hash.Span), Is.EqualTo(RegisterExtrinsicHash));
+        Assert.That(signer.Messages, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task SignAsync_PayloadOver256Bytes_AsksTheSignerForTheBlake2b256Hash()
+    {
+        using var signer = new ZeroWitnessSigner(Alice());
+        ExtrinsicBuilder builder = ExtrinsicBuilderTests.EntropyV10Builder();
+        byte[] remark = [0x01, 0x01, .. Entropy.Scale.Scale.EncodeCompact(300), .. Enumerable.Repeat((byte)0x61, 300)];
+        TransactionParameters parameters = TransactionParameters.Immortal(0);
+
+        SignedExtrinsic extrinsic = await builder.SignAsync(remark, signer, parameters);
+
+        Assert.That(signer.Messages.Single(), Has.Length.EqualTo(32));
+        Assert.That(builder.VerifySignature(builder.Decode(extrinsic.Encoded.Span), default), Is.True);
+    }
+
+    [Test]
+    public void SignAsync_NullSigner_Throws()
+    {
+        ExtrinsicBuilder builder = ExtrinsicBuilderTests.EntropyV10Builder();
+
+        Assert.ThrowsAsync<ArgumentNullException>(() => builder.SignAsync(Hex(RegisterCall), null!, TransactionParameters.Immortal(0)));
+    }
+
+    [Test]
     public void Sign_RandomWitness_DecodesAndVerifies()
     {
         using Sr25519KeyPair alice = Alice();
@@ -102,5 +139,30 @@ public class ExtrinsicSigningTests
 
         Assert.That(payload, Has.Length.EqualTo(256));
         Assert.That(Sr25519.Verify(alice.PublicKey, payload, signature), Is.True);
+    }
+
+    /// <summary>An external signer (as a wallet or HSM would be) that signs with a fixed zero witness so results match published vectors.</summary>
+    private sealed class ZeroWitnessSigner(Sr25519KeyPair keyPair) : Sr25519Signer
+    {
+        public List<byte[]> Messages { get; } = [];
+
+        public override Sr25519PublicKey PublicKey => keyPair.PublicKey;
+
+        public override async Task<Sr25519Signature> SignAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            Messages.Add(message.ToArray());
+            return keyPair.Sign(message.Span, new byte[32]);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                keyPair.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

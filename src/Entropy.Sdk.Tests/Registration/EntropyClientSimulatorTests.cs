@@ -232,14 +232,14 @@ public class EntropyClientSimulatorTests
             ("dest", Entropy.Metadata.ScaleValue.Variant("Id", Entropy.Metadata.ScaleValue.Bytes(account.AsSpan()))),
             ("value", Entropy.Metadata.ScaleValue.Number(new System.Numerics.BigInteger(1_000_000_000_000_000)))));
         var extrinsic = await session.SignAsync(call, alice, 0, 64, CancellationToken.None);
-        await TransactionWatch.SubmitAndWaitInBlockAsync(session, extrinsic, alice.AccountId, null, _client.Logger, CancellationToken.None);
+        await session.SubmitAndWatchAsync(extrinsic, alice.AccountId, null, CancellationToken.None);
     }
 
     private async Task ConfirmAsync(Sr25519Signer tss, AccountId account, byte subgroup, VerifyingKey key)
     {
         var session = _client.Session;
         var extrinsic = await session.SignAsync(session.Runtime.EncodeConfirmRegister(account, subgroup, key), tss, 0, 64, CancellationToken.None);
-        await TransactionWatch.SubmitAndWaitInBlockAsync(session, extrinsic, tss.AccountId, null, _client.Logger, CancellationToken.None);
+        await session.SubmitAndWatchAsync(extrinsic, tss.AccountId, null, CancellationToken.None);
     }
 
     /// <summary>Reports synchronously (Progress&lt;T&gt; posts to the thread pool, which would race the assertions).</summary>

@@ -139,6 +139,23 @@ public sealed class ExtrinsicBuilder
         return Sign(call, keyPair.PublicKey.ToArray(), message => keyPair.Sign(message).ToArray(), parameters);
     }
 
+    /// <summary>Signs a call with an asynchronous sr25519 signer (a wallet, an HSM or a local key) and assembles the signed extrinsic.</summary>
+    /// <param name="call">The encoded call (pallet index, call index, arguments).</param>
+    /// <param name="signer">The signer; its public key is the account id.</param>
+    /// <param name="parameters">Nonce, tip and era.</param>
+    /// <param name="cancellationToken">Cancels the signature request.</param>
+    /// <returns>The signed extrinsic and its hash.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="signer"/> or <paramref name="parameters"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The call is empty, or a mortal era has no 32-byte birth block hash.</exception>
+    public async Task<SignedExtrinsic> SignAsync(ReadOnlyMemory<byte> call, Sr25519Signer signer, TransactionParameters parameters, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        ArgumentNullException.ThrowIfNull(parameters);
+        byte[] payload = CreateSigningPayload(call.Span, parameters);
+        Sr25519Signature signature = await signer.SignAsync(MessageToSign(payload), cancellationToken).ConfigureAwait(false);
+        return Assemble(call.Span, signer.AccountId.AsSpan(), signature.ToArray(), parameters);
+    }
+
     /// <summary>Signs with fixed witness randomness, so that signatures are reproducible against published vectors.</summary>
     internal SignedExtrinsic Sign(ReadOnlySpan<byte> call, Sr25519KeyPair keyPair, ReadOnlySpan<byte> witnessRandom32, TransactionParameters parameters)
     {

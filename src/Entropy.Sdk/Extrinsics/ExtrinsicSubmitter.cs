@@ -118,10 +118,27 @@ public class ExtrinsicSubmitter
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(extrinsic);
+        return await SubmitAndWatchCoreAsync(extrinsic, waitFor, progress, onSubmitted: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Like <see cref="SubmitAndWatchAsync"/>, and calls <paramref name="onSubmitted"/> once the node accepted the submission (before any status).</summary>
+    /// <param name="extrinsic">The signed extrinsic.</param>
+    /// <param name="waitFor">Whether to return at <c>inBlock</c> or at <c>finalized</c>.</param>
+    /// <param name="progress">Receives every status update; may be <see langword="null"/>.</param>
+    /// <param name="onSubmitted">Called once the watch is open, so a caller can tell a refused submission from a lost watch.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    internal async Task<ExtrinsicResult> SubmitAndWatchCoreAsync(
+        SignedExtrinsic extrinsic,
+        TransactionWaitFor waitFor,
+        IProgress<TransactionStatus>? progress,
+        Action? onSubmitted,
+        CancellationToken cancellationToken)
+    {
         string hash = HashHex(extrinsic);
         RpcSubscription subscription = await OpenWatchAsync(extrinsic, cancellationToken).ConfigureAwait(false);
         await using (((IAsyncDisposable)subscription).ConfigureAwait(false))
         {
+            onSubmitted?.Invoke();
             await foreach (JsonElement payload in subscription.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 TransactionStatus status = TransactionStatus.Parse(payload);

@@ -1,30 +1,37 @@
 using System.Globalization;
 using System.Text.Json;
+using Entropy.Chain;
 using Entropy.Crypto;
 using Entropy.Extrinsics;
-using Entropy.Hashing;
 using Entropy.Metadata;
 using Entropy.Rpc;
 
 namespace Entropy;
 
 /// <summary>What the client knows about the connected chain, and the few typed reads and writes registration needs.</summary>
-internal sealed class ChainSession
+/// <remarks>
+/// Generic chain reads go through <see cref="SubstrateClient"/> and submissions through <see cref="ExtrinsicSubmitter"/>; this class adds
+/// only what is Entropy-specific: nonce reservation per account, fee estimates and DKG committee selection.
+/// </remarks>
+internal sealed class ChainSession : IAsyncDisposable
 {
     private readonly Dictionary<AccountId, ulong> _nextNonce = [];
     private readonly SemaphoreSlim _nonceLock = new(1, 1);
 
-    private ChainSession(RpcClient rpc, RuntimeMetadata metadata, byte[] genesisHash, uint specVersion, uint transactionVersion)
+    private ChainSession(SubstrateClient chain)
     {
-        Rpc = rpc;
-        Metadata = metadata;
-        Runtime = new RegistrationRuntime(metadata);
-        GenesisHash = genesisHash;
-        Builder = new ExtrinsicBuilder(metadata, specVersion, transactionVersion, genesisHash);
-        EventsKey = metadata.StorageKey("System", "Events");
+        Chain = chain;
+        var runtime = chain.Runtime;
+        Metadata = runtime.Metadata;
+        Runtime = new RegistrationRuntime(Metadata);
+        GenesisHash = chain.GenesisHash.ToArray();
+        Builder = new ExtrinsicBuilder(Metadata, runtime.Version.SpecVersion, runtime.Version.TransactionVersion, GenesisHash);
+        Submitter = new ExtrinsicSubmitter(chain.Rpc, Metadata);
     }
 
-    public RpcClient Rpc { get; }
+    public SubstrateClient Chain { get; }
+
+    public RpcClient Rpc => Chain.Rpc;
 
     public RuntimeMetadata Metadata { get; }
 
@@ -32,92 +39,52 @@ internal sealed class ChainSession
 
     public ExtrinsicBuilder Builder { get; }
 
+    public ExtrinsicSubmitter Submitter { get; }
+
     public byte[] GenesisHash { get; }
 
-    private byte[] EventsKey { get; }
-
+    /// <summary>Opens a session on a connection, which stays owned by the caller.</summary>
     public static async Task<ChainSession> OpenAsync(RpcClient rpc, CancellationToken cancellationToken)
     {
-        var genesis = HexBytes(await rpc.InvokeIdempotentAsync("chain_getBlockHash", [0], cancellationToken).ConfigureAwait(false));
-        var version = await rpc.InvokeIdempotentAsync("state_getRuntimeVersion", null, cancellationToken).ConfigureAwait(false);
-        var metadataBytes = HexBytes(await rpc.InvokeIdempotentAsync("state_getMetadata", null, cancellationToken).ConfigureAwait(false));
-        var metadata = RuntimeMetadata.Parse(metadataBytes);
-        return new ChainSession(
-            rpc,
-            metadata,
-            genesis,
-            version.GetProperty("specVersion").GetUInt32(),
-            version.GetProperty("transactionVersion").GetUInt32());
+        var chain = await SubstrateClient.CreateAsync(rpc, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new ChainSession(chain);
+        }
+        catch
+        {
+            await chain.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
-    public async Task<byte[]?> GetStorageAsync(byte[] key, string? blockHash, CancellationToken cancellationToken)
-    {
-        object?[] args = blockHash is null ? [key] : [key, blockHash];
-        var result = await Rpc.InvokeIdempotentAsync("state_getStorage", args, cancellationToken).ConfigureAwait(false);
-        return result.ValueKind == JsonValueKind.Null ? null : HexBytes(result);
-    }
+    /// <summary>Stops following runtime upgrades; the connection is left open.</summary>
+    public ValueTask DisposeAsync() => Chain.DisposeAsync();
+
+    public Task<byte[]?> GetStorageAsync(byte[] key, string? blockHash, CancellationToken cancellationToken) =>
+        Chain.GetStorageAsync(key, At(blockHash), cancellationToken);
 
     public async Task<(uint Number, string Hash)> GetFinalizedHeadAsync(CancellationToken cancellationToken)
     {
-        var hash = (await Rpc.InvokeIdempotentAsync("chain_getFinalizedHead", null, cancellationToken).ConfigureAwait(false)).GetString()!;
-        return (await GetBlockNumberAsync(hash, cancellationToken).ConfigureAwait(false), hash);
+        var hash = await Chain.GetFinalizedHeadAsync(cancellationToken).ConfigureAwait(false);
+        return (await GetBlockNumberAsync(hash, cancellationToken).ConfigureAwait(false), hash.ToString());
     }
 
     public async Task<(uint Number, string Hash)> GetBestHeadAsync(CancellationToken cancellationToken)
     {
-        var header = await Rpc.InvokeIdempotentAsync("chain_getHeader", null, cancellationToken).ConfigureAwait(false);
-        var number = ParseNumber(header.GetProperty("number"));
-        var hash = (await Rpc.InvokeIdempotentAsync("chain_getBlockHash", [number], cancellationToken).ConfigureAwait(false)).GetString()!;
-        return (number, hash);
+        var hash = await Chain.GetBlockHashAsync(null, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntropyException("The node reported no best block.");
+        return (await GetBlockNumberAsync(hash, cancellationToken).ConfigureAwait(false), hash.ToString());
     }
 
-    public async Task<uint> GetBlockNumberAsync(string blockHash, CancellationToken cancellationToken)
-    {
-        var header = await Rpc.InvokeIdempotentAsync("chain_getHeader", [blockHash], cancellationToken).ConfigureAwait(false);
-        if (header.ValueKind == JsonValueKind.Null)
-        {
-            throw new EntropyException($"The node does not know block {blockHash}.");
-        }
+    public Task<uint> GetBlockNumberAsync(string blockHash, CancellationToken cancellationToken) =>
+        GetBlockNumberAsync(BlockHash.Parse(blockHash), cancellationToken);
 
-        return ParseNumber(header.GetProperty("number"));
-    }
+    public async Task<string?> GetBlockHashAsync(uint number, CancellationToken cancellationToken) =>
+        (await Chain.GetBlockHashAsync(number, cancellationToken).ConfigureAwait(false))?.ToString();
 
-    public async Task<string?> GetBlockHashAsync(uint number, CancellationToken cancellationToken)
-    {
-        var hash = await Rpc.InvokeIdempotentAsync("chain_getBlockHash", [number], cancellationToken).ConfigureAwait(false);
-        return hash.ValueKind == JsonValueKind.Null ? null : hash.GetString();
-    }
-
-    public async Task<IReadOnlyList<EventRecord>> GetEventsAsync(string blockHash, CancellationToken cancellationToken)
-    {
-        var bytes = await GetStorageAsync(EventsKey, blockHash, cancellationToken).ConfigureAwait(false);
-        return bytes is null ? [] : Metadata.DecodeEvents(bytes);
-    }
-
-    /// <summary>Finds the position of an extrinsic in a block by its hash.</summary>
-    public async Task<int?> FindExtrinsicIndexAsync(string blockHash, ReadOnlyMemory<byte> transactionHash, CancellationToken cancellationToken)
-    {
-        var block = await Rpc.InvokeIdempotentAsync("chain_getBlock", [blockHash], cancellationToken).ConfigureAwait(false);
-        if (block.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        var index = 0;
-        Span<byte> hash = stackalloc byte[32];
-        foreach (var extrinsic in block.GetProperty("block").GetProperty("extrinsics").EnumerateArray())
-        {
-            Blake2b.Hash(HexBytes(extrinsic), hash);
-            if (hash.SequenceEqual(transactionHash.Span))
-            {
-                return index;
-            }
-
-            index++;
-        }
-
-        return null;
-    }
+    public Task<IReadOnlyList<EventRecord>> GetEventsAsync(string blockHash, CancellationToken cancellationToken) =>
+        Chain.GetEventsAsync(BlockHash.Parse(blockHash), cancellationToken);
 
     /// <summary>Builds and signs an extrinsic, taking the next nonce for the signer (serialised per account so concurrent submissions never clash).</summary>
     public async Task<SignedExtrinsic> SignAsync(byte[] call, Sr25519Signer signer, UInt128 tip, ulong mortalityPeriod, CancellationToken cancellationToken)
@@ -127,7 +94,7 @@ internal sealed class ChainSession
         await _nonceLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var chainNonce = ParseNumber(await Rpc.InvokeIdempotentAsync("system_accountNextIndex", [account.ToSs58()], cancellationToken).ConfigureAwait(false));
+            var chainNonce = await Chain.GetAccountNextIndexAsync(account, cancellationToken).ConfigureAwait(false);
             var nonce = Math.Max(chainNonce, _nextNonce.GetValueOrDefault(account));
             _nextNonce[account] = nonce + 1;
             if (mortalityPeriod == 0)
@@ -148,9 +115,30 @@ internal sealed class ChainSession
             _nonceLock.Release();
         }
 
-        var payload = Builder.CreateSigningPayload(call, parameters);
-        var signature = await signer.SignAsync(ExtrinsicBuilder.MessageToSign(payload), cancellationToken).ConfigureAwait(false);
-        return Builder.Assemble(call, account.AsSpan(), signature.ToArray(), parameters);
+        return await Builder.SignAsync(call, signer, parameters, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Submits a signed extrinsic and follows it into a block (never resubmits); a pool rejection releases the signer's nonce reservation.
+    /// </summary>
+    /// <param name="extrinsic">The signed extrinsic.</param>
+    /// <param name="signer">Its signer, whose nonce reservation is released when the pool refuses it.</param>
+    /// <param name="onSubmitted">Called once the node accepted the submission.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="InvalidTransactionException">The pool refused the transaction.</exception>
+    /// <exception cref="TransactionDroppedException">The transaction left the pool without being included.</exception>
+    /// <exception cref="DispatchException">The call failed in its block.</exception>
+    public async Task<ExtrinsicResult> SubmitAndWatchAsync(SignedExtrinsic extrinsic, AccountId signer, Action? onSubmitted, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Submitter.SubmitAndWatchCoreAsync(extrinsic, TransactionWaitFor.InBlock, null, onSubmitted, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidTransactionException)
+        {
+            ReleaseNonce(signer);
+            throw;
+        }
     }
 
     /// <summary>Forgets a nonce reservation after the pool refused the transaction, so the next one does not leave a gap.</summary>
@@ -172,12 +160,8 @@ internal sealed class ChainSession
         }
     }
 
-    public async Task<UInt128> GetFreeBalanceAsync(AccountId account, CancellationToken cancellationToken)
-    {
-        var bytes = await GetStorageAsync(Runtime.AccountKey(account), null, cancellationToken).ConfigureAwait(false);
-        var info = (CompositeValue)Metadata.DecodeStorageValue("System", "Account", bytes)!.Unwrap();
-        return (UInt128)((CompositeValue)info["data"])["free"].AsNumber();
-    }
+    public async Task<UInt128> GetFreeBalanceAsync(AccountId account, CancellationToken cancellationToken) =>
+        (UInt128)(await Chain.GetAccountInfoAsync(account, null, cancellationToken).ConfigureAwait(false)).Free;
 
     /// <summary>Computes the DKG committee for a block as the chain does (PROTOCOL.md §2.6): per subgroup, the validator at <c>block % len</c> that is synced.</summary>
     public async Task<IReadOnlyList<ThresholdServer>> GetCommitteeAsync(uint blockNumber, string? atBlockHash, CancellationToken cancellationToken)
@@ -219,15 +203,14 @@ internal sealed class ChainSession
         return committee;
     }
 
-    public static byte[] HexBytes(JsonElement element) => HexBytes(element.GetString() ?? throw new EntropyRpcProtocolException(-32600, "expected a hex string", "?", null, TimeSpan.Zero));
+    private static BlockHash? At(string? blockHash) => blockHash is null ? null : BlockHash.Parse(blockHash);
 
-    public static byte[] HexBytes(string hex) => Convert.FromHexString(hex.StartsWith("0x", StringComparison.Ordinal) ? hex.AsSpan(2) : hex.AsSpan());
-
-    public static uint ParseNumber(JsonElement element) => element.ValueKind switch
+    private async Task<uint> GetBlockNumberAsync(BlockHash hash, CancellationToken cancellationToken)
     {
-        JsonValueKind.Number => element.GetUInt32(),
-        JsonValueKind.String when element.GetString()!.StartsWith("0x", StringComparison.Ordinal) => uint.Parse(element.GetString().AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
-        JsonValueKind.String => uint.Parse(element.GetString()!, CultureInfo.InvariantCulture),
-        _ => throw new EntropyRpcProtocolException(-32600, $"expected a number, got {element.ValueKind}", "?", null, TimeSpan.Zero),
-    };
+        var header = await Chain.GetHeaderAsync(hash, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntropyException($"The node does not know block {hash}.");
+        return header.Number;
+    }
+
+    private static byte[] HexBytes(string hex) => BlockHash.Parse(hex).ToArray();
 }

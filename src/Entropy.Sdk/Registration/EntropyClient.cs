@@ -100,7 +100,7 @@ public class EntropyClient : IAsyncDisposable
     /// <returns>The registration operation.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is <see langword="null"/>.</exception>
     /// <exception cref="RegistrationPreflightException">The chain would reject the request (already registered, unknown program, too many programs, not enough funds, unsupported access mode).</exception>
-    /// <exception cref="TransactionRejectedException">The node's pool refused the transaction.</exception>
+    /// <exception cref="InvalidTransactionException">The node's pool refused the transaction.</exception>
     /// <exception cref="TransactionDroppedException">The transaction left the pool without being included.</exception>
     /// <exception cref="DispatchException">The call failed in its block.</exception>
     /// <exception cref="RegistrationFailedException">(<see cref="WaitUntil.Completed"/>) The servers confirmed different keys.</exception>
@@ -194,13 +194,13 @@ public class EntropyClient : IAsyncDisposable
     /// <returns>A task that completes when <c>RegistrationCancelled</c> was emitted.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="signer"/> is <see langword="null"/>.</exception>
     /// <exception cref="DispatchException">The call failed, for example with <c>NotRegistering</c>.</exception>
-    /// <exception cref="TransactionRejectedException">The node's pool refused the transaction.</exception>
+    /// <exception cref="InvalidTransactionException">The node's pool refused the transaction.</exception>
     public virtual async Task PruneRegistrationAsync(Sr25519Signer signer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(signer);
         var session = Session;
         var extrinsic = await session.SignAsync(session.Runtime.EncodePruneRegistration(), signer, 0, _options.MortalityPeriod, cancellationToken).ConfigureAwait(false);
-        await TransactionWatch.SubmitAndWaitInBlockAsync(session, extrinsic, signer.AccountId, null, _logger, cancellationToken).ConfigureAwait(false);
+        await session.SubmitAndWatchAsync(extrinsic, signer.AccountId, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes the connection to the node.</summary>
@@ -214,6 +214,7 @@ public class EntropyClient : IAsyncDisposable
 
         if (_session is not null)
         {
+            await _session.DisposeAsync().ConfigureAwait(false);
             await _session.Rpc.DisposeAsync().ConfigureAwait(false);
         }
 

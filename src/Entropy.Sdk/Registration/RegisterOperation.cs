@@ -135,7 +135,10 @@ public class RegisterOperation
         await ThrowIfEndedAsync(session, head, cancellationToken).ConfigureAwait(false);
         if (_registerBlock is null && !_era.IsImmortal && _scannedThrough > 0 && head > _era.Death(_scannedThrough))
         {
-            throw new TransactionDroppedException("expired (mortal era passed without inclusion)", "0x" + Convert.ToHexStringLower(TransactionHash.Span));
+            var hash = "0x" + Convert.ToHexStringLower(TransactionHash.Span);
+            throw new TransactionDroppedException(
+                new TransactionStatus(TransactionStatusKind.Dropped),
+                $"Transaction {hash} was not included before its mortal era ended (block #{_era.Death(_scannedThrough)}); it is not resubmitted. Check the account's state before registering again.");
         }
 
         return false;
@@ -207,33 +210,38 @@ public class RegisterOperation
         var session = client.Session;
         var (head, _) = await session.GetBestHeadAsync(cancellationToken).ConfigureAwait(false);
         _scannedThrough = head;
-        var watch = await TransactionWatch.SubmitAsync(session, extrinsic, Account, cancellationToken).ConfigureAwait(false);
-        await using (((IAsyncDisposable)watch).ConfigureAwait(false))
+        ExtrinsicResult result;
+        var submitted = false;
+        try
         {
-            Report(RegistrationStage.Submitted, null);
-            client.Logger.LogInformation("Submitted register for {Account}: transaction {Hash}", Account, extrinsic);
-            InBlockResult result;
-            try
-            {
-                result = await TransactionWatch.WaitInBlockAsync(session, watch, extrinsic, client.Logger, cancellationToken).ConfigureAwait(false);
-            }
-            catch (EntropyConnectionException e)
-            {
-                // Never resubmit: find the transaction's effect in chain state instead.
-                client.Logger.LogWarning(e, "Lost the watch of register for {Account}; resuming from chain state", Account);
-                await ResumeAfterLostWatchAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            if (!result.Events.Any(e => e.Name == "SignalRegister" && IsForAccount(e)))
-            {
-                throw new EntropyException($"register for {Account} was included in block #{result.BlockNumber} but emitted no SignalRegister event.");
-            }
-
-            _registerBlock = result.BlockNumber;
-            _scannedThrough = result.BlockNumber;
-            Report(RegistrationStage.InBlock, result.BlockNumber);
+            result = await session.SubmitAndWatchAsync(
+                extrinsic,
+                Account,
+                () =>
+                {
+                    submitted = true;
+                    Report(RegistrationStage.Submitted, null);
+                    client.Logger.LogInformation("Submitted register for {Account}: transaction {Hash}", Account, extrinsic);
+                },
+                cancellationToken).ConfigureAwait(false);
         }
+        catch (EntropyConnectionException e) when (submitted)
+        {
+            // Never resubmit: find the transaction's effect in chain state instead.
+            client.Logger.LogWarning(e, "Lost the watch of register for {Account}; resuming from chain state", Account);
+            await ResumeAfterLostWatchAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (!result.Events.Any(e => e.Name == "SignalRegister" && IsForAccount(e)))
+        {
+            throw new EntropyException($"register for {Account} was included in block #{result.BlockNumber} but emitted no SignalRegister event.");
+        }
+
+        var block = checked((uint)result.BlockNumber);
+        _registerBlock = block;
+        _scannedThrough = block;
+        Report(RegistrationStage.InBlock, block);
     }
 
     private async Task ResumeAfterLostWatchAsync(CancellationToken cancellationToken)

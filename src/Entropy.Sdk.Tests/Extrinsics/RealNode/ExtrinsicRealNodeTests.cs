@@ -6,8 +6,6 @@ using Entropy.Rpc;
 
 namespace Entropy.Tests.Extrinsics.RealNode;
 
-using DispatchException = Entropy.Extrinsics.DispatchException;
-
 /// <summary>Signed extrinsics against a real Substrate runtime (chopsticks, Entropy devnet spec 267, V14 metadata); see SUBSTRATE.md §3.</summary>
 [NonParallelizable]
 [Category("RealNode")]
