@@ -43,14 +43,22 @@ public sealed class EntropyDevnetOptions
     /// <value>The default value is 20 s (<c>SETUP_TIMEOUT_SECONDS</c>).</value>
     public TimeSpan DkgTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>Gets or sets the number of signing subgroups (<c>SIGNING_PARTY_SIZE</c>); the DKG committee has one server per subgroup.</summary>
+    /// <value>The default value is 2, as in v0.0.10.</value>
+    public int Subgroups { get; set; } = 2;
+
+    /// <summary>Gets or sets the number of validators (each with its threshold server) in every subgroup; they all hold the same share.</summary>
+    /// <value>The default value is 1 (the dev spec: Alice in subgroup 0, Bob in subgroup 1).</value>
+    public int ValidatorsPerSubgroup { get; set; } = 1;
+
     /// <summary>Gets or sets the logger factory.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
 }
 
 /// <summary>
-/// A local Entropy network in one process: the simulated chain (v0.0.10 dev setup, 2 subgroups × 1 validator) plus one threshold
-/// server per validator, on free loopback ports, with the off-chain worker that starts each registration's DKG.
+/// A local Entropy network in one process: the simulated chain (v0.0.10 dev setup, by default 2 subgroups × 1 validator) plus one
+/// threshold server per validator, on free loopback ports, with the off-chain worker that starts each registration's DKG.
 /// </summary>
 public sealed class EntropyDevnet : IAsyncDisposable
 {
@@ -100,7 +108,7 @@ public sealed class EntropyDevnet : IAsyncDisposable
             throw new InvalidOperationException("The devnet is already started.");
         }
 
-        var basePort = FindFreePortRange(2);
+        var basePort = FindFreePortRange(_options.Subgroups * _options.ValidatorsPerSubgroup);
         var chain = new SimulatedChain(new SimulatedChainOptions
         {
             Port = _options.Port,
@@ -108,6 +116,8 @@ public sealed class EntropyDevnet : IAsyncDisposable
             BlockProduction = _options.BlockProduction,
             BlockInterval = _options.BlockInterval,
             ThresholdServerBasePort = basePort,
+            Subgroups = _options.Subgroups,
+            ValidatorsPerSubgroup = _options.ValidatorsPerSubgroup,
             LoggerFactory = _options.LoggerFactory,
         });
         await chain.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -116,9 +126,8 @@ public sealed class EntropyDevnet : IAsyncDisposable
         {
             foreach (var validator in chain.Node.Validators)
             {
-                var mnemonic = validator.TssMnemonic ?? throw new NotSupportedException($"Validator {validator.Name} has no threshold-server mnemonic; the devnet supports the dev setup's validators only.");
                 var port = int.Parse(validator.Endpoint.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
-                var server = new ThresholdServerHost($"{validator.Name}-TSS", mnemonic, validator.Stash, validator.Subgroup, port, _options.DkgTimeout, _options.LoggerFactory);
+                var server = new ThresholdServerHost($"{validator.Name}-TSS", validator.CreateTssKeyPair(), validator.Stash, validator.Subgroup, port, _options.DkgTimeout, _options.LoggerFactory);
                 _servers.Add(server);
                 await StartServerAsync(server, cancellationToken).ConfigureAwait(false);
             }

@@ -11,7 +11,13 @@ namespace Entropy.Simulator.Runtime;
 internal sealed record DevAccount(string Name, byte[] AccountId);
 
 /// <summary>A validator of the simulated chain: stash, threshold-server account, x25519 key, endpoint and subgroup.</summary>
-internal sealed record DevValidator(string Name, byte[] Stash, byte[] TssAccount, string? TssMnemonic, byte[] X25519PublicKey, string Endpoint, byte Subgroup);
+/// <param name="TssSecret">The threshold server's secret: the dev mnemonic (first three) or a secret URI <c>//{Name}//tss</c>.</param>
+internal sealed record DevValidator(string Name, byte[] Stash, byte[] TssAccount, string TssSecret, byte[] X25519PublicKey, string Endpoint, byte Subgroup)
+{
+    /// <summary>Creates the threshold server's sr25519 key pair from <see cref="TssSecret"/>.</summary>
+    public Crypto.Sr25519KeyPair CreateTssKeyPair() =>
+        TssSecret.StartsWith("//", StringComparison.Ordinal) ? Crypto.Sr25519KeyPair.FromSecretUri(TssSecret) : Crypto.Sr25519KeyPair.FromMnemonic(TssSecret);
+}
 
 /// <summary>The genesis state: the v0.0.10 <c>dev</c> chain spec of PROTOCOL.md §10, with configurable subgroups × validators.</summary>
 internal static class Genesis
@@ -64,9 +70,8 @@ internal static class Genesis
     /// Alice//stash in subgroup 0 and Bob//stash in subgroup 1, with their dev TSS accounts and x25519 keys.
     /// </summary>
     /// <remarks>
-    /// Beyond the three documented TSS accounts, validator <c>i</c> gets a synthetic TSS account id and x25519 key
-    /// (<c>blake2b-256("entropy-simulator tss i")</c> and <c>blake2b-256("entropy-simulator x25519 i")</c>) that the threshold servers
-    /// replace through <c>change_threshold_accounts</c> or genesis overrides.
+    /// Beyond the three documented TSS accounts (PROTOCOL.md §10, kept exactly), validator <c>i</c> gets a real key: the sr25519 pair
+    /// of the secret URI <c>//{Name}//tss</c> (e.g. <c>//Dave//tss</c>, <c>//Validator9//tss</c>) and its x25519 key (§6.1).
     /// </remarks>
     public static IReadOnlyList<DevValidator> Validators(int subgroups, int perSubgroup, int basePort)
     {
@@ -81,20 +86,22 @@ internal static class Genesis
                 : Blake2b.Hash256(Encoding.ASCII.GetBytes($"entropy-simulator stash {i}"));
             byte[] tss;
             byte[] x25519;
-            string? mnemonic = null;
+            string secret;
             if (i < s_tssAccounts.Length)
             {
                 tss = Convert.FromHexString(s_tssAccounts[i].Account);
                 x25519 = Convert.FromHexString(s_tssAccounts[i].X25519);
-                mnemonic = s_tssAccounts[i].Mnemonic;
+                secret = s_tssAccounts[i].Mnemonic;
             }
             else
             {
-                tss = Blake2b.Hash256(Encoding.ASCII.GetBytes($"entropy-simulator tss {i}"));
-                x25519 = Blake2b.Hash256(Encoding.ASCII.GetBytes($"entropy-simulator x25519 {i}"));
+                secret = $"//{name}//tss";
+                using var pair = Crypto.Sr25519KeyPair.FromSecretUri(secret);
+                tss = pair.PublicKey.ToArray();
+                x25519 = Protocol.ThresholdServerKeys.DeriveX25519PublicKey(pair);
             }
 
-            result.Add(new DevValidator(name, stash, tss, mnemonic, x25519, $"127.0.0.1:{basePort + i}", subgroup));
+            result.Add(new DevValidator(name, stash, tss, secret, x25519, $"127.0.0.1:{basePort + i}", subgroup));
         }
 
         return result;

@@ -13,9 +13,11 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
     private readonly Task[] _readers;
     private readonly Func<bool> _dropOutgoing;
     private readonly Func<TimeSpan> _delayOutgoing;
+    private readonly Func<bool> _corruptShares;
 
-    public ChannelDkgTransport(IReadOnlyDictionary<PartyId, EncryptedWebSocketChannel> peers, Func<bool> dropOutgoing, Func<TimeSpan> delayOutgoing)
+    public ChannelDkgTransport(IReadOnlyDictionary<PartyId, EncryptedWebSocketChannel> peers, Func<bool> dropOutgoing, Func<TimeSpan> delayOutgoing, Func<bool>? corruptShares = null)
     {
+        _corruptShares = corruptShares ?? (() => false);
         _peers = peers;
         _dropOutgoing = dropOutgoing;
         _delayOutgoing = delayOutgoing;
@@ -37,7 +39,8 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
 
         if (message.Recipient is { } recipient)
         {
-            await _peers[recipient].SendAsync(message.Payload, cancellationToken).ConfigureAwait(false);
+            var payload = _corruptShares() ? CorruptShare(message.Payload) : message.Payload;
+            await _peers[recipient].SendAsync(payload, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -68,6 +71,28 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
         }
 
         _stop.Dispose();
+    }
+
+    /// <summary>A cheating dealer (fault injection): the round-2 share is changed by one bit, so it no longer matches the dealer's commitments.</summary>
+    private static ReadOnlyMemory<byte> CorruptShare(ReadOnlyMemory<byte> payload)
+    {
+        if (DkgMessageCodec.ReadHeader(payload.Span, out _) != DkgMessageKind.Share)
+        {
+            return payload;
+        }
+
+        using var share = DkgMessageCodec.DecodeShare(payload.Span);
+        var corrupted = share.Share.ToArray();
+        corrupted[^1] ^= 1; // big-endian scalar: the lowest bit
+        using var cheat = new ShareMessage
+        {
+            SessionId = share.SessionId,
+            Sender = share.Sender,
+            Recipient = share.Recipient,
+            Transcript = share.Transcript,
+            Share = corrupted,
+        };
+        return DkgMessageCodec.Encode(cheat);
     }
 
     private async Task ReadLoopAsync(PartyId from, EncryptedWebSocketChannel channel)

@@ -30,6 +30,9 @@ public sealed class ThresholdServerFaults
 
     /// <summary>Gets or sets a value indicating whether the server confirms a different verifying key than the DKG produced.</summary>
     public bool ConfirmWrongKey { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the server, as a DKG dealer, sends every peer a secret share that does not match its commitments.</summary>
+    public bool SendInconsistentShare { get; set; }
 }
 
 /// <summary>A simulated Entropy threshold signature server (entropy-tss v0.0.10): <c>/user/new</c>, <c>/ws</c>, <c>/user/receive_key</c>, <c>/healthz</c>.</summary>
@@ -54,9 +57,15 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
     private ChainSession? _chain;
 
     public ThresholdServerHost(string name, string mnemonic, byte[] stash, byte subgroup, int port, TimeSpan dkgTimeout, ILoggerFactory? loggerFactory)
+        : this(name, Sr25519KeyPair.FromMnemonic(mnemonic), stash, subgroup, port, dkgTimeout, loggerFactory)
+    {
+    }
+
+    /// <summary>Creates a server with its sr25519 key pair (the server owns and disposes it).</summary>
+    public ThresholdServerHost(string name, Sr25519KeyPair pair, byte[] stash, byte subgroup, int port, TimeSpan dkgTimeout, ILoggerFactory? loggerFactory)
     {
         Name = name;
-        _pair = Sr25519KeyPair.FromMnemonic(mnemonic);
+        _pair = pair;
         _signer = Sr25519Signer.FromKeyPair(_pair);
         _x25519Secret = ThresholdServerKeys.DeriveX25519StaticSecret(_pair);
         X25519PublicKey = ThresholdServerKeys.DeriveX25519PublicKey(_pair);
@@ -87,6 +96,9 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
     public EncryptedKeyStore Store => _store ?? throw new InvalidOperationException($"{Name} is not running.");
 
     public bool IsRunning => _app is not null;
+
+    /// <summary>Gets the last DKG failure of this server (a <see cref="DkgException"/> names the culprits), or <see langword="null"/>.</summary>
+    public Exception? LastDkgFailure { get; private set; }
 
     public async Task StartAsync(Uri chain, string keyStoreDirectory, string password, KeyStoreOptions? keyStoreOptions, CancellationToken cancellationToken)
     {
@@ -270,7 +282,9 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                _logger.LogError("{Name}: the DKG for {Account} failed: {Error}", Name, new AccountId(account), e.Message);
+                LastDkgFailure = e;
+                var culprits = e is DkgException dkg && dkg.Culprits.Count > 0 ? string.Join(", ", dkg.Culprits) : "none named";
+                _logger.LogError("{Name}: the DKG for {Account} failed ({Culprits}): {Error}", Name, new AccountId(account), culprits, e.Message);
             }
         }
     }
@@ -333,7 +347,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
 
             var context = DkgSessionContext.Create(account.AsSpan(), message.BlockNumber, message.ValidatorsInfo.Select(v => new PartyId(v.TssAccount)));
             using var session = PedersenDkg.Instance.CreateSession(context, me);
-            var transport = new ChannelDkgTransport(channels, () => Faults.DropMessages, () => Faults.DelayMessages);
+            var transport = new ChannelDkgTransport(channels, () => Faults.DropMessages, () => Faults.DelayMessages, () => Faults.SendInconsistentShare);
             await using (transport.ConfigureAwait(false))
             {
                 return await DkgRunner.RunAsync(session, transport, _dkgTimeout, null, _logger, cancellationToken).ConfigureAwait(false);
