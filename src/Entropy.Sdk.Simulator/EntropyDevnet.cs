@@ -23,6 +23,14 @@ public sealed class EntropyDevnetOptions
     /// <value>The default value is 500 ms (Entropy uses 6 s; the simulator runs faster).</value>
     public TimeSpan BlockInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Gets or sets how many blocks finality trails the best block.</summary>
+    /// <value>The default value is 0.</value>
+    public int FinalityLag { get; set; }
+
+    /// <summary>Gets or sets the first threshold server's port (validator <c>i</c> listens on this + <c>i</c>); 0 picks free ports.</summary>
+    /// <value>The default value is 0.</value>
+    public int ThresholdServerBasePort { get; set; }
+
     /// <summary>Gets or sets which runtime the chain simulates.</summary>
     /// <value>The default value is <see cref="SimulatedRuntime.V0010"/>.</value>
     public SimulatedRuntime Runtime { get; set; } = SimulatedRuntime.V0010;
@@ -108,13 +116,14 @@ public sealed class EntropyDevnet : IAsyncDisposable
             throw new InvalidOperationException("The devnet is already started.");
         }
 
-        var basePort = FindFreePortRange(_options.Subgroups * _options.ValidatorsPerSubgroup);
+        var basePort = _options.ThresholdServerBasePort > 0 ? _options.ThresholdServerBasePort : FindFreePortRange(_options.Subgroups * _options.ValidatorsPerSubgroup);
         var chain = new SimulatedChain(new SimulatedChainOptions
         {
             Port = _options.Port,
             Runtime = _options.Runtime,
             BlockProduction = _options.BlockProduction,
             BlockInterval = _options.BlockInterval,
+            FinalityLag = _options.FinalityLag,
             ThresholdServerBasePort = basePort,
             Subgroups = _options.Subgroups,
             ValidatorsPerSubgroup = _options.ValidatorsPerSubgroup,

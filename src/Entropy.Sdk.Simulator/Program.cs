@@ -3,12 +3,12 @@ using Entropy.Simulator.Runtime;
 
 namespace Entropy.Simulator;
 
-/// <summary>The devnet command: <c>dotnet run --project src/Entropy.Sdk.Simulator -- --port 9944</c>.</summary>
+/// <summary>The devnet command: <c>dotnet run --project src/Entropy.Sdk.Simulator -- --port 9944</c> starts the chain and its threshold servers.</summary>
 internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
-        var options = new SimulatedChainOptions { Port = 9944 };
+        var options = new EntropyDevnetOptions { Port = 9944 };
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -36,14 +36,34 @@ internal static class Program
                 case "--registry":
                     options.Runtime = SimulatedRuntime.Registry20240321;
                     break;
+                case "--subgroups" when value is not null:
+                    options.Subgroups = int.Parse(value, CultureInfo.InvariantCulture);
+                    i++;
+                    break;
+                case "--validators" when value is not null:
+                    options.ValidatorsPerSubgroup = int.Parse(value, CultureInfo.InvariantCulture);
+                    i++;
+                    break;
+                case "--tss-port" when value is not null:
+                    options.ThresholdServerBasePort = int.Parse(value, CultureInfo.InvariantCulture);
+                    i++;
+                    break;
+                case "--key-store" when value is not null:
+                    options.KeyStoreDirectory = value;
+                    i++;
+                    break;
                 case "--help" or "-h":
-                    Console.WriteLine("Entropy devnet (simulated chain)");
-                    Console.WriteLine("  --port N            listen on 127.0.0.1:N (default 9944; 0 = ephemeral)");
-                    Console.WriteLine("  --instant           a block per transaction (default)");
-                    Console.WriteLine("  --block-time MS     a block every MS milliseconds");
+                    Console.WriteLine("Entropy devnet (simulated chain + threshold servers + off-chain worker)");
+                    Console.WriteLine("  --port N            chain JSON-RPC on 127.0.0.1:N (default 9944; 0 = ephemeral)");
+                    Console.WriteLine("  --block-time MS     a block every MS milliseconds (default 500)");
+                    Console.WriteLine("  --instant           a block per transaction (registrations then need another transaction to move on)");
                     Console.WriteLine("  --manual            blocks only via dev_newBlock");
                     Console.WriteLine("  --finality-lag N    finalize N blocks behind the best block");
                     Console.WriteLine("  --registry          serve the 2024-03-21 runtime (pallet Registry) instead of v0.0.10 (Relayer)");
+                    Console.WriteLine("  --subgroups N       signing subgroups, i.e. DKG committee size (default 2)");
+                    Console.WriteLine("  --validators N      validators (threshold servers) per subgroup (default 1)");
+                    Console.WriteLine("  --tss-port N        first threshold server port, the others follow (default: free ports)");
+                    Console.WriteLine("  --key-store DIR     keep the servers' key stores in DIR (default: a temporary folder, deleted on exit)");
                     return 0;
                 default:
                     Console.Error.WriteLine($"Unknown argument '{args[i]}'; see --help.");
@@ -51,32 +71,48 @@ internal static class Program
             }
         }
 
-        var chain = new SimulatedChain(options);
-        await using var disposeChain = chain.ConfigureAwait(false);
-        await chain.StartAsync().ConfigureAwait(false);
-        Console.WriteLine($"Entropy devnet ({options.Runtime}, {options.BlockProduction} blocks)");
+        using var stop = new CancellationTokenSource();
+        void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        // Ctrl-C and SIGTERM (docker stop, kill) both shut the servers and the chain down cleanly.
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
+
+        var devnet = new EntropyDevnet(options);
+        await using var disposeDevnet = devnet.ConfigureAwait(false);
+        try
+        {
+            await devnet.StartAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
+        {
+            Console.Error.WriteLine($"The devnet did not start: {e.Message}");
+            return 1;
+        }
+
+        var chain = devnet.Chain;
+        Console.WriteLine($"Entropy devnet ({options.Runtime}, {options.BlockProduction} blocks, {options.Subgroups} subgroups × {options.ValidatorsPerSubgroup} validators)");
         Console.WriteLine($"  WebSocket: {chain.WebSocketEndpoint}");
         Console.WriteLine($"  HTTP:      {chain.HttpEndpoint}");
         Console.WriteLine($"  Genesis:   {chain.GenesisHash}");
+        Console.WriteLine($"  Key stores: {devnet.KeyStoreDirectory}");
         Console.WriteLine("Dev accounts (endowed with 10,000,000 BITS... in planck 10^21):");
         foreach (var account in Genesis.DevAccounts)
         {
             Console.WriteLine($"  {account.Name,-18} 0x{Convert.ToHexStringLower(account.AccountId)}");
         }
 
-        Console.WriteLine("Validators:");
-        foreach (var validator in chain.Node.Validators)
+        Console.WriteLine("Validators and their threshold servers:");
+        foreach (var server in devnet.Servers)
         {
-            Console.WriteLine($"  {validator.Name,-8} subgroup {validator.Subgroup} stash 0x{Convert.ToHexStringLower(validator.Stash)} tss 0x{Convert.ToHexStringLower(validator.TssAccount)} {validator.Endpoint}");
+            Console.WriteLine($"  {server.Name,-16} subgroup {server.Subgroup} stash {server.Stash.ToSs58()} tss {server.Account.ToSs58()} http://{server.Endpoint}");
         }
 
         Console.WriteLine("Press Ctrl-C to stop.");
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
@@ -85,6 +121,7 @@ internal static class Program
         {
         }
 
+        Console.WriteLine("Stopping.");
         return 0;
     }
 }
