@@ -11,7 +11,7 @@ namespace Entropy.Simulator.Runtime;
 internal sealed record DevAccount(string Name, byte[] AccountId);
 
 /// <summary>A validator of the simulated chain: stash, threshold-server account, x25519 key, endpoint and subgroup.</summary>
-/// <param name="TssSecret">The threshold server's secret: the dev mnemonic (first three) or a secret URI <c>//{Name}//tss</c>.</param>
+/// <remarks><c>TssSecret</c> is the threshold server's secret: the dev mnemonic (first three validators) or a secret URI <c>//{Name}//tss</c>.</remarks>
 internal sealed record DevValidator(string Name, byte[] Stash, byte[] TssAccount, string TssSecret, byte[] X25519PublicKey, string Endpoint, byte Subgroup)
 {
     /// <summary>Creates the threshold server's sr25519 key pair from <see cref="TssSecret"/>.</summary>

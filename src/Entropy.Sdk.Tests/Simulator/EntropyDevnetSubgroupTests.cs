@@ -122,14 +122,14 @@ public class EntropyDevnetSubgroupTests
         Assert.That(CombineShares([bySubgroup[0][0], bySubgroup[1][0]]), Is.EqualTo(registration.VerifyingKey.ToArray()));
 
         // A restarted server reopens its key store with the password and still holds the share.
-        var server = _devnet.Servers[4];
-        var before = await server.Store.GetAsync(user.AccountId.ToSs58());
+        var restarted = _devnet.Servers[4];
+        var before = await restarted.Store.GetAsync(user.AccountId.ToSs58());
         await _devnet.StopServerAsync(4);
-        Assert.That(server.IsRunning, Is.False);
+        Assert.That(restarted.IsRunning, Is.False);
         await _devnet.RestartServerAsync(4);
         using var http = new HttpClient();
-        using var health = await http.GetAsync(new Uri($"http://{server.Endpoint}/healthz"));
-        Assert.That(await server.Store.GetAsync(user.AccountId.ToSs58()), Is.EqualTo(before));
+        using var health = await http.GetAsync(new Uri($"http://{restarted.Endpoint}/healthz"));
+        Assert.That(await restarted.Store.GetAsync(user.AccountId.ToSs58()), Is.EqualTo(before));
         Assert.That((int)health.StatusCode, Is.EqualTo(200));
     }
 
