@@ -40,6 +40,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
 {
     private const string ShareFormatVersion = "entropy-simulator-share-v1";
     private static readonly TimeSpan s_subscribeTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_channelLinger = TimeSpan.FromSeconds(2);
 
     private readonly Sr25519KeyPair _pair;
     private readonly Sr25519Signer _signer;
@@ -328,6 +329,8 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         var listener = new DkgListener(inbound.ToDictionary(p => new PartyId(p.TssAccount), p => p.X25519PublicKey));
         _listeners[sessionId.ToString()] = listener;
         var channels = new Dictionary<PartyId, EncryptedWebSocketChannel>();
+        ChannelDkgTransport? transport = null;
+        var linger = TimeSpan.Zero;
         try
         {
             foreach (var peer in peers.Except(inbound))
@@ -347,20 +350,52 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
 
             var context = DkgSessionContext.Create(account.AsSpan(), message.BlockNumber, message.ValidatorsInfo.Select(v => new PartyId(v.TssAccount)));
             using var session = PedersenDkg.Instance.CreateSession(context, me);
-            var transport = new ChannelDkgTransport(channels, () => Faults.DropMessages, () => Faults.DelayMessages, () => Faults.SendInconsistentShare);
-            await using (transport.ConfigureAwait(false))
-            {
-                return await DkgRunner.RunAsync(session, transport, _dkgTimeout, null, _logger, cancellationToken).ConfigureAwait(false);
-            }
+            transport = new ChannelDkgTransport(channels, () => Faults.DropMessages, () => Faults.DelayMessages, () => Faults.SendInconsistentShare);
+            var share = await DkgRunner.RunAsync(session, transport, _dkgTimeout, null, _logger, cancellationToken).ConfigureAwait(false);
+
+            // A party that finishes first must not hang up at once: closing cancels its pending receives, which aborts the
+            // sockets, and the reset can make a peer's kernel discard our last share before the peer has read it.
+            linger = s_channelLinger;
+            return share;
         }
         finally
         {
             _listeners.TryRemove(sessionId.ToString(), out _);
-            listener.Complete();
+            var cleanup = CloseChannelsAsync(transport, channels, listener, linger);
+            lock (_background)
+            {
+                _background.Add(cleanup);
+            }
+        }
+    }
+
+    /// <summary>Closes a DKG's channels (after a grace period on success), then releases the inbound WebSocket requests.</summary>
+    private static async Task CloseChannelsAsync(ChannelDkgTransport? transport, Dictionary<PartyId, EncryptedWebSocketChannel> channels, DkgListener listener, TimeSpan linger)
+    {
+        try
+        {
+            if (linger > TimeSpan.Zero)
+            {
+                await Task.Delay(linger).ConfigureAwait(false);
+            }
+
+            if (transport is not null)
+            {
+                await transport.DisposeAsync().ConfigureAwait(false);
+            }
+
             foreach (var channel in channels.Values)
             {
                 await channel.DisposeAsync().ConfigureAwait(false);
             }
+        }
+        catch (Exception)
+        {
+            // Best effort: the channels are gone either way.
+        }
+        finally
+        {
+            listener.Complete();
         }
     }
 
