@@ -186,7 +186,10 @@ public sealed class EntropyDevnet : IAsyncDisposable
         }
 
         _servers.Clear();
-        _ocw?.Dispose();
+        if (_ocw is not null)
+        {
+            await _ocw.DisposeAsync().ConfigureAwait(false);
+        }
         if (_ocwRpc is not null)
         {
             await _ocwRpc.DisposeAsync().ConfigureAwait(false);

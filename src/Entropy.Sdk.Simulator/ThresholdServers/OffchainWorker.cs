@@ -7,7 +7,7 @@ namespace Entropy.Simulator.ThresholdServers;
 /// The propagation pallet's off-chain worker (PROTOCOL.md §3.2): on every block N+1 it POSTs <c>OcwMessageDkg</c> for block N
 /// (accounts from <c>Dkg[N]</c>, committee per §2.6 at N+1) to every validator's threshold server, with a 2 s deadline.
 /// </summary>
-internal sealed class OffchainWorker(ChainSession chain, IReadOnlyList<ThresholdServerHost> servers, ILogger logger) : IDisposable
+internal sealed class OffchainWorker(ChainSession chain, IReadOnlyList<ThresholdServerHost> servers, ILogger logger) : IAsyncDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
@@ -45,7 +45,11 @@ internal sealed class OffchainWorker(ChainSession chain, IReadOnlyList<Threshold
         await Task.WhenAll(servers.Where(s => s.IsRunning).Select(s => PostAsync(s, body, number, cancellationToken))).ConfigureAwait(false);
     }
 
-    public void Dispose() => _http.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await chain.DisposeAsync().ConfigureAwait(false);
+    }
 
     private async Task PostAsync(ThresholdServerHost server, byte[] body, uint number, CancellationToken cancellationToken)
     {

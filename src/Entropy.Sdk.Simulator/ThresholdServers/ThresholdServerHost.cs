@@ -4,7 +4,6 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entropy.Crypto;
-using Sr25519Signer = Entropy.Crypto.Sr25519Signer;
 using Entropy.Hashing;
 using Entropy.Protocol;
 using Entropy.Protocol.Dkg;
@@ -142,6 +141,12 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         catch (Exception)
         {
             // Background DKG runs end with the shutdown; their outcome was logged.
+        }
+
+        if (_chain is not null)
+        {
+            await _chain.DisposeAsync().ConfigureAwait(false);
+            _chain = null;
         }
 
         if (_rpc is not null)

@@ -3,7 +3,7 @@ using Entropy.Crypto;
 namespace Entropy.Protocol;
 
 /// <summary>Signs a message with an sr25519 key (signing context "substrate") and returns the 64-byte signature.</summary>
-internal delegate byte[] Sr25519Signer(ReadOnlySpan<byte> message);
+internal delegate byte[] Sr25519SignFunction(ReadOnlySpan<byte> message);
 
 /// <summary>Verifies a 64-byte sr25519 signature (signing context "substrate") against a 32-byte public key.</summary>
 internal delegate bool Sr25519Verifier(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature);
@@ -48,7 +48,7 @@ internal sealed class SubscribeMessage
     /// <param name="sessionId">The session to join.</param>
     /// <param name="publicKey">The signer's 32-byte sr25519 public key.</param>
     /// <param name="signer">Signs bincode(session id).</param>
-    public static SubscribeMessage Create(SessionId sessionId, ReadOnlySpan<byte> publicKey, Sr25519Signer signer)
+    public static SubscribeMessage Create(SessionId sessionId, ReadOnlySpan<byte> publicKey, Sr25519SignFunction signer)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(signer);

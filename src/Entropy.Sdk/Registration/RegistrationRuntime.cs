@@ -88,8 +88,6 @@ internal sealed class RegistrationRuntime
 
     public byte[] IsValidatorSyncedKey(AccountId stash) => Metadata.StorageKey("StakingExtension", "IsValidatorSynced", ScaleValue.Bytes(stash.AsSpan()));
 
-    public byte[] AccountKey(AccountId account) => Metadata.StorageKey("System", "Account", ScaleValue.Bytes(account.AsSpan()));
-
     /// <summary>Decodes a <c>RegisteredInfo</c> value into the public model.</summary>
     public Registration DecodeRegistered(AccountId account, byte[] value, uint? registerBlock, uint? registeredBlock)
     {
