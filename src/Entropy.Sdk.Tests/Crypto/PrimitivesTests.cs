@@ -210,6 +210,33 @@ public class PrimitivesTests
     }
 
     [Test]
+    public void Field_MulSquare_UnreducedLimbsUpTo2To54_MatchBigInteger()
+    {
+        // Mul and Square accept limbs below 2^54 (sums of Add results); check the carry bounds at and near the limit.
+        var limb = Gen.OneOf(Gen.ULong[0, (1UL << 54) - 1], Gen.Const((1UL << 54) - 1), Gen.ULong[(1UL << 53), (1UL << 54) - 1]);
+        var element = Gen.Select(limb, limb, limb, limb, limb).Select(t => new FieldElement(t.Item1, t.Item2, t.Item3, t.Item4, t.Item5));
+        Gen.Select(element, element).Sample((x, y) =>
+        {
+            BigInteger bx = Limbs(x) % s_p, by = Limbs(y) % s_p;
+            var product = FieldElement.Mul(x, y);
+            var square = FieldElement.Square(x);
+            return Fe(product) == bx * by % s_p
+                && Fe(square) == bx * bx % s_p
+                && MaxLimb(product) < (1UL << 52)
+                && MaxLimb(square) < (1UL << 52);
+        }, iter: 2000);
+
+        var max = new FieldElement((1UL << 54) - 1, (1UL << 54) - 1, (1UL << 54) - 1, (1UL << 54) - 1, (1UL << 54) - 1);
+        Assert.That(Fe(FieldElement.Mul(max, max)), Is.EqualTo(Limbs(max) * Limbs(max) % s_p));
+        Assert.That(Fe(FieldElement.Square(max)), Is.EqualTo(Limbs(max) * Limbs(max) % s_p));
+    }
+
+    private static BigInteger Limbs(FieldElement f) =>
+        f.L0 + ((BigInteger)f.L1 << 51) + ((BigInteger)f.L2 << 102) + ((BigInteger)f.L3 << 153) + ((BigInteger)f.L4 << 204);
+
+    private static ulong MaxLimb(FieldElement f) => Math.Max(Math.Max(Math.Max(f.L0, f.L1), Math.Max(f.L2, f.L3)), f.L4);
+
+    [Test]
     public void Field_NonCanonicalInputs_ReduceOnEncode()
     {
         // p, p + 1 and 2^255 - 1 (all ≥ p) encode as 0, 1 and 18.
