@@ -3,9 +3,11 @@ using Entropy.Metadata;
 
 namespace Entropy.Tests.RealNode;
 
-public class SubstrateClientRealNodeTests : RealNodeTestBase
+[TestFixture(NodeKind.Simulator)]
+[TestFixture(NodeKind.Chopsticks, Category = "RealNode")]
+public class SubstrateClientContractTests(NodeKind kind) : ChainContractTestBase(kind)
 {
-    private static readonly AccountId s_alice = AccountId.Parse(ChopsticksNode.AliceAddress);
+    private static readonly AccountId s_alice = AccountId.Parse(AliceAddress);
     private SubstrateClient _client = null!;
 
     [OneTimeSetUp]
@@ -17,13 +19,12 @@ public class SubstrateClientRealNodeTests : RealNodeTestBase
     [Test]
     public async Task ConnectAsync_ReadsGenesisRuntimeVersionAndByteIdenticalMetadata()
     {
-        var expected = await File.ReadAllBytesAsync(ChopsticksNode.Fixture("metadata/entropy-devnet-2023-v14.scale"));
+        var expected = await File.ReadAllBytesAsync(ChopsticksNode.Fixture(Facts.MetadataFixture));
 
-        // In genesis mode chopsticks uses the fixed genesis hash 0x45…45 (SUBSTRATE.md).
-        Assert.That(_client.GenesisHash.ToString(), Is.EqualTo("0x" + string.Concat(Enumerable.Repeat("45", 32))));
-        Assert.That(_client.RuntimeVersion.SpecVersion, Is.EqualTo(267u));
-        Assert.That(_client.RuntimeVersion.TransactionVersion, Is.EqualTo(2u));
-        Assert.That(_client.Metadata.Version, Is.EqualTo(14));
+        Assert.That(_client.GenesisHash.ToString(), Is.EqualTo(Facts.GenesisHash));
+        Assert.That(_client.RuntimeVersion.SpecVersion, Is.EqualTo(Facts.SpecVersion));
+        Assert.That(_client.RuntimeVersion.TransactionVersion, Is.EqualTo(Facts.TransactionVersion));
+        Assert.That(_client.Metadata.Version, Is.EqualTo(Facts.MetadataVersion));
         Assert.That(_client.Runtime.MetadataBytes.ToArray(), Is.EqualTo(expected));
     }
 
@@ -32,18 +33,18 @@ public class SubstrateClientRealNodeTests : RealNodeTestBase
     {
         Assert.That(_client.Properties.TokenSymbol, Is.EqualTo("BITS"));
         Assert.That(_client.Properties.TokenDecimal, Is.EqualTo(10));
-        Assert.That(_client.Properties.Ss58Format, Is.Null);
+        Assert.That(_client.Properties.Ss58Format, Is.EqualTo(Facts.Ss58Format));
     }
 
     [Test]
-    public async Task GetAccountInfoAsync_Alice_IsFundedByTheFixture()
+    public async Task GetAccountInfoAsync_Alice_IsFundedAtGenesis()
     {
         var info = await _client.GetAccountInfoAsync(s_alice);
         var nonce = await _client.GetAccountNextIndexAsync(s_alice);
 
         Assert.That(info.Providers, Is.EqualTo(1u));
         Assert.That(info.Free, Is.GreaterThan(System.Numerics.BigInteger.Zero));
-        Assert.That(info.Free, Is.LessThanOrEqualTo(System.Numerics.BigInteger.Parse(ChopsticksNode.AliceFreeBalance, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(info.Free, Is.LessThanOrEqualTo(Facts.AliceInitialFree));
         Assert.That(nonce, Is.GreaterThanOrEqualTo((ulong)info.Nonce));
     }
 

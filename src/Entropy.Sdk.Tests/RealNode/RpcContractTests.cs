@@ -2,7 +2,9 @@ using Entropy.Rpc;
 
 namespace Entropy.Tests.RealNode;
 
-public class RpcRealNodeTests : RealNodeTestBase
+[TestFixture(NodeKind.Simulator)]
+[TestFixture(NodeKind.Chopsticks, Category = "RealNode")]
+public class RpcContractTests(NodeKind kind) : ChainContractTestBase(kind)
 {
     [Test]
     public async Task InvokeAsync_StateGetMetadata_IsByteIdenticalToTheFixture()
@@ -10,7 +12,7 @@ public class RpcRealNodeTests : RealNodeTestBase
         await using var client = await RpcClient.ConnectAsync(Endpoint);
 
         var hex = (await client.InvokeIdempotentAsync("state_getMetadata")).GetString()!;
-        var expected = await File.ReadAllBytesAsync(ChopsticksNode.Fixture("metadata/entropy-devnet-2023-v14.scale"));
+        var expected = await File.ReadAllBytesAsync(ChopsticksNode.Fixture(Facts.MetadataFixture));
 
         Assert.That(Convert.FromHexString(hex.AsSpan(2)), Is.EqualTo(expected));
     }

@@ -4,14 +4,14 @@ using Entropy.Extrinsics;
 using Entropy.Metadata;
 using Entropy.Rpc;
 
-namespace Entropy.Tests.Extrinsics.RealNode;
+namespace Entropy.Tests.RealNode;
 
-/// <summary>Signed extrinsics against a real Substrate runtime (chopsticks, Entropy devnet spec 267, V14 metadata); see SUBSTRATE.md §3.</summary>
+/// <summary>Signed extrinsics against a real Substrate runtime (chopsticks, Entropy devnet spec 267, V14 metadata; SUBSTRATE.md §3) and the simulator.</summary>
 [NonParallelizable]
-[Category("RealNode")]
-public class ExtrinsicRealNodeTests
+[TestFixture(NodeKind.Simulator)]
+[TestFixture(NodeKind.Chopsticks, Category = "RealNode")]
+public class ExtrinsicContractTests(NodeKind kind) : ChainContractTestBase(kind)
 {
-    private ExtrinsicChopsticks _node = null!;
     // //Alice mini secret (SUBSTRATE.md §4, §6.1 f) and //Bob's public key (§6.1 a).
     private static readonly byte[] s_aliceMini = Convert.FromHexString("e5be9a5092b81bca64be81d212e7f2f9eba183bb7a90954f7b76361f6edb5c0a");
     private static readonly byte[] s_bob = Convert.FromHexString("8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48");
@@ -28,8 +28,7 @@ public class ExtrinsicRealNodeTests
     [OneTimeSetUp]
     public async Task ConnectAsync()
     {
-        _node = await ExtrinsicChopsticks.StartAsync();
-        _rpc = await RpcClient.ConnectAsync(_node.Endpoint);
+        _rpc = await RpcClient.ConnectAsync(Endpoint);
         _metadata = RuntimeMetadata.Parse(HexBytes(await _rpc.InvokeIdempotentAsync("state_getMetadata")));
         JsonElement version = await _rpc.InvokeIdempotentAsync("state_getRuntimeVersion");
         _spec = version.GetProperty("specVersion").GetUInt32();
@@ -48,11 +47,6 @@ public class ExtrinsicRealNodeTests
         {
             await _rpc.DisposeAsync();
         }
-
-        if (_node is not null)
-        {
-            await _node.DisposeAsync();
-        }
     }
 
     private static byte[] HexBytes(JsonElement element) => Convert.FromHexString(element.GetString()!.AsSpan(2));
@@ -65,7 +59,7 @@ public class ExtrinsicRealNodeTests
 
     private byte[] TransferToBob(ulong amount) => TransferTo(s_bob, amount);
 
-    private byte[] TransferTo(byte[] dest, ulong amount) => _metadata.EncodeCall("Balances", "transfer", ScaleValue.Named(
+    private byte[] TransferTo(byte[] dest, ulong amount) => _metadata.EncodeCall("Balances", Facts.TransferCall, ScaleValue.Named(
         ("dest", ScaleValue.Variant("Id", ScaleValue.Bytes(dest))),
         ("value", ScaleValue.Number(amount))));
 
@@ -133,6 +127,24 @@ public class ExtrinsicRealNodeTests
     }
 
     [Test]
+    public async Task AuthorSubmitExtrinsic_WrongGenesisHash_Is1010InvalidTransactionWithData()
+    {
+        // The raw JSON-RPC error: code 1010 naming the reason. A Substrate node (sc-rpc-api author errors; the simulator matches it)
+        // answers message "Invalid Transaction" with the reason's text in data ("Transaction has a bad signature"); chopsticks 1.5.1
+        // puts the validity as JSON in the message ({"invalid":{"badProof":null}}). The SDK parses both;
+        // SimulatedChainRuntimeTests pins the simulator's exact Substrate shape.
+        var wrong = new ExtrinsicBuilder(_metadata, _spec, _tx, Enumerable.Repeat((byte)0x77, 32).ToArray());
+        ulong nonce = await NonceAsync();
+        SignedExtrinsic extrinsic = wrong.Sign(TransferToBob(3), _alice, TransactionParameters.Immortal(nonce));
+        string hex = "0x" + Convert.ToHexStringLower(extrinsic.Encoded.ToArray());
+
+        var e = Assert.ThrowsAsync<EntropyRpcException>(() => _rpc.InvokeAsync("author_submitExtrinsic", [hex]));
+
+        Assert.That(e!.Code, Is.EqualTo(1010));
+        Assert.That($"{e.ServerMessage} {e.Data}", Does.Contain("bad signature").Or.Contain("badProof"));
+    }
+
+    [Test]
     public async Task SubmitAsync_WrongGenesisHash_ThrowsBadProof()
     {
         var wrong = new ExtrinsicBuilder(_metadata, _spec, _tx, Enumerable.Repeat((byte)0x99, 32).ToArray());
@@ -163,7 +175,7 @@ public class ExtrinsicRealNodeTests
     }
 
     [Test]
-    public async Task SubmitAndWatchAsync_TransferBelowExistentialDeposit_ThrowsDispatchExceptionWithPalletError()
+    public async Task SubmitAndWatchAsync_TransferBelowExistentialDeposit_ThrowsDispatchExceptionWithTheRuntimesError()
     {
         using Sr25519KeyPair fresh = Sr25519KeyPair.Generate();
         ulong nonce = await NonceAsync();
@@ -171,10 +183,8 @@ public class ExtrinsicRealNodeTests
 
         var e = Assert.ThrowsAsync<DispatchException>(() => _submitter.SubmitAndWatchAsync(extrinsic));
 
-        Assert.That(e!.Kind, Is.EqualTo("Module"));
-        Assert.That(e.Pallet, Is.EqualTo("Balances"));
-        Assert.That(e.Error, Is.EqualTo("ExistentialDeposit"));
-        Assert.That(e.Docs, Is.Not.Empty);
+        Assert.That((e!.Kind, e.Pallet, e.Error), Is.EqualTo(Facts.BelowMinimumError));
+        Assert.That(e.Message, Does.Contain(Facts.BelowMinimumError.Error));
         Assert.That(e.Result!.Succeeded, Is.False);
         Assert.That(e.Result.FindEvents("System", "ExtrinsicFailed"), Is.Not.Empty);
     }
