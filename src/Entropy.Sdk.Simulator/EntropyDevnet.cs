@@ -59,6 +59,10 @@ public sealed class EntropyDevnetOptions
     /// <value>The default value is 1 (the dev spec: Alice in subgroup 0, Bob in subgroup 1).</value>
     public int ValidatorsPerSubgroup { get; set; } = 1;
 
+    /// <summary>Gets the extra accounts endowed at genesis, as 32-byte account ids with their free balance in planck (for example many signers for a load test).</summary>
+    /// <value>The default value is an empty list; the dev accounts of PROTOCOL.md §10 are always endowed.</value>
+    public IList<KeyValuePair<byte[], UInt128>> EndowedAccounts { get; } = [];
+
     /// <summary>Gets or sets the logger factory.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
@@ -117,7 +121,7 @@ public sealed class EntropyDevnet : IAsyncDisposable
         }
 
         var basePort = _options.ThresholdServerBasePort > 0 ? _options.ThresholdServerBasePort : FindFreePortRange(_options.Subgroups * _options.ValidatorsPerSubgroup);
-        var chain = new SimulatedChain(new SimulatedChainOptions
+        var chainOptions = new SimulatedChainOptions
         {
             Port = _options.Port,
             Runtime = _options.Runtime,
@@ -128,7 +132,13 @@ public sealed class EntropyDevnet : IAsyncDisposable
             Subgroups = _options.Subgroups,
             ValidatorsPerSubgroup = _options.ValidatorsPerSubgroup,
             LoggerFactory = _options.LoggerFactory,
-        });
+        };
+        foreach (var account in _options.EndowedAccounts)
+        {
+            chainOptions.EndowedAccounts.Add(account);
+        }
+
+        var chain = new SimulatedChain(chainOptions);
         await chain.StartAsync(cancellationToken).ConfigureAwait(false);
         _chain = chain;
         try

@@ -303,16 +303,20 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
             throw new InvalidOperationException("Register Onchain first");
         }
 
+        var started = TimeProvider.System.GetTimestamp();
         using var share = await RunDkgAsync(message, account, cancellationToken).ConfigureAwait(false);
+        var dkgDone = TimeProvider.System.GetTimestamp();
         var verifyingKey = share.VerifyingKey.ToArray();
         var stored = SerializeShare(share);
         var key = account.ToSs58();
         await Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
         var reservation = await Store.ReserveKeyAsync(key, cancellationToken).ConfigureAwait(false);
         await Store.PutAsync(reservation, stored, cancellationToken).ConfigureAwait(false);
+        var storedAt = TimeProvider.System.GetTimestamp();
         _logger.LogInformation("{Name}: stored the share of {Account}, verifying key 0x{Key}", Name, account, Convert.ToHexStringLower(verifyingKey));
 
         await SendKeyToSubgroupAsync(key, stored, cancellationToken).ConfigureAwait(false);
+        var sentAt = TimeProvider.System.GetTimestamp();
 
         if (Faults.ConfirmWrongKey)
         {
@@ -321,8 +325,19 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
 
         var call = chain.Runtime.EncodeConfirmRegister(account, Subgroup, new VerifyingKey(verifyingKey));
         var extrinsic = await chain.SignAsync(call, _signer, 0, 64, cancellationToken).ConfigureAwait(false);
+        var signedAt = TimeProvider.System.GetTimestamp();
         await chain.SubmitAndWatchAsync(extrinsic, Account, null, cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("{Name}: confirmed {Account} for subgroup {Subgroup}", Name, account, Subgroup);
+        _logger.LogInformation(
+            "{Name}: confirmed {Account} for subgroup {Subgroup} (block #{Block}: DKG {Dkg:F1} ms, store {Store:F1} ms, replicate {Send:F1} ms, sign {Sign:F1} ms, in block after {Wait:F1} ms)",
+            Name,
+            account,
+            Subgroup,
+            message.BlockNumber,
+            TimeProvider.System.GetElapsedTime(started, dkgDone).TotalMilliseconds,
+            TimeProvider.System.GetElapsedTime(dkgDone, storedAt).TotalMilliseconds,
+            TimeProvider.System.GetElapsedTime(storedAt, sentAt).TotalMilliseconds,
+            TimeProvider.System.GetElapsedTime(sentAt, signedAt).TotalMilliseconds,
+            TimeProvider.System.GetElapsedTime(signedAt).TotalMilliseconds);
     }
 
     private async Task<DkgKeyShare> RunDkgAsync(OcwMessageDkg message, AccountId account, CancellationToken cancellationToken)
