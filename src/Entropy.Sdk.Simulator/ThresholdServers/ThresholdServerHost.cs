@@ -504,31 +504,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
     {
         var chain = _chain!;
         var body = await ReadBodyAsync(context.Request, 1 << 20, context.RequestAborted).ConfigureAwait(false);
-        SignedMessage signed;
-        try
-        {
-            signed = SignedMessage.FromJson(body);
-        }
-        catch (Exception e) when (e is EntropyProtocolException or JsonException or FormatException)
-        {
-            throw new UserError(500, $"Json error: {e.Message}");
-        }
-
-        if (!signed.Verify())
-        {
-            throw new UserError(500, "Invalid Signature");
-        }
-
-        UserRegistrationInfo info;
-        try
-        {
-            info = JsonSerializer.Deserialize<UserRegistrationInfo>(signed.Decrypt(_x25519Secret)) ?? throw new JsonException("empty");
-        }
-        catch (Exception e) when (e is EntropyProtocolException or JsonException)
-        {
-            throw new UserError(500, $"Decryption failed: {e.Message}");
-        }
-
+        var (signed, info) = ReadReceiveKeyBody(body, _x25519Secret);
         var sender = new AccountId(signed.SenderPublicKey);
         var senderStashBytes = await chain.GetStorageAsync(chain.Metadata.StorageKey("StakingExtension", "ThresholdToStash", Metadata.ScaleValue.Bytes(sender.AsSpan())), null, context.RequestAborted).ConfigureAwait(false);
         var membersBytes = await chain.GetStorageAsync(chain.Runtime.SigningGroupKey(Subgroup), null, context.RequestAborted).ConfigureAwait(false);
@@ -557,6 +533,38 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         var reservation = await Store.ReserveKeyAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
         await Store.PutAsync(reservation, info.Value, context.RequestAborted).ConfigureAwait(false);
         context.Response.StatusCode = 200;
+    }
+
+    /// <summary>PROTOCOL.md §5.3 body checks: parses the <c>SignedMessage</c> JSON, verifies its signature, decrypts and parses the plaintext.</summary>
+    /// <exception cref="UserError">The body is malformed, badly signed, not for this server, or its plaintext is not a registration record (HTTP 500).</exception>
+    internal static (SignedMessage Signed, UserRegistrationInfo Info) ReadReceiveKeyBody(byte[] body, ReadOnlySpan<byte> x25519Secret)
+    {
+        SignedMessage signed;
+        try
+        {
+            signed = SignedMessage.FromJson(body);
+        }
+        catch (Exception e) when (e is EntropyProtocolException or JsonException or FormatException)
+        {
+            throw new UserError(500, $"Json error: {e.Message}");
+        }
+
+        if (!signed.Verify())
+        {
+            throw new UserError(500, "Invalid Signature");
+        }
+
+        UserRegistrationInfo info;
+        try
+        {
+            info = JsonSerializer.Deserialize<UserRegistrationInfo>(signed.Decrypt(x25519Secret)) ?? throw new JsonException("empty");
+        }
+        catch (Exception e) when (e is EntropyProtocolException or JsonException)
+        {
+            throw new UserError(500, $"Decryption failed: {e.Message}");
+        }
+
+        return (signed, info);
     }
 
     private static byte[] SerializeShare(DkgKeyShare share)
@@ -599,7 +607,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
     }
 
     /// <summary>The JSON plaintext of <c>/user/receive_key</c> (PROTOCOL.md §5.3, V10).</summary>
-    private sealed class UserRegistrationInfo
+    internal sealed class UserRegistrationInfo
     {
         [JsonPropertyName("key")]
         public string Key { get; set; } = string.Empty;
@@ -643,7 +651,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         }
     }
 
-    private sealed class UserError(int status, string message) : Exception(message)
+    internal sealed class UserError(int status, string message) : Exception(message)
     {
         public int Status { get; } = status;
     }

@@ -267,6 +267,24 @@ public class RpcClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Creates a client with no connection, whose incoming-message parser is fed by hand (fuzz targets and parser tests).</summary>
+    internal static RpcClient CreateDetached(RpcClientOptions? options = null) => new(new Uri("ws://127.0.0.1/"), options ?? new RpcClientOptions());
+
+    /// <summary>Registers a request as if it had been sent with <paramref name="id"/>; the task completes when a response is dispatched.</summary>
+    internal Task<JsonElement> ExpectResponse(long id, string method, RpcSubscription? subscription = null)
+    {
+        var pending = new PendingRequest(method, _time.GetTimestamp(), subscription);
+        _pending[id] = pending;
+        return pending.Completion.Task;
+    }
+
+    /// <summary>Creates a subscription (not sent) that a response to <see cref="ExpectResponse"/> can register.</summary>
+    internal RpcSubscription CreateSubscription(string subscribeMethod, string unsubscribeMethod) =>
+        new(this, subscribeMethod, unsubscribeMethod, [], resubscribeOnReconnect: false);
+
+    /// <summary>Parses and dispatches one incoming message, exactly as the receive loop does.</summary>
+    internal void DispatchIncoming(ReadOnlyMemory<byte> message) => Dispatch(message);
+
     private static TaskCompletionSource NewConnectedSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static ResiliencePipeline BuildReadPipeline(RpcClientOptions options)
