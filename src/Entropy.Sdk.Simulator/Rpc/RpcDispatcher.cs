@@ -130,6 +130,12 @@ internal sealed class RpcDispatcher
         JsonDocument document;
         try
         {
+            // JsonDocument checks a string's UTF-8 only when it is read (then throws InvalidOperationException): refuse it up front.
+            if (!System.Text.Unicode.Utf8.IsValid(message.Span))
+            {
+                throw new JsonException("The message is not valid UTF-8.");
+            }
+
             document = JsonDocument.Parse(message, s_documentOptions);
         }
         catch (JsonException)

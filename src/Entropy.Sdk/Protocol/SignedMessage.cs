@@ -164,6 +164,12 @@ internal sealed class SignedMessage
     /// <exception cref="EntropyProtocolException">The JSON is malformed or a field is missing or has the wrong shape (<see cref="EntropyProtocolErrorKind.MalformedMessage"/>).</exception>
     public static SignedMessage FromJson(ReadOnlySpan<byte> json)
     {
+        // JsonDocument validates a string's UTF-8 only when it is read, and then throws InvalidOperationException.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw Malformed("the body is not valid UTF-8");
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json);

@@ -569,6 +569,13 @@ public class RpcClient : IAsyncDisposable
 
     private void Dispatch(ReadOnlyMemory<byte> message)
     {
+        // JsonDocument checks the UTF-8 of strings only when they are read, which would throw InvalidOperationException mid-dispatch.
+        if (!System.Text.Unicode.Utf8.IsValid(message.Span))
+        {
+            OnGarbage(EntropyRpcProtocolException.ParseErrorCode, "the message is not valid UTF-8", null);
+            return;
+        }
+
         JsonDocument document;
         try
         {
