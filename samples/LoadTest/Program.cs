@@ -32,6 +32,13 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
     Console.Error.WriteLine($"Stopped after {settings.MaxSeconds} s (--max-seconds).");
     return 1;
 }
+finally
+{
+    if (settings.KeyStore is not null && Directory.Exists(settings.KeyStore))
+    {
+        Directory.Delete(settings.KeyStore, recursive: true);
+    }
+}
 
 namespace LoadTest
 {
@@ -56,6 +63,8 @@ namespace LoadTest
 
         public int Burst { get; init; }
 
+        public string? KeyStore { get; init; }
+
         public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.None;
 
         public static LoadSettings? Parse(string[] args)
@@ -75,6 +84,7 @@ namespace LoadTest
                           --validators N    validators (threshold servers) per subgroup (default 3)
                           --scrypt-log2 N   key-store scrypt cost 2^N (default 10; real servers use 15)
                           --max-seconds N   stop the whole run after N s (default 600)
+                          --key-store DIR   put the servers' key stores under DIR (e.g. /dev/shm: no fsync cost; default: the temp folder)
                           --log LEVEL       devnet log to stderr at LEVEL (warning, information, debug; default none)
                           --burst N         instead of the load run: submit N registrations in one block, count those registered within 3 blocks
                         """);
@@ -84,6 +94,13 @@ namespace LoadTest
                 if (args[i] == "--log" && i + 1 < args.Length && Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(args[i + 1], ignoreCase: true, out var level))
                 {
                     s = s with { LogLevel = level };
+                    i++;
+                    continue;
+                }
+
+                if (args[i] == "--key-store" && i + 1 < args.Length)
+                {
+                    s = s with { KeyStore = Path.Combine(args[i + 1], "entropy-load-" + Guid.NewGuid().ToString("N")) };
                     i++;
                     continue;
                 }
@@ -151,6 +168,7 @@ namespace LoadTest
                 Subgroups = s.Subgroups,
                 ValidatorsPerSubgroup = s.Validators,
                 KeyStoreScryptCost = 1L << s.ScryptLog2,
+                KeyStoreDirectory = s.KeyStore,
                 LoggerFactory = s.LogLevel == Microsoft.Extensions.Logging.LogLevel.None ? null : new StderrLoggerFactory(s.LogLevel),
             };
             foreach (var signer in signers)

@@ -41,6 +41,10 @@ internal sealed class ChainNode : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly SemaphoreSlim _produceSignal = new(0);
+    /// <summary>How long interval authoring waits for the previous block's observers (the off-chain worker) before authoring anyway.</summary>
+    private static readonly TimeSpan s_observerWaitLimit = TimeSpan.FromSeconds(3);
+    private TaskCompletionSource _observed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _observedThrough;
     private Task? _producer;
     private Task? _observerLoop;
     private BlockContext? _validationContext;
@@ -451,6 +455,7 @@ internal sealed class ChainNode : IAsyncDisposable
                 if (_options.BlockProduction == BlockProductionMode.Interval)
                 {
                     await Task.Delay(_options.BlockInterval, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                    await WaitForObserversAsync(cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -475,6 +480,40 @@ internal sealed class ChainNode : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>
+    /// Waits (bounded) until the observers have seen the best block. On a real chain the off-chain worker of block N+1 has a whole
+    /// 6 s block to reach its threshold server, which must see the head still at N+1 (PROTOCOL.md §5.2, <c>StaleData</c>); with
+    /// 100 ms blocks on a busy machine the next block could otherwise overtake it and the registration would never start.
+    /// </summary>
+    private async Task WaitForObserversAsync(CancellationToken cancellationToken)
+    {
+        var best = Best.Number;
+        var started = _options.TimeProvider.GetTimestamp();
+        while (Interlocked.Read(ref _observedThrough) < best)
+        {
+            var signal = Volatile.Read(ref _observed).Task;
+            if (Interlocked.Read(ref _observedThrough) >= best)
+            {
+                break;
+            }
+
+            var left = s_observerWaitLimit - _options.TimeProvider.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                _logger.LogWarning("The observers of block {Number} are still running after {Limit}; authoring the next block anyway", best, s_observerWaitLimit);
+                return;
+            }
+
+            try
+            {
+                await signal.WaitAsync(left, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
         }
     }
 
@@ -508,6 +547,9 @@ internal sealed class ChainNode : IAsyncDisposable
                         _logger.LogWarning(e, "A block observer failed on block {Number}", block.Number);
                     }
                 }
+
+                Interlocked.Exchange(ref _observedThrough, block.Number);
+                Interlocked.Exchange(ref _observed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
         catch (OperationCanceledException)

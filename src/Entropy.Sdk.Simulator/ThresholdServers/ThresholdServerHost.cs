@@ -45,6 +45,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
     private readonly Sr25519Signer _signer;
     private readonly byte[] _x25519Secret;
     private readonly ConcurrentDictionary<string, DkgListener> _listeners = new();
+    private TaskCompletionSource _listenerAdded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ILogger _logger;
     private readonly ILoggerFactory? _loggerFactory;
@@ -90,6 +91,9 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
     public byte[] X25519PublicKey { get; }
 
     public string Endpoint => $"127.0.0.1:{Port}";
+
+    /// <summary>Gets or sets how many accounts of one <c>/user/new</c> message run their DKG at once.</summary>
+    public int MaxConcurrentDkgs { get; set; } = 8;
 
     public ThresholdServerFaults Faults { get; } = new();
 
@@ -278,24 +282,61 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         context.Response.StatusCode = 200;
     }
 
+    /// <summary>
+    /// Runs the DKG of every account in the message (PROTOCOL.md §5.2 <c>setup_dkg</c>). entropy-tss handles the accounts one after
+    /// another and waits for each <c>confirm_register</c> to be in a block before the next DKG; that makes N registrations in one block
+    /// take N blocks. Here up to <see cref="MaxConcurrentDkgs"/> accounts run at once, taken in message order (every committee member
+    /// takes them in the same order, so the oldest unfinished account always runs on all members and nobody waits for a slot a peer
+    /// holds), and a slot is freed as soon as the confirmation is in the pool: its inclusion is followed outside the slot. The messages
+    /// on the wire and the extrinsics (consecutive nonces of the server's account) are the same as entropy-tss sends.
+    /// </summary>
     private async Task SetupDkgAsync(OcwMessageDkg message, CancellationToken cancellationToken)
     {
-        foreach (var account in message.SigRequestAccounts)
+        var accounts = message.SigRequestAccounts;
+        var next = -1;
+        var workers = Enumerable.Range(0, Math.Min(MaxConcurrentDkgs, accounts.Count)).Select(async _ =>
         {
-            try
+            var inclusions = new List<Task>();
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < accounts.Count)
             {
-                await RegisterOneAsync(message, new AccountId(account), cancellationToken).ConfigureAwait(false);
+                var account = new AccountId(accounts[i]);
+                try
+                {
+                    inclusions.Add(FollowConfirmationAsync(account, await RegisterOneAsync(message, account, cancellationToken).ConfigureAwait(false)));
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    ReportFailure(account, e);
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LastDkgFailure = e;
-                var culprits = e is DkgException dkg && dkg.Culprits.Count > 0 ? string.Join(", ", dkg.Culprits) : "none named";
-                _logger.LogError("{Name}: the DKG for {Account} failed ({Culprits}): {Error}", Name, new AccountId(account), culprits, e.Message);
-            }
+
+            await Task.WhenAll(inclusions).ConfigureAwait(false);
+        });
+        await Task.WhenAll(workers).ConfigureAwait(false);
+    }
+
+    private async Task FollowConfirmationAsync(AccountId account, Task inclusion)
+    {
+        try
+        {
+            await inclusion.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ReportFailure(account, e);
         }
     }
 
-    private async Task RegisterOneAsync(OcwMessageDkg message, AccountId account, CancellationToken cancellationToken)
+    private void ReportFailure(AccountId account, Exception e)
+    {
+        LastDkgFailure = e;
+        var culprits = e is DkgException dkg && dkg.Culprits.Count > 0 ? string.Join(", ", dkg.Culprits) : "none named";
+        _logger.LogError("{Name}: the DKG for {Account} failed ({Culprits}): {Error}", Name, account, culprits, e.Message);
+    }
+
+    /// <summary>DKG, store, replicate, then submit <c>confirm_register</c>; returns once the pool accepted it, with a task that follows it into a block.</summary>
+    private async Task<Task> RegisterOneAsync(OcwMessageDkg message, AccountId account, CancellationToken cancellationToken)
     {
         var chain = _chain!;
         if (await chain.GetStorageAsync(chain.Runtime.RegisteringKey(account), null, cancellationToken).ConfigureAwait(false) is null)
@@ -323,16 +364,31 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
             verifyingKey[^1] ^= 0xff;
         }
 
+        // Immortal, as entropy-tss's create_signed_with_nonce(.., Default::default()) builds it; the nonce comes from the session's
+        // per-account reservation, so confirmations of several accounts in one block take consecutive nonces.
         var call = chain.Runtime.EncodeConfirmRegister(account, Subgroup, new VerifyingKey(verifyingKey));
-        var extrinsic = await chain.SignAsync(call, _signer, 0, 64, cancellationToken).ConfigureAwait(false);
+        var extrinsic = await chain.SignAsync(call, _signer, 0, 0, cancellationToken).ConfigureAwait(false);
         var signedAt = TimeProvider.System.GetTimestamp();
-        await chain.SubmitAndWatchAsync(extrinsic, Account, null, cancellationToken).ConfigureAwait(false);
+        var submitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inclusion = chain.SubmitAndWatchAsync(extrinsic, Account, () => submitted.TrySetResult(), cancellationToken);
+        await Task.WhenAny(submitted.Task, inclusion).ConfigureAwait(false);
+        if (inclusion.IsFaulted || inclusion.IsCanceled)
+        {
+            await inclusion.ConfigureAwait(false); // The pool refused it: report it as this account's failure.
+        }
+
+        return LogInclusionAsync(inclusion, account, message.BlockNumber, started, dkgDone, storedAt, sentAt, signedAt);
+    }
+
+    private async Task LogInclusionAsync(Task inclusion, AccountId account, uint blockNumber, long started, long dkgDone, long storedAt, long sentAt, long signedAt)
+    {
+        await inclusion.ConfigureAwait(false);
         _logger.LogInformation(
             "{Name}: confirmed {Account} for subgroup {Subgroup} (block #{Block}: DKG {Dkg:F1} ms, store {Store:F1} ms, replicate {Send:F1} ms, sign {Sign:F1} ms, in block after {Wait:F1} ms)",
             Name,
             account,
             Subgroup,
-            message.BlockNumber,
+            blockNumber,
             TimeProvider.System.GetElapsedTime(started, dkgDone).TotalMilliseconds,
             TimeProvider.System.GetElapsedTime(dkgDone, storedAt).TotalMilliseconds,
             TimeProvider.System.GetElapsedTime(storedAt, sentAt).TotalMilliseconds,
@@ -348,6 +404,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         var inbound = peers.Where(p => !EncryptedWebSocketChannel.ShouldDial(Account.AsSpan(), p.TssAccount)).ToList();
         var listener = new DkgListener(inbound.ToDictionary(p => new PartyId(p.TssAccount), p => p.X25519PublicKey));
         _listeners[sessionId.ToString()] = listener;
+        Interlocked.Exchange(ref _listenerAdded, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         var channels = new Dictionary<PartyId, EncryptedWebSocketChannel>();
         ChannelDkgTransport? transport = null;
         var linger = TimeSpan.Zero;
@@ -436,11 +493,28 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         await using (pending.ConfigureAwait(false))
         {
             var key = pending.Subscribe.SessionId.ToString();
-            var deadline = DateTimeOffsetNow() + s_subscribeTimeout;
+            // The peer may dial before this server has read the OCW message: wait (woken by each new session) for our side of it.
             DkgListener? listener;
-            while (!_listeners.TryGetValue(key, out listener) && DateTimeOffsetNow() < deadline)
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
             {
-                await Task.Delay(50, context.RequestAborted).ConfigureAwait(false);
+                wait.CancelAfter(s_subscribeTimeout);
+                while (true)
+                {
+                    var added = Volatile.Read(ref _listenerAdded).Task;
+                    if (_listeners.TryGetValue(key, out listener))
+                    {
+                        break;
+                    }
+
+                    try
+                    {
+                        await added.WaitAsync(wait.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+                    {
+                        break;
+                    }
+                }
             }
 
             var party = new PartyId(pending.AccountId);
@@ -456,8 +530,6 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
             // Kestrel owns the socket: keep the request open until the DKG is over.
             await listener.Completion.WaitAsync(context.RequestAborted).ConfigureAwait(false);
         }
-
-        static DateTimeOffset DateTimeOffsetNow() => TimeProvider.System.GetUtcNow();
     }
 
     /// <summary>PROTOCOL.md §5.4: the share goes, signed and encrypted, to every other member of this server's subgroup.</summary>
@@ -473,12 +545,16 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         var members = ((Metadata.SequenceValue)chain.Metadata.DecodeStorageValue("StakingExtension", "SigningGroups", membersBytes)!.Unwrap())
             .Select(m => new AccountId(m.AsBytes())).Where(m => m != Stash).ToList();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        foreach (var member in members)
+
+        // entropy-tss sends to the members one after another; the members are independent, so send to all at once.
+        await Task.WhenAll(members.Select(SendToAsync)).ConfigureAwait(false);
+
+        async Task SendToAsync(AccountId member)
         {
             var serverBytes = await chain.GetStorageAsync(chain.Runtime.ThresholdServerKey(member), null, cancellationToken).ConfigureAwait(false);
             if (serverBytes is null)
             {
-                continue;
+                return;
             }
 
             var info = (Metadata.CompositeValue)chain.Metadata.DecodeStorageValue("StakingExtension", "ThresholdServers", serverBytes)!.Unwrap();
