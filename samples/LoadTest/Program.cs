@@ -198,6 +198,7 @@ namespace LoadTest
             output.WriteLine($"Devnet up: chain {devnet.Endpoint}, {devnet.ThresholdServerEndpoints.Count} threshold servers; baseline working set {memory.WorkingSetMb:F0} MB");
             var samples = Enumerable.Range(0, count).Select(i => new Sample { Index = i }).ToArray();
             var stopwatch = Stopwatch.StartNew();
+            memory.StartCpu();
             try
             {
                 if (s.Burst > 0)
@@ -321,6 +322,8 @@ namespace LoadTest
                     $"register blocks {string.Join(", ", samples.GroupBy(x => x.RegisterBlock).OrderBy(g => g.Key).Select(g => $"#{g.Key}x{g.Count()}"))}");
             }
 
+            output.WriteLine($"  CPU time of this process during the run: {memory.CpuSeconds:F1} s = {memory.CpuSeconds * 1000 / Math.Max(1, completed.Length):F1} ms per completed registration " +
+                $"(= at most {Environment.ProcessorCount * completed.Length / Math.Max(0.001, memory.CpuSeconds):F0} registrations/s if this process had all {Environment.ProcessorCount} cores)");
             output.WriteLine($"  machine load after the run: {LoadAverage()}");
             return new LoadReport(samples.Length, completed.Length, lost, errors);
         }
@@ -414,6 +417,7 @@ namespace LoadTest
         private readonly Timer _timer;
         private readonly Process _process = Process.GetCurrentProcess();
         private long _peakManaged;
+        private TimeSpan _cpuAtStart;
 
         public MemorySampler()
         {
@@ -439,6 +443,21 @@ namespace LoadTest
         }
 
         public double PeakManagedMb => Interlocked.Read(ref _peakManaged) / 1048576.0;
+
+        public double CpuSeconds
+        {
+            get
+            {
+                _process.Refresh();
+                return (_process.TotalProcessorTime - _cpuAtStart).TotalSeconds;
+            }
+        }
+
+        public void StartCpu()
+        {
+            _process.Refresh();
+            _cpuAtStart = _process.TotalProcessorTime;
+        }
 
         public void Dispose()
         {

@@ -1,0 +1,88 @@
+using System.Text;
+using Entropy.Hashing;
+using Entropy.Simulator;
+using Entropy.Simulator.ThresholdServers;
+using Sr25519Signer = Entropy.Crypto.Sr25519Signer;
+
+namespace Entropy.Tests.Simulator;
+
+/// <summary>
+/// The load path in CI (issue 8, "Load"; not timed): many registrations submitted at once on a 2 × 3 devnet, so several accounts share one
+/// <c>OcwMessageDkg</c>, the servers run their DKGs side by side and confirm several accounts with consecutive nonces.
+/// The timed version is <c>samples/LoadTest</c>.
+/// </summary>
+public class EntropyDevnetLoadTests
+{
+    private const int Registrations = 20;
+
+    [Test]
+    [CancelAfter(180_000)]
+    public async Task RegisterAsync_TwentyAccountsAtOnceOnTwoByThree_AllRegisteredNothingLost(CancellationToken cancellationToken)
+    {
+        var signers = Enumerable.Range(0, Registrations)
+            .Select(i => Sr25519Signer.FromSecretUri("0x" + Convert.ToHexStringLower(Blake2b.Hash256(Encoding.UTF8.GetBytes($"entropy-load-ci/{i}")))))
+            .ToArray();
+        var options = new EntropyDevnetOptions
+        {
+            BlockInterval = TimeSpan.FromMilliseconds(200),
+            KeyStoreScryptCost = 1 << 10,
+            Subgroups = 2,
+            ValidatorsPerSubgroup = 3,
+            DkgTimeout = TimeSpan.FromSeconds(30),
+        };
+        foreach (var signer in signers)
+        {
+            options.EndowedAccounts.Add(KeyValuePair.Create(signer.AccountId.AsSpan().ToArray(), (UInt128)1_000_000_000_000_000_000UL));
+        }
+
+        await using var devnet = new EntropyDevnet(options);
+        await devnet.StartAsync(cancellationToken);
+        await using var client = await EntropyClient.ConnectAsync(
+            devnet.Endpoint,
+            new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(200), RegistrationTimeout = TimeSpan.FromSeconds(120) },
+            cancellationToken);
+        try
+        {
+            var registrations = await Task.WhenAll(signers.Select(async signer =>
+                (await client.RegisterAsync(WaitUntil.Completed, signer, cancellationToken)).Value));
+
+            // Every member of both subgroups holds the account's share (committee members stored it, the others received it).
+            var missing = new List<string>();
+            foreach (var signer in signers)
+            {
+                foreach (var server in devnet.Servers)
+                {
+                    if (await server.Store.GetAsync(signer.AccountId.ToSs58(), cancellationToken) is null)
+                    {
+                        missing.Add($"{server.Name} lacks {signer.AccountId}");
+                    }
+                }
+            }
+
+            var stillRegistering = new List<AccountId>();
+            foreach (var signer in signers)
+            {
+                if (await client.GetRegisteringAsync(signer.AccountId, cancellationToken) is not null)
+                {
+                    stillRegistering.Add(signer.AccountId);
+                }
+            }
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(registrations.Select(r => r.Account), Is.EquivalentTo(signers.Select(s => s.AccountId)));
+                Assert.That(registrations.Select(r => r.VerifyingKey.ToString()).Distinct().Count(), Is.EqualTo(Registrations), "verifying keys are distinct");
+                Assert.That(missing, Is.Empty, "shares held by every subgroup member");
+                Assert.That(stillRegistering, Is.Empty, "no registration left half done");
+                Assert.That(devnet.Servers.Select(s => s.LastDkgFailure), Is.All.Null, "no server saw a DKG fail");
+            });
+        }
+        finally
+        {
+            foreach (var signer in signers)
+            {
+                signer.Dispose();
+            }
+        }
+    }
+}
