@@ -62,12 +62,9 @@ public sealed class ChopsticksNode : IAsyncDisposable
     /// <returns>The running node.</returns>
     public static async Task<ChopsticksNode> StartAsync()
     {
-        var chopsticksDir = Path.Combine(RepositoryRoot, "eng", "chopsticks");
+        var chopsticksDir = PackagesDirectory;
         var binary = Path.Combine(chopsticksDir, "node_modules", ".bin", "chopsticks");
-        if (!File.Exists(binary))
-        {
-            await RunInstallAsync(chopsticksDir);
-        }
+        await EnsurePackagesInstalledAsync(binary);
 
         var storageFile = Path.Combine(Path.GetTempPath(), $"entropy-chopsticks-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(
@@ -157,6 +154,20 @@ public sealed class ChopsticksNode : IAsyncDisposable
         {
             _process.Dispose();
             File.Delete(_storageFile);
+        }
+    }
+
+    /// <summary>Gets eng/chopsticks, the Node.js package that pins chopsticks and polkadot-js for the tests.</summary>
+    public static string PackagesDirectory => Path.Combine(RepositoryRoot, "eng", "chopsticks");
+
+    /// <summary>Runs eng/chopsticks/install.sh (as .ci/run does) when <paramref name="requiredFile"/> is missing.</summary>
+    /// <param name="requiredFile">A file the caller needs from node_modules.</param>
+    /// <returns>A task that completes when the file exists.</returns>
+    public static async Task EnsurePackagesInstalledAsync(string requiredFile)
+    {
+        if (!File.Exists(requiredFile))
+        {
+            await RunInstallAsync(PackagesDirectory);
         }
     }
 
