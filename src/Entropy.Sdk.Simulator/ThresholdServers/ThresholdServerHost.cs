@@ -339,13 +339,13 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
     private async Task<Task> RegisterOneAsync(OcwMessageDkg message, AccountId account, CancellationToken cancellationToken)
     {
         var chain = _chain!;
-        if (await chain.GetStorageAsync(chain.Runtime.RegisteringKey(account), null, cancellationToken).ConfigureAwait(false) is null)
-        {
-            throw new InvalidOperationException("Register Onchain first");
-        }
+        var registering = await chain.GetStorageAsync(chain.Runtime.RegisteringKey(account), null, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("Register Onchain first");
 
+        // KeyVisibility::Private(x25519): the user is a DKG party too, and must connect with that x25519 key (PROTOCOL.md §5.2 do_dkg).
+        var userX25519 = chain.Runtime.DecodePrivateX25519Key(registering);
         var started = TimeProvider.System.GetTimestamp();
-        using var share = await RunDkgAsync(message, account, cancellationToken).ConfigureAwait(false);
+        using var share = await RunDkgAsync(message, account, userX25519, cancellationToken).ConfigureAwait(false);
         var dkgDone = TimeProvider.System.GetTimestamp();
         var verifyingKey = share.VerifyingKey.ToArray();
         var stored = SerializeShare(share);
@@ -396,13 +396,23 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
             TimeProvider.System.GetElapsedTime(signedAt).TotalMilliseconds);
     }
 
-    private async Task<DkgKeyShare> RunDkgAsync(OcwMessageDkg message, AccountId account, CancellationToken cancellationToken)
+    private async Task<DkgKeyShare> RunDkgAsync(OcwMessageDkg message, AccountId account, byte[]? userX25519, CancellationToken cancellationToken)
     {
         var me = new PartyId(Account.AsSpan());
         var sessionId = SessionId.Dkg(account.AsSpan());
         var peers = message.ValidatorsInfo.Where(v => !v.TssAccount.AsSpan().SequenceEqual(Account.AsSpan())).ToList();
         var inbound = peers.Where(p => !EncryptedWebSocketChannel.ShouldDial(Account.AsSpan(), p.TssAccount)).ToList();
-        var listener = new DkgListener(inbound.ToDictionary(p => new PartyId(p.TssAccount), p => p.X25519PublicKey));
+        var expected = inbound.ToDictionary(p => new PartyId(p.TssAccount), p => p.X25519PublicKey);
+        var parties = message.ValidatorsInfo.Select(v => new PartyId(v.TssAccount)).ToList();
+        if (userX25519 is not null)
+        {
+            // The user always dials (PROTOCOL.md §6.3), as its account, with the x25519 key it registered; its share never reaches us.
+            var user = new PartyId(account.AsSpan());
+            expected[user] = userX25519;
+            parties.Add(user);
+        }
+
+        var listener = new DkgListener(expected);
         _listeners[sessionId.ToString()] = listener;
         Interlocked.Exchange(ref _listenerAdded, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         var channels = new Dictionary<PartyId, EncryptedWebSocketChannel>();
@@ -425,9 +435,9 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
                 channels[party] = channel;
             }
 
-            var context = DkgSessionContext.Create(account.AsSpan(), message.BlockNumber, message.ValidatorsInfo.Select(v => new PartyId(v.TssAccount)));
+            var context = DkgSessionContext.Create(account.AsSpan(), message.BlockNumber, parties);
             using var session = PedersenDkg.Instance.CreateSession(context, me);
-            transport = new ChannelDkgTransport(channels, () => Faults.DropMessages, () => Faults.DelayMessages, () => Faults.SendInconsistentShare);
+            transport = new ChannelDkgTransport(channels, () => Faults.DropMessages, () => Faults.DelayMessages, p => Faults.SendInconsistentShare ? CorruptShare(p) : p);
             var share = await DkgRunner.RunAsync(session, transport, _dkgTimeout, null, _logger, cancellationToken).ConfigureAwait(false);
 
             // A party that finishes first must not hang up at once: closing cancels its pending receives, which aborts the
@@ -444,6 +454,28 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
                 _background.Add(cleanup);
             }
         }
+    }
+
+    /// <summary>A cheating dealer (fault injection): the round-2 share is changed by one bit, so it no longer matches the dealer's commitments.</summary>
+    private static ReadOnlyMemory<byte> CorruptShare(ReadOnlyMemory<byte> payload)
+    {
+        if (DkgMessageCodec.ReadHeader(payload.Span, out _) != DkgMessageKind.Share)
+        {
+            return payload;
+        }
+
+        using var share = DkgMessageCodec.DecodeShare(payload.Span);
+        var corrupted = share.Share.ToArray();
+        corrupted[^1] ^= 1; // big-endian scalar: the lowest bit
+        using var cheat = new ShareMessage
+        {
+            SessionId = share.SessionId,
+            Sender = share.Sender,
+            Recipient = share.Recipient,
+            Transcript = share.Transcript,
+            Share = corrupted,
+        };
+        return DkgMessageCodec.Encode(cheat);
     }
 
     /// <summary>Closes a DKG's channels (after a grace period on success), then releases the inbound WebSocket requests.</summary>
@@ -520,7 +552,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
             var party = new PartyId(pending.AccountId);
             if (listener is null || !listener.Expects(party, pending.RemoteStaticPublicKey))
             {
-                await pending.RejectAsync($"{Name} does not expect {new AccountId(pending.AccountId)} in {key}", context.RequestAborted).ConfigureAwait(false);
+                await pending.RejectAsync($"{Name} does not expect {new AccountId(pending.AccountId)} with this x25519 key in {key}", context.RequestAborted).ConfigureAwait(false);
                 return;
             }
 

@@ -124,6 +124,13 @@ internal sealed class RegistrationRuntime
             key);
     }
 
+    /// <summary>Reads the user's x25519 public key from a <c>RegisteringDetails</c> value whose key visibility is <c>Private</c>; <see langword="null"/> for the other modes.</summary>
+    public byte[]? DecodePrivateX25519Key(byte[] registeringValue)
+    {
+        var details = (CompositeValue)Metadata.DecodeStorageValue(RegistrationPallet, "Registering", registeringValue)!.Unwrap();
+        return details["key_visibility"] is VariantValue { Name: "Private" } v && v.Fields.Count == 1 && v.Fields[0].AsBytes() is { Length: 32 } key ? key : null;
+    }
+
     private static IReadOnlyList<ProgramInstance> DecodePrograms(ScaleValue value) =>
         ((SequenceValue)value.Unwrap()).Select(p =>
         {

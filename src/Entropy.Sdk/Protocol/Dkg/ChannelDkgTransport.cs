@@ -1,10 +1,9 @@
 using System.Threading.Channels;
-using Entropy.Protocol;
-using Entropy.Protocol.Dkg;
 
-namespace Entropy.Simulator.ThresholdServers;
+namespace Entropy.Protocol.Dkg;
 
 /// <summary>Carries DKG messages over one Noise-encrypted WebSocket channel per peer; each peer's identity was checked at subscribe time.</summary>
+/// <remarks>Used by the simulator's threshold servers and by the client taking part in a Private-mode DKG; the hooks are fault injection for tests.</remarks>
 internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
 {
     private readonly IReadOnlyDictionary<PartyId, EncryptedWebSocketChannel> _peers;
@@ -13,14 +12,23 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
     private readonly Task[] _readers;
     private readonly Func<bool> _dropOutgoing;
     private readonly Func<TimeSpan> _delayOutgoing;
-    private readonly Func<bool> _corruptShares;
+    private readonly Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>? _tamperPointToPoint;
 
-    public ChannelDkgTransport(IReadOnlyDictionary<PartyId, EncryptedWebSocketChannel> peers, Func<bool> dropOutgoing, Func<TimeSpan> delayOutgoing, Func<bool>? corruptShares = null)
+    /// <summary>Starts reading from every peer's channel.</summary>
+    /// <param name="peers">One subscribed channel per other party.</param>
+    /// <param name="dropOutgoing">Fault hook: when it answers true, an outgoing message is dropped.</param>
+    /// <param name="delayOutgoing">Fault hook: a delay before each outgoing message.</param>
+    /// <param name="tamperPointToPoint">Fault hook: rewrites each point-to-point payload before it is sent.</param>
+    public ChannelDkgTransport(
+        IReadOnlyDictionary<PartyId, EncryptedWebSocketChannel> peers,
+        Func<bool>? dropOutgoing = null,
+        Func<TimeSpan>? delayOutgoing = null,
+        Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>? tamperPointToPoint = null)
     {
-        _corruptShares = corruptShares ?? (() => false);
         _peers = peers;
-        _dropOutgoing = dropOutgoing;
-        _delayOutgoing = delayOutgoing;
+        _dropOutgoing = dropOutgoing ?? (() => false);
+        _delayOutgoing = delayOutgoing ?? (() => TimeSpan.Zero);
+        _tamperPointToPoint = tamperPointToPoint;
         _readers = peers.Select(p => Task.Run(() => ReadLoopAsync(p.Key, p.Value))).ToArray();
     }
 
@@ -39,7 +47,7 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
 
         if (message.Recipient is { } recipient)
         {
-            var payload = _corruptShares() ? CorruptShare(message.Payload) : message.Payload;
+            var payload = _tamperPointToPoint is null ? message.Payload : _tamperPointToPoint(message.Payload);
             await _peers[recipient].SendAsync(payload, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -71,28 +79,6 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
         }
 
         _stop.Dispose();
-    }
-
-    /// <summary>A cheating dealer (fault injection): the round-2 share is changed by one bit, so it no longer matches the dealer's commitments.</summary>
-    private static ReadOnlyMemory<byte> CorruptShare(ReadOnlyMemory<byte> payload)
-    {
-        if (DkgMessageCodec.ReadHeader(payload.Span, out _) != DkgMessageKind.Share)
-        {
-            return payload;
-        }
-
-        using var share = DkgMessageCodec.DecodeShare(payload.Span);
-        var corrupted = share.Share.ToArray();
-        corrupted[^1] ^= 1; // big-endian scalar: the lowest bit
-        using var cheat = new ShareMessage
-        {
-            SessionId = share.SessionId,
-            Sender = share.Sender,
-            Recipient = share.Recipient,
-            Transcript = share.Transcript,
-            Share = corrupted,
-        };
-        return DkgMessageCodec.Encode(cheat);
     }
 
     private async Task ReadLoopAsync(PartyId from, EncryptedWebSocketChannel channel)

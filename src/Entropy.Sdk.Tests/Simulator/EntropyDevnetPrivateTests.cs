@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using Entropy.Crypto;
+using Entropy.Protocol;
+using Entropy.Protocol.Dkg;
+using Entropy.Protocol.Noise;
+using Entropy.Simulator;
+using Entropy.Simulator.ThresholdServers;
+using NBitcoin.Secp256k1;
+using Scalar = NBitcoin.Secp256k1.Scalar;
+
+namespace Entropy.Tests.Simulator;
+
+/// <summary>The server side of the Private access mode over real loopback: the user, driven from test code, joins the committee's DKG.</summary>
+public class EntropyDevnetPrivateTests
+{
+    private EntropyDevnet _devnet = null!;
+    private EntropyClient _client = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(300), KeyStoreScryptCost = 1 << 10, DkgTimeout = TimeSpan.FromSeconds(10) });
+        await _devnet.StartAsync();
+        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(60) });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _client.DisposeAsync();
+        await _devnet.DisposeAsync();
+    }
+
+    [Test]
+    public async Task PrivateRegister_UserJoinsTheDkg_SharesOfServersAndUserCombineToTheConfirmedKey()
+    {
+        using var user = Sr25519KeyPair.FromSecretUri("//Alice");
+        var account = new AccountId(user.PublicKey.ToArray());
+        var x25519Secret = RandomNumberGenerator.GetBytes(32);
+        var x25519Public = NoiseCrypto.PublicKeyOf(x25519Secret);
+        var wrongSecret = RandomNumberGenerator.GetBytes(32);
+
+        var block = await SubmitPrivateRegisterAsync(user, x25519Public);
+        var committee = await _client.GetDkgCommitteeAsync(block + 1);
+        var subscribe = SubscribeMessage.Create(SessionId.Dkg(account.AsSpan()), user);
+
+        // A connection whose Noise static key is not the x25519 key of KeyVisibility::Private is refused, naming the server.
+        var refused = Assert.ThrowsAsync<PrivateKeyGenerationException>(() =>
+            UserDkgParticipant.RunAsync(committee, block, subscribe, wrongSecret, null, CancellationToken.None));
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused!.Failure, Is.EqualTo(PrivateKeyGenerationFailure.SubscriptionRefused));
+            Assert.That(refused.Server.Endpoint, Is.EqualTo(committee[0].Endpoint));
+            Assert.That(refused.Message, Does.Contain(committee[0].Endpoint));
+        });
+
+        using var share = await UserDkgParticipant.RunAsync(committee, block, subscribe, x25519Secret, null, CancellationToken.None);
+        var registration = await WaitForRegistrationAsync(account);
+
+        var secrets = new List<byte[]>();
+        foreach (var server in _devnet.Servers)
+        {
+            var stored = await server.Store.GetAsync(account.ToSs58());
+            Assert.That(stored, Is.Not.Null, $"{server.Name} holds no share");
+            secrets.Add(ThresholdServerHost.ParseShare(stored!).Secret);
+        }
+
+        var userSecret = new byte[32];
+        share.SecretShare.CopyTo(userSecret);
+        Assert.Multiple(() =>
+        {
+            Assert.That(share.Parties, Has.Count.EqualTo(committee.Count + 1));
+            Assert.That(share.VerifyingKey.ToArray(), Is.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(registration.AccessMode, Is.EqualTo(AccessMode.Private));
+
+            // Without the user's share the servers' shares do not make the key; with it they do (Σ shares · G = key).
+            Assert.That(CombineShares(secrets), Is.Not.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(CombineShares([.. secrets, userSecret]), Is.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(secrets, Has.None.EqualTo(userSecret), "a server holds the user's share");
+        });
+    }
+
+    [Test]
+    public async Task PrivateRegister_UserNeverConnects_ServersNameTheUserAsSilentAndNothingIsStored()
+    {
+        using var user = Sr25519KeyPair.FromSecretUri("//Bob");
+        var account = new AccountId(user.PublicKey.ToArray());
+        var server = _devnet.Servers[0];
+
+        await SubmitPrivateRegisterAsync(user, NoiseCrypto.PublicKeyOf(RandomNumberGenerator.GetBytes(32)));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        while (server.LastDkgFailure is not DkgException { Reason: DkgFailureReason.Timeout })
+        {
+            await Task.Delay(100, timeout.Token);
+        }
+
+        var failure = (DkgException)server.LastDkgFailure!;
+        Assert.That(failure.Culprits, Does.Contain(new PartyId(account.AsSpan())));
+        Assert.That(await server.Store.GetAsync(account.ToSs58()), Is.Null);
+        Assert.That(await _client.IsRegisteredAsync(account), Is.False);
+        using var signer = Sr25519Signer.FromKeyPair(user);
+        await _client.PruneRegistrationAsync(signer);
+    }
+
+    private async Task<uint> SubmitPrivateRegisterAsync(Sr25519KeyPair user, byte[] x25519Public)
+    {
+        var session = _client.Session;
+        using var signer = Sr25519Signer.FromKeyPair(user);
+        var call = session.Runtime.EncodeRegister(signer.AccountId, AccessMode.Private, x25519Public, [new ProgramInstance(ProgramPointer.DeviceKeyProxy, [])]);
+        var extrinsic = await session.SignAsync(call, signer, 0, 64, CancellationToken.None);
+        var result = await session.SubmitAndWatchAsync(extrinsic, signer.AccountId, null, CancellationToken.None);
+        return checked((uint)result.BlockNumber);
+    }
+
+    private async Task<Entropy.Registration> WaitForRegistrationAsync(AccountId account)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            if (await _client.GetRegistrationAsync(account, timeout.Token) is { } registration)
+            {
+                return registration;
+            }
+
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    internal static byte[] CombineShares(IEnumerable<byte[]> shares)
+    {
+        var sum = Scalar.Zero;
+        foreach (var share in shares)
+        {
+            sum = sum.Add(new Scalar(share));
+        }
+
+        return new ECPubKey(ECMultGenContext.Instance.MultGen(sum).ToGroupElement(), NBitcoin.Secp256k1.Context.Instance).ToBytes(true);
+    }
+}
