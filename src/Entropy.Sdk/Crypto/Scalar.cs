@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Entropy.Crypto;
 
@@ -154,49 +156,88 @@ internal readonly struct Scalar
     /// <summary>(a · b + c) mod ℓ.</summary>
     public static Scalar MulAdd(in Scalar a, in Scalar b, in Scalar c) => Add(Mul(a, b), c);
 
-    /// <summary>a · b / R mod ℓ.</summary>
+    /// <summary>a · b / R mod ℓ (limbs of a and b below 2^52).</summary>
+    /// <remarks>
+    /// Every 104-bit product x·y is split at bit 52 without 128-bit arithmetic: with x' = x·2^12, hi(x'·y) = x·y &gt;&gt; 52
+    /// and lo(x'·y) &gt;&gt; 12 = x·y mod 2^52. A column sum is kept as h·2^52 + l with both parts well below 2^60, so the
+    /// Montgomery steps (dalek's <c>montgomery_reduce</c>) need only 64-bit additions.
+    /// </remarks>
     private static Scalar MontgomeryMul(in Scalar a, in Scalar b)
     {
-        ulong a0 = a.S0, a1 = a.S1, a2 = a.S2, a3 = a.S3, a4 = a.S4;
+        ulong a0 = a.S0 << 12, a1 = a.S1 << 12, a2 = a.S2 << 12, a3 = a.S3 << 12, a4 = a.S4 << 12;
         ulong b0 = b.S0, b1 = b.S1, b2 = b.S2, b3 = b.S3, b4 = b.S4;
 
-        UInt128 z0 = Math.BigMul(a0, b0);
-        UInt128 z1 = Math.BigMul(a0, b1) + Math.BigMul(a1, b0);
-        UInt128 z2 = Math.BigMul(a0, b2) + Math.BigMul(a1, b1) + Math.BigMul(a2, b0);
-        UInt128 z3 = Math.BigMul(a0, b3) + Math.BigMul(a1, b2) + Math.BigMul(a2, b1) + Math.BigMul(a3, b0);
-        UInt128 z4 = Math.BigMul(a0, b4) + Math.BigMul(a1, b3) + Math.BigMul(a2, b2) + Math.BigMul(a3, b1) + Math.BigMul(a4, b0);
-        UInt128 z5 = Math.BigMul(a1, b4) + Math.BigMul(a2, b3) + Math.BigMul(a3, b2) + Math.BigMul(a4, b1);
-        UInt128 z6 = Math.BigMul(a2, b4) + Math.BigMul(a3, b3) + Math.BigMul(a4, b2);
-        UInt128 z7 = Math.BigMul(a3, b4) + Math.BigMul(a4, b3);
-        UInt128 z8 = Math.BigMul(a4, b4);
+        // Column 0: n0 makes z0 + n0·ℓ0 divisible by 2^52.
+        ulong h = Hi(a0, b0);
+        ulong l = Lo(a0, b0);
+        ulong n0 = (l * EllFactor) & Mask52, n0s = n0 << 12;
+        ulong carry = h + Hi(n0s, Ell0) + ((l + Lo(n0s, Ell0)) >> 52);
 
-        // First half: choose n_i so that z + n·ℓ is divisible by 2^260.
-        var (carry, n0) = Part1(z0);
-        (carry, ulong n1) = Part1(carry + z1 + Math.BigMul(n0, Ell1));
-        (carry, ulong n2) = Part1(carry + z2 + Math.BigMul(n0, Ell2) + Math.BigMul(n1, Ell1));
-        (carry, ulong n3) = Part1(carry + z3 + Math.BigMul(n1, Ell2) + Math.BigMul(n2, Ell1));
-        (carry, ulong n4) = Part1(carry + z4 + Math.BigMul(n0, Ell4) + Math.BigMul(n2, Ell2) + Math.BigMul(n3, Ell1));
+        h = Hi(a0, b1) + Hi(a1, b0) + Hi(n0s, Ell1);
+        l = carry + Lo(a0, b1) + Lo(a1, b0) + Lo(n0s, Ell1);
+        ulong n1 = (l * EllFactor) & Mask52, n1s = n1 << 12;
+        carry = h + Hi(n1s, Ell0) + ((l + Lo(n1s, Ell0)) >> 52);
 
-        // Second half: the result is (z + n·ℓ) / 2^260.
-        (carry, ulong r0) = Part2(carry + z5 + Math.BigMul(n1, Ell4) + Math.BigMul(n3, Ell2) + Math.BigMul(n4, Ell1));
-        (carry, ulong r1) = Part2(carry + z6 + Math.BigMul(n2, Ell4) + Math.BigMul(n4, Ell2));
-        (carry, ulong r2) = Part2(carry + z7 + Math.BigMul(n3, Ell4));
-        (carry, ulong r3) = Part2(carry + z8 + Math.BigMul(n4, Ell4));
-        ulong r4 = (ulong)carry;
+        h = Hi(a0, b2) + Hi(a1, b1) + Hi(a2, b0) + Hi(n0s, Ell2) + Hi(n1s, Ell1);
+        l = carry + Lo(a0, b2) + Lo(a1, b1) + Lo(a2, b0) + Lo(n0s, Ell2) + Lo(n1s, Ell1);
+        ulong n2 = (l * EllFactor) & Mask52, n2s = n2 << 12;
+        carry = h + Hi(n2s, Ell0) + ((l + Lo(n2s, Ell0)) >> 52);
+
+        h = Hi(a0, b3) + Hi(a1, b2) + Hi(a2, b1) + Hi(a3, b0) + Hi(n1s, Ell2) + Hi(n2s, Ell1);
+        l = carry + Lo(a0, b3) + Lo(a1, b2) + Lo(a2, b1) + Lo(a3, b0) + Lo(n1s, Ell2) + Lo(n2s, Ell1);
+        ulong n3 = (l * EllFactor) & Mask52, n3s = n3 << 12;
+        carry = h + Hi(n3s, Ell0) + ((l + Lo(n3s, Ell0)) >> 52);
+
+        h = Hi(a0, b4) + Hi(a1, b3) + Hi(a2, b2) + Hi(a3, b1) + Hi(a4, b0) + Hi(n0s, Ell4) + Hi(n2s, Ell2) + Hi(n3s, Ell1);
+        l = carry + Lo(a0, b4) + Lo(a1, b3) + Lo(a2, b2) + Lo(a3, b1) + Lo(a4, b0) + Lo(n0s, Ell4) + Lo(n2s, Ell2) + Lo(n3s, Ell1);
+        ulong n4 = (l * EllFactor) & Mask52, n4s = n4 << 12;
+        carry = h + Hi(n4s, Ell0) + ((l + Lo(n4s, Ell0)) >> 52);
+
+        // Columns 5–8 hold (z + n·ℓ) / 2^260.
+        h = Hi(a1, b4) + Hi(a2, b3) + Hi(a3, b2) + Hi(a4, b1) + Hi(n1s, Ell4) + Hi(n3s, Ell2) + Hi(n4s, Ell1);
+        l = carry + Lo(a1, b4) + Lo(a2, b3) + Lo(a3, b2) + Lo(a4, b1) + Lo(n1s, Ell4) + Lo(n3s, Ell2) + Lo(n4s, Ell1);
+        ulong r0 = l & Mask52;
+        carry = h + (l >> 52);
+
+        h = Hi(a2, b4) + Hi(a3, b3) + Hi(a4, b2) + Hi(n2s, Ell4) + Hi(n4s, Ell2);
+        l = carry + Lo(a2, b4) + Lo(a3, b3) + Lo(a4, b2) + Lo(n2s, Ell4) + Lo(n4s, Ell2);
+        ulong r1 = l & Mask52;
+        carry = h + (l >> 52);
+
+        h = Hi(a3, b4) + Hi(a4, b3) + Hi(n3s, Ell4);
+        l = carry + Lo(a3, b4) + Lo(a4, b3) + Lo(n3s, Ell4);
+        ulong r2 = l & Mask52;
+        carry = h + (l >> 52);
+
+        h = Hi(a4, b4) + Hi(n4s, Ell4);
+        l = carry + Lo(a4, b4) + Lo(n4s, Ell4);
+        ulong r3 = l & Mask52;
+        ulong r4 = h + (l >> 52);
 
         // The result is below 2ℓ; one conditional subtraction reduces it.
         return Sub(new Scalar(r0, r1, r2, r3, r4), s_ell);
     }
 
+    /// <summary>(x·y) &gt;&gt; 52 for x = x₀·2^12 with x₀, y below 2^52.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (UInt128 Carry, ulong N) Part1(UInt128 sum)
+    private static ulong Hi(ulong xShifted, ulong y)
     {
-        ulong p = ((ulong)sum * EllFactor) & Mask52;
-        return ((sum + Math.BigMul(p, Ell0)) >> 52, p);
+        if (Bmi2.X64.IsSupported)
+        {
+            return Bmi2.X64.MultiplyNoFlags(xShifted, y);
+        }
+
+        if (ArmBase.Arm64.IsSupported)
+        {
+            return ArmBase.Arm64.MultiplyHigh(xShifted, y);
+        }
+
+        return Math.BigMul(xShifted, y, out _);
     }
 
+    /// <summary>(x₀·y) mod 2^52 for x = x₀·2^12.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (UInt128 Carry, ulong W) Part2(UInt128 sum) => (sum >> 52, (ulong)sum & Mask52);
+    private static ulong Lo(ulong xShifted, ulong y) => (xShifted * y) >> 12;
 
     /// <summary>Recodes the reduced scalar into 64 signed radix-16 digits in [-8, 8).</summary>
     public void ToRadix16(Span<sbyte> e)

@@ -153,7 +153,7 @@ public sealed partial class Sr25519KeyPair : IDisposable
     public Sr25519Signature Sign(ReadOnlySpan<byte> message)
     {
         Span<byte> random = stackalloc byte[32];
-        RandomNumberGenerator.Fill(random);
+        WitnessRandomness.Fill(random);
         try
         {
             return Sign(message, random);

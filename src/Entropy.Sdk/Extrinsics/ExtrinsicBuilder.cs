@@ -136,7 +136,13 @@ public sealed class ExtrinsicBuilder
     public SignedExtrinsic Sign(ReadOnlySpan<byte> call, Sr25519KeyPair keyPair, TransactionParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(keyPair);
-        return Sign(call, keyPair.PublicKey.ToArray(), message => keyPair.Sign(message).ToArray(), parameters);
+        byte[] payload = CreateSigningPayload(call, parameters);
+        Sr25519Signature signature = keyPair.Sign(MessageToSign(payload));
+        Span<byte> signatureBytes = stackalloc byte[Sr25519Signature.Length];
+        signature.CopyTo(signatureBytes);
+        Span<byte> accountId = stackalloc byte[Sr25519PublicKey.Length];
+        keyPair.PublicKey.CopyTo(accountId);
+        return Assemble(call, accountId, signatureBytes, parameters);
     }
 
     /// <summary>Signs a call with an asynchronous sr25519 signer (a wallet, an HSM or a local key) and assembles the signed extrinsic.</summary>
