@@ -6,7 +6,7 @@ namespace Entropy.Crypto;
 
 /// <summary>An X25519 key pair, used for Entropy's Private access mode and encrypted messages to threshold servers.</summary>
 /// <remarks>
-/// The secret lives in libsodium secure memory (through NSec) and is never exposed; <see cref="Dispose"/> wipes it.
+/// The secret lives in libsodium secure memory (through NSec) and is never exposed publicly; <see cref="Dispose"/> wipes it.
 /// See <see href="https://www.rfc-editor.org/rfc/rfc7748"/>.
 /// </remarks>
 [DebuggerDisplay("X25519KeyPair {PublicKey}")]
@@ -64,7 +64,8 @@ public sealed class X25519KeyPair : IDisposable
             throw new ArgumentException($"An X25519 secret key is {SecretKeyLength} bytes; got {secretKey.Length}.", nameof(secretKey));
         }
 
-        var parameters = new KeyCreationParameters { ExportPolicy = KeyExportPolicies.None };
+        // Exportable only inside the SDK (CopySecretTo): the Noise handshake of the Private-mode DKG needs the raw scalar.
+        var parameters = new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
         return new X25519KeyPair(Key.Import(KeyAgreementAlgorithm.X25519, secretKey, KeyBlobFormat.RawPrivateKey, in parameters));
     }
 
@@ -89,6 +90,23 @@ public sealed class X25519KeyPair : IDisposable
         byte[] raw = shared.Export(SharedSecretBlobFormat.RawSharedSecret);
         raw.CopyTo(sharedSecret);
         CryptographicOperations.ZeroMemory(raw);
+    }
+
+    /// <summary>Copies the 32-byte secret key for the SDK's own Noise handshake; the caller wipes the copy.</summary>
+    /// <param name="destination">32 bytes.</param>
+    /// <exception cref="ObjectDisposedException">The key pair was disposed.</exception>
+    internal void CopySecretTo(Span<byte> destination)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        byte[] raw = _key.Export(KeyBlobFormat.RawPrivateKey);
+        try
+        {
+            raw.CopyTo(destination);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(raw);
+        }
     }
 
     /// <summary>Wipes the secret key.</summary>

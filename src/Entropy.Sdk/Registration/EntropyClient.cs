@@ -94,12 +94,16 @@ public class EntropyClient : IAsyncDisposable
         RegisterAsync(waitUntil, new RegisterRequest(signer), cancellationToken);
 
     /// <summary>Registers an account: checks the request against chain state, signs and submits <c>register</c>, and follows it.</summary>
+    /// <remarks>In the Private access mode the call also takes part in the key generation as the extra party (even with
+    /// <see cref="WaitUntil.Started"/>) and hands the user's share over in <see cref="RegisterOperation.KeyShare"/>.</remarks>
     /// <param name="waitUntil">Return once <c>register</c> is in a block (<see cref="WaitUntil.Started"/>) or once the account is registered (<see cref="WaitUntil.Completed"/>).</param>
     /// <param name="request">What to register.</param>
     /// <param name="cancellationToken">Cancels the call (a transaction already submitted stays submitted; resume with <see cref="RegisterOperation.Id"/>).</param>
     /// <returns>The registration operation.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is <see langword="null"/>.</exception>
-    /// <exception cref="RegistrationPreflightException">The chain would reject the request (already registered, unknown program, too many programs, not enough funds, unsupported access mode).</exception>
+    /// <exception cref="RegistrationPreflightException">The chain would reject the request (already registered, unknown program, too many programs, not enough funds, unsupported access mode, Private mode without an x25519 key pair).</exception>
+    /// <exception cref="PrivateKeyGenerationException">(Private mode) A committee server could not be reached, refused the user, or timed out; the server is named.</exception>
+    /// <exception cref="Protocol.Dkg.DkgException">(Private mode) The key generation failed; the cheating or silent parties are named.</exception>
     /// <exception cref="InvalidTransactionException">The node's pool refused the transaction.</exception>
     /// <exception cref="TransactionDroppedException">The transaction left the pool without being included.</exception>
     /// <exception cref="DispatchException">The call failed in its block.</exception>
@@ -121,15 +125,26 @@ public class EntropyClient : IAsyncDisposable
             throw new RegistrationPreflightException(RegistrationPreflightFailure.TooManyPrograms, $"{programs.Count} programs were given; the runtime allows at most {runtime.MaxProgramHashes} (MaxProgramHashes).");
         }
 
-        if (request.AccessMode == AccessMode.Private && request.UserX25519PublicKey is null)
+        X25519PublicKey? userX25519 = request.UserX25519PublicKey;
+        if (request.AccessMode == AccessMode.Private)
         {
-            throw new RegistrationPreflightException(RegistrationPreflightFailure.MissingX25519Key, "The Private access mode needs the user's x25519 public key: set RegisterRequest.UserX25519PublicKey.");
+            if (request.UserX25519KeyPair is not { } keyPair)
+            {
+                throw new RegistrationPreflightException(RegistrationPreflightFailure.MissingX25519Key, "The Private access mode needs the user's x25519 key pair, to join the key generation: set RegisterRequest.UserX25519KeyPair (for example X25519KeyPair.Generate()).");
+            }
+
+            if (userX25519 is { } given && given != keyPair.PublicKey)
+            {
+                throw new RegistrationPreflightException(RegistrationPreflightFailure.MissingX25519Key, "RegisterRequest.UserX25519PublicKey differs from the public key of RegisterRequest.UserX25519KeyPair; set only the key pair.");
+            }
+
+            userX25519 = keyPair.PublicKey;
         }
 
         var call = runtime.EncodeRegister(
             request.ProgramModificationAccount ?? account,
             request.AccessMode,
-            request.UserX25519PublicKey is { } x ? x.AsSpan() : default,
+            userX25519 is { } x ? x.AsSpan() : default,
             programs);
 
         await PreflightAsync(session, account, programs, call, cancellationToken).ConfigureAwait(false);
@@ -137,6 +152,12 @@ public class EntropyClient : IAsyncDisposable
         var extrinsic = await session.SignAsync(call, request.Signer, request.Tip, request.MortalityPeriod ?? _options.MortalityPeriod, cancellationToken).ConfigureAwait(false);
         var operation = new RegisterOperation(this, account, extrinsic.Hash.ToArray(), request.Progress, extrinsic.Parameters.Era);
         await operation.SubmitAsync(extrinsic, cancellationToken).ConfigureAwait(false);
+        if (request.AccessMode == AccessMode.Private)
+        {
+            // The user is a DKG party: without it the servers cannot finish, so this runs even for WaitUntil.Started.
+            await operation.GenerateKeyShareAsync(request.Signer, request.UserX25519KeyPair!, cancellationToken).ConfigureAwait(false);
+        }
+
         if (waitUntil == WaitUntil.Completed)
         {
             await operation.WaitForCompletionAsync(cancellationToken).ConfigureAwait(false);

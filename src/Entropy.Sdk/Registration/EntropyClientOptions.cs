@@ -21,6 +21,14 @@ public sealed class EntropyClientOptions
     /// <value>The default value is 64 blocks.</value>
     public ulong MortalityPeriod { get; set; } = 64;
 
+    /// <summary>Gets or sets how long the Private-mode key generation may take once the client reached every committee server (the servers wait 20 s).</summary>
+    /// <value>The default value is 20 seconds.</value>
+    public TimeSpan KeyGenerationTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Gets or sets how long connecting, the Noise handshake and the subscription may take per committee server in Private mode.</summary>
+    /// <value>The default value is 20 seconds (a server waits up to 10 s for its own DKG session to start).</value>
+    public TimeSpan KeyGenerationConnectTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Gets or sets the clock used for timeouts and polling delays.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
@@ -39,6 +47,11 @@ public sealed class EntropyClientOptions
         if (PollingInterval <= TimeSpan.Zero)
         {
             throw new ArgumentException($"{nameof(PollingInterval)} must be positive; got {PollingInterval}.", nameof(PollingInterval));
+        }
+
+        if (KeyGenerationTimeout <= TimeSpan.Zero || KeyGenerationConnectTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(KeyGenerationTimeout)} and {nameof(KeyGenerationConnectTimeout)} must be positive; got {KeyGenerationTimeout} and {KeyGenerationConnectTimeout}.", nameof(KeyGenerationTimeout));
         }
 
         if (MortalityPeriod is not 0 and (< 4 or > 65536))

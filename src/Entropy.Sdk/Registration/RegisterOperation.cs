@@ -1,3 +1,4 @@
+using Entropy.Crypto;
 using System.Diagnostics;
 using Entropy.Extrinsics;
 using Entropy.Metadata;
@@ -71,6 +72,11 @@ public class RegisterOperation
 
     /// <summary>Gets the number of the block that included <c>register</c>, once known.</summary>
     public virtual uint? RegisterBlockNumber => _registerBlock;
+
+    /// <summary>Gets the user's key share in the Private access mode, once this client took part in the key generation; otherwise <see langword="null"/>.</summary>
+    /// <remarks>The caller owns the share: dispose it (which zeroes it) once it is exported or no longer needed. An operation re-created from its
+    /// <see cref="Id"/> has no share.</remarks>
+    public virtual PrivateKeyShare? KeyShare { get; private set; }
 
     /// <summary>Gets a value indicating whether the account is registered.</summary>
     public virtual bool HasCompleted => _value is not null;
@@ -242,6 +248,50 @@ public class RegisterOperation
         _registerBlock = block;
         _scannedThrough = block;
         Report(RegistrationStage.InBlock, block);
+    }
+
+    /// <summary>Private mode: joins the DKG for the committee of block N+1 as the user (PROTOCOL.md §1, §6.3) and keeps the share.</summary>
+    internal async Task GenerateKeyShareAsync(Sr25519Signer signer, X25519KeyPair userX25519, CancellationToken cancellationToken)
+    {
+        var client = Client;
+        var session = client.Session;
+        if (_registerBlock is not { } block)
+        {
+            // The watch was lost: the block comes from chain state (ResumeAfterLostWatchAsync), or the registration already ended.
+            throw new EntropyException($"The block that included register for {Account} is unknown, so the client cannot join the key generation; prune the registration and register again.");
+        }
+
+        if (_committee.Count == 0)
+        {
+            _committee = await session.GetCommitteeAsync(block + 1, null, cancellationToken).ConfigureAwait(false);
+            Report(RegistrationStage.CommitteeSelected, block + 1);
+        }
+
+        var sessionId = Protocol.SessionId.Dkg(Account.AsSpan());
+        var signature = await signer.SignAsync(sessionId.ToBincode(), cancellationToken).ConfigureAwait(false);
+        var subscribe = new Protocol.SubscribeMessage(sessionId, Account.AsSpan(), signature.ToArray());
+        var secret = GC.AllocateUninitializedArray<byte>(X25519KeyPair.SecretKeyLength, pinned: true);
+        try
+        {
+            userX25519.CopySecretTo(secret);
+            var options = new Protocol.Dkg.UserDkgOptions
+            {
+                ConnectTimeout = client.Options.KeyGenerationConnectTimeout,
+                SubscribeTimeout = client.Options.KeyGenerationConnectTimeout,
+                DkgTimeout = client.Options.KeyGenerationTimeout,
+                TimeProvider = client.Options.TimeProvider,
+                Logger = client.Logger,
+            };
+            using var share = await Protocol.Dkg.UserDkgParticipant.RunAsync(_committee, block, subscribe, secret, options, cancellationToken).ConfigureAwait(false);
+            KeyShare = new PrivateKeyShare(Account, block, share);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
+        }
+
+        client.Logger.LogInformation("Key generation for {Account} done; verifying key {Key}", Account, KeyShare.VerifyingKey);
+        Report(RegistrationStage.KeyGenerated, block + 1);
     }
 
     private async Task ResumeAfterLostWatchAsync(CancellationToken cancellationToken)

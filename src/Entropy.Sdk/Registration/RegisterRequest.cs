@@ -33,9 +33,14 @@ public sealed class RegisterRequest
     /// <value>The default value is <see cref="Entropy.AccessMode.Public"/>.</value>
     public AccessMode AccessMode { get; set; } = AccessMode.Public;
 
-    /// <summary>Gets or sets the user's x25519 public key, required for <see cref="Entropy.AccessMode.Private"/>.</summary>
+    /// <summary>Gets or sets the user's x25519 public key; for <see cref="Entropy.AccessMode.Private"/> it defaults to <see cref="UserX25519KeyPair"/>'s and must match it when set.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public X25519PublicKey? UserX25519PublicKey { get; set; }
+
+    /// <summary>Gets or sets the user's x25519 key pair, required for <see cref="Entropy.AccessMode.Private"/>: its public key goes on chain
+    /// (<c>KeyVisibility::Private</c>) and the SDK uses it as its Noise static key to join the DKG as the extra party.</summary>
+    /// <value>The default value is <see langword="null"/>. The request does not own the key pair; dispose it yourself.</value>
+    public X25519KeyPair? UserX25519KeyPair { get; set; }
 
     /// <summary>Gets or sets the tip paid to the block author, in the chain's smallest unit.</summary>
     /// <value>The default value is 0.</value>

@@ -17,6 +17,9 @@ public enum RegistrationStage
 
     /// <summary>Every subgroup confirmed the same key: the account is registered.</summary>
     Registered = 4,
+
+    /// <summary>Private mode only, between <see cref="CommitteeSelected"/> and <see cref="Confirmed"/>: the client took part in the DKG and holds its key share.</summary>
+    KeyGenerated = 5,
 }
 
 /// <summary>A progress report of a registration, passed to <see cref="IProgress{T}"/>.</summary>
@@ -65,6 +68,7 @@ public sealed class RegistrationProgress
         RegistrationStage.CommitteeSelected => $"Committee for block #{BlockNumber}: {string.Join(", ", Committee.Select(s => s.Endpoint))}",
         RegistrationStage.Confirmed => $"Confirmed {Confirmations} of {RequiredConfirmations} at block #{BlockNumber}",
         RegistrationStage.Registered => $"{Account} registered at block #{BlockNumber}",
+        RegistrationStage.KeyGenerated => $"Key generation for {Account} done with {Committee.Count} committee servers",
         _ => Stage.ToString(),
     };
 }

@@ -1,0 +1,149 @@
+using Entropy.Crypto;
+using Entropy.Simulator;
+using Entropy.Simulator.ThresholdServers;
+using Entropy.Tests.Simulator;
+
+namespace Entropy.Tests.Registration;
+
+/// <summary>EntropyClient in the Private access mode against the devnet: the SDK joins the DKG as the user and returns its share.</summary>
+[TestFixture(1)]
+[TestFixture(3)]
+public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
+{
+    private EntropyDevnet _devnet = null!;
+    private EntropyClient _client = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _devnet = new EntropyDevnet(new EntropyDevnetOptions
+        {
+            BlockInterval = TimeSpan.FromMilliseconds(300),
+            KeyStoreScryptCost = 1 << 10,
+            ValidatorsPerSubgroup = validatorsPerSubgroup,
+            DkgTimeout = TimeSpan.FromSeconds(10),
+        });
+        await _devnet.StartAsync();
+        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(60) });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _client.DisposeAsync();
+        await _devnet.DisposeAsync();
+    }
+
+    [Test]
+    public async Task RegisterAsync_Private_RegistersAndTheUserShareCompletesTheVerifyingKey()
+    {
+        using var user = Sr25519Signer.FromSecretUri("//Alice");
+        using var x25519 = X25519KeyPair.Generate();
+        var stages = new List<RegistrationStage>();
+        var request = new RegisterRequest(user)
+        {
+            AccessMode = AccessMode.Private,
+            UserX25519KeyPair = x25519,
+            Progress = new SyncProgress(p => stages.Add(p.Stage)),
+        };
+
+        var operation = await _client.RegisterAsync(WaitUntil.Completed, request);
+        using var share = operation.KeyShare;
+        var registration = operation.Value;
+
+        Assert.That(share, Is.Not.Null);
+        var userSecret = new byte[PrivateKeyShare.SecretLength];
+        share!.ExportSecret(userSecret);
+
+        // Every subgroup member holds its subgroup's share; the committee's distinct shares plus the user's make the key.
+        var serverSecrets = new List<byte[]>();
+        foreach (var server in _devnet.Servers)
+        {
+            var stored = await server.Store.GetAsync(user.AccountId.ToSs58());
+            Assert.That(stored, Is.Not.Null, $"{server.Name} holds no share");
+            var secret = ThresholdServerHost.ParseShare(stored!).Secret;
+            if (!serverSecrets.Any(s => s.AsSpan().SequenceEqual(secret)))
+            {
+                serverSecrets.Add(secret);
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(registration.AccessMode, Is.EqualTo(AccessMode.Private));
+            Assert.That(share.VerifyingKey, Is.EqualTo(registration.VerifyingKey));
+            Assert.That(share.Parties, Has.Count.EqualTo(3).And.Contains(user.AccountId));
+            Assert.That(serverSecrets, Has.Count.EqualTo(2), "one share per subgroup");
+            Assert.That(serverSecrets, Has.None.EqualTo(userSecret), "a server holds the user's share");
+            Assert.That(EntropyDevnetPrivateTests.CombineShares([.. serverSecrets, userSecret]), Is.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(EntropyDevnetPrivateTests.CombineShares([userSecret]), Is.EqualTo(share.VerificationShare.ToArray()));
+            Assert.That(stages.IndexOf(RegistrationStage.KeyGenerated), Is.GreaterThan(stages.IndexOf(RegistrationStage.CommitteeSelected)).And.GreaterThan(0));
+            Assert.That(stages[^1], Is.EqualTo(RegistrationStage.Registered));
+        });
+
+        // The share never prints its secret, and Dispose zeroes it.
+        var hex = Convert.ToHexStringLower(userSecret);
+        Assert.That(share.ToString(), Does.Not.Contain(hex).And.Contain(user.AccountId.ToSs58()));
+        share.Dispose();
+        Assert.Multiple(() =>
+        {
+            Assert.That(share.SecretBuffer.ToArray(), Is.All.EqualTo(0));
+            Assert.Throws<ObjectDisposedException>(() => share.ExportSecret(new byte[32]));
+            Assert.That(share.ToString(), Does.Contain("disposed"));
+            Assert.That(typeof(PrivateKeyShare).GetCustomAttributes(typeof(System.Diagnostics.DebuggerDisplayAttribute), false).Cast<System.Diagnostics.DebuggerDisplayAttribute>().Single().Value, Is.EqualTo("{ToString(),nq}"));
+        });
+    }
+
+    [Test]
+    public async Task RegisterAsync_PrivateCommitteeServerDown_ThrowsNamingTheServer()
+    {
+        using var user = Sr25519Signer.FromSecretUri("//Bob");
+        using var x25519 = X25519KeyPair.Generate();
+
+        // Stop every server of subgroup 1, so whichever member the committee picks is down.
+        var down = Enumerable.Range(0, _devnet.Servers.Count).Where(i => _devnet.Servers[i].Subgroup == 1).ToList();
+        foreach (var index in down)
+        {
+            await _devnet.StopServerAsync(index);
+        }
+
+        try
+        {
+            var request = new RegisterRequest(user) { AccessMode = AccessMode.Private, UserX25519KeyPair = x25519 };
+            var e = Assert.ThrowsAsync<PrivateKeyGenerationException>(() => _client.RegisterAsync(WaitUntil.Completed, request));
+            Assert.Multiple(() =>
+            {
+                Assert.That(e!.Failure, Is.EqualTo(PrivateKeyGenerationFailure.ServerUnreachable));
+                Assert.That(e.Server.Subgroup, Is.EqualTo(1));
+                Assert.That(e.Message, Does.Contain(e.Server.Endpoint));
+                Assert.That(down.Select(i => _devnet.Servers[i].Endpoint), Does.Contain(e.Server.Endpoint));
+            });
+            await _client.PruneRegistrationAsync(user);
+        }
+        finally
+        {
+            foreach (var index in down)
+            {
+                await _devnet.RestartServerAsync(index);
+            }
+        }
+    }
+
+    [Test]
+    public void RegisterAsync_PrivateWithOnlyAPublicKey_IsRefusedBeforeSigning()
+    {
+        using var user = Sr25519Signer.FromSecretUri("//Charlie");
+        using var x25519 = X25519KeyPair.Generate();
+        var request = new RegisterRequest(user) { AccessMode = AccessMode.Private, UserX25519PublicKey = x25519.PublicKey };
+
+        var e = Assert.ThrowsAsync<RegistrationPreflightException>(() => _client.RegisterAsync(WaitUntil.Completed, request));
+
+        Assert.That(e!.Failure, Is.EqualTo(RegistrationPreflightFailure.MissingX25519Key));
+        Assert.That(e.Message, Does.Contain("UserX25519KeyPair"));
+    }
+
+    private sealed class SyncProgress(Action<RegistrationProgress> report) : IProgress<RegistrationProgress>
+    {
+        public void Report(RegistrationProgress value) => report(value);
+    }
+}
