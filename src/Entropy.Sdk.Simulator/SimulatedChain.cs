@@ -97,6 +97,53 @@ public sealed class SimulatedChain : IAsyncDisposable
         return Task.FromResult(Node.ProduceBlock().Number);
     }
 
+    /// <summary>Gets the runtime's current spec version (10 until <see cref="UpgradeRuntime"/>).</summary>
+    /// <exception cref="InvalidOperationException">The chain has not been started.</exception>
+    public uint SpecVersion => Node.Runtime.CurrentSpecVersion;
+
+    /// <summary>Fault hook: aborts every open WebSocket connection; clients see the connection drop (chain state and the pool are kept).</summary>
+    /// <returns>How many connections were aborted.</returns>
+    /// <exception cref="InvalidOperationException">The chain has not been started.</exception>
+    public int DropConnections() => Host.AbortConnections();
+
+    /// <summary>Fault hook: restarts the node's JSON-RPC server on the same port (connections drop; chain state, the pool and block authoring are kept).</summary>
+    /// <param name="downtime">How long the node is unreachable.</param>
+    /// <param name="cancellationToken">Cancels the restart.</param>
+    /// <returns>A task that completes when the server listens again.</returns>
+    /// <exception cref="InvalidOperationException">The chain has not been started.</exception>
+    public async Task RestartAsync(TimeSpan downtime, CancellationToken cancellationToken = default)
+    {
+        var old = Host;
+        var port = old.Port;
+        await old.DisposeAsync().ConfigureAwait(false);
+        await Task.Delay(downtime, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        var dispatcher = new RpcDispatcher(_options.LoggerFactory?.CreateLogger<RpcDispatcher>() ?? (ILogger)NullLogger.Instance);
+        new RpcApi(Node, dispatcher, AccountIds.TryParse).Register();
+        var host = new RpcHost(dispatcher, _options.MaxRequestBytes, _options.LoggerFactory);
+        await host.StartAsync(port, cancellationToken).ConfigureAwait(false);
+        _host = host;
+        _logger.LogInformation("Entropy simulator restarted on {Endpoint}", WebSocketEndpoint);
+    }
+
+    /// <summary>Fault hook: removes every transaction from the pool; their watchers see <c>dropped</c>.</summary>
+    /// <returns>How many transactions were dropped.</returns>
+    /// <exception cref="InvalidOperationException">The chain has not been started.</exception>
+    public int DropPendingTransactions() => Node.DropPendingTransactions();
+
+    /// <summary>
+    /// Fault hook: a reorg that retracts block <paramref name="fromNumber"/> and every later block. Their transactions return to the
+    /// pool and are included again in the next blocks, which form a new fork (watchers see <c>retracted</c>, then <c>inBlock</c>), or are dropped.
+    /// </summary>
+    /// <param name="fromNumber">The first block to retract; it must not be finalized (use <see cref="SimulatedChainOptions.FinalityLag"/>).</param>
+    /// <param name="keepTransactions"><see langword="true"/> to re-include the retracted transactions, <see langword="false"/> to drop them.</param>
+    /// <exception cref="InvalidOperationException">The chain has not been started, the block is finalized, or it is beyond the best block.</exception>
+    public void RetractBlocks(uint fromNumber, bool keepTransactions = true) => Node.Retract(fromNumber, keepTransactions);
+
+    /// <summary>Fault hook: a runtime upgrade; the spec version changes (signatures must commit to the new one) and <c>state_subscribeRuntimeVersion</c> subscribers are notified.</summary>
+    /// <param name="specVersion">The new spec version.</param>
+    /// <exception cref="InvalidOperationException">The chain has not been started.</exception>
+    public void UpgradeRuntime(uint specVersion) => Node.UpgradeRuntime(specVersion);
+
     /// <summary>Stops the server and block authoring; pending watched transactions get <c>dropped</c>.</summary>
     /// <returns>A task that completes when everything has stopped.</returns>
     public async ValueTask DisposeAsync()

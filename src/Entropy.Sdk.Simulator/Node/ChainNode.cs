@@ -17,10 +17,18 @@ internal enum TransactionStatus
     Finalized,
     Invalid,
     Dropped,
+    Usurped,
+    Retracted,
 }
 
-/// <summary>Called when a watched transaction changes status; <paramref name="block"/> is set for in-block and finalized.</summary>
-internal delegate void TransactionWatcher(TransactionStatus status, Block? block);
+/// <summary>Called when a watched transaction changes status; <paramref name="block"/> is set for in-block, retracted and finalized.</summary>
+/// <param name="status">The new status.</param>
+/// <param name="block">The block of an in-block, retracted or finalized status.</param>
+/// <param name="usurpedBy">The hash of the transaction that replaced this one (usurped).</param>
+internal delegate void TransactionWatcher(TransactionStatus status, Block? block, byte[]? usurpedBy = null);
+
+/// <summary>One submission the node received (kept so tests can prove what a client sent, and how often).</summary>
+internal sealed record SubmissionRecord(byte[] Hash, byte[]? Signer, uint Nonce, string CallName);
 
 /// <summary>
 /// The chain: blocks, state per block, the transaction pool and block authoring. All mutation happens under one lock, so the
@@ -34,7 +42,7 @@ internal sealed class ChainNode : IAsyncDisposable
     private readonly List<Block> _blocks = [];
     private readonly Dictionary<string, Block> _byHash = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PoolEntry> _pool = new(StringComparer.Ordinal);
-    private readonly List<(uint Number, TransactionWatcher Watcher)> _awaitingFinality = [];
+    private readonly List<(uint Number, string Hash, TransactionWatcher Watcher)> _awaitingFinality = [];
     private readonly List<Func<Block, CancellationToken, Task>> _blockObservers = [];
     private readonly Channel<Block> _observerQueue = Channel.CreateUnbounded<Block>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SimulatedChainOptions _options;
@@ -48,6 +56,7 @@ internal sealed class ChainNode : IAsyncDisposable
     private Task? _producer;
     private Task? _observerLoop;
     private BlockContext? _validationContext;
+    private readonly List<SubmissionRecord> _submissions = [];
     private long _sequence;
     private ulong _lastTimestamp;
 
@@ -72,6 +81,24 @@ internal sealed class ChainNode : IAsyncDisposable
 
     /// <summary>Raised (outside the lock) for every newly finalized block, in order.</summary>
     public event Action<Block>? NewFinalized;
+
+    /// <summary>Raised with the new spec version after <see cref="UpgradeRuntime"/>.</summary>
+    public event Action<uint>? RuntimeUpgraded;
+
+    /// <summary>Gets or sets a hook run before every submission is decoded and validated (a fault hook: it can change the chain in the window between signing and submission).</summary>
+    public Action<byte[]>? BeforeSubmit { get; set; }
+
+    /// <summary>Gets every submission the node accepted for validation (decodable extrinsics only), in arrival order.</summary>
+    public IReadOnlyList<SubmissionRecord> Submissions
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _submissions];
+            }
+        }
+    }
 
     public RuntimeFlavor Flavor { get; }
 
@@ -169,6 +196,7 @@ internal sealed class ChainNode : IAsyncDisposable
     /// <summary>Decodes and validates an extrinsic and adds it to the pool; throws <see cref="RpcException"/> with Substrate's author error codes.</summary>
     public byte[] Submit(byte[] encoded, TransactionWatcher? watcher)
     {
+        BeforeSubmit?.Invoke(encoded);
         Extrinsic extrinsic;
         try
         {
@@ -189,8 +217,10 @@ internal sealed class ChainNode : IAsyncDisposable
 
         TransactionStatus status;
         List<PoolEntry> promoted;
+        PoolEntry? usurped = null;
         lock (_lock)
         {
+            _submissions.Add(new SubmissionRecord(extrinsic.Hash, extrinsic.Signer, extrinsic.Nonce, extrinsic.Call.Name));
             var hashHex = Hex.Encode(extrinsic.Hash);
             if (_pool.ContainsKey(hashHex))
             {
@@ -209,10 +239,18 @@ internal sealed class ChainNode : IAsyncDisposable
                 throw ToRpc(invalid);
             }
 
-            if (extrinsic.Signer is { } signer && _pool.Values.Any(e => e.Extrinsic.Nonce == extrinsic.Nonce && e.Extrinsic.Signer is { } other && other.AsSpan().SequenceEqual(signer)))
+            if (extrinsic.Signer is { } signer
+                && _pool.Values.FirstOrDefault(e => e.Extrinsic.Nonce == extrinsic.Nonce && e.Extrinsic.Signer is { } other && other.AsSpan().SequenceEqual(signer)) is { } rival)
             {
-                throw new RpcException(RpcException.PoolTooLowPriority, "Priority is too low: (0 vs 0)",
-                    "The transaction has too low priority to replace another transaction already in the pool.");
+                // Substrate's pool replaces a transaction with the same (signer, nonce) tag only for a higher priority (here: tip).
+                if (extrinsic.Tip <= rival.Extrinsic.Tip)
+                {
+                    throw new RpcException(RpcException.PoolTooLowPriority, $"Priority is too low: ({rival.Extrinsic.Tip} vs {extrinsic.Tip})",
+                        "The transaction has too low priority to replace another transaction already in the pool.");
+                }
+
+                _pool.Remove(Hex.Encode(rival.Extrinsic.Hash));
+                usurped = rival;
             }
 
             status = isFuture && !ChainsToPool(extrinsic) ? TransactionStatus.Future : TransactionStatus.Ready;
@@ -220,6 +258,7 @@ internal sealed class ChainNode : IAsyncDisposable
             promoted = status == TransactionStatus.Ready ? PromoteFutures() : [];
         }
 
+        usurped?.Watcher?.Invoke(TransactionStatus.Usurped, null, extrinsic.Hash);
         watcher?.Invoke(status, null);
         foreach (var entry in promoted)
         {
@@ -248,20 +287,29 @@ internal sealed class ChainNode : IAsyncDisposable
     }
 
     /// <summary>Authors one block from the ready transactions (nonce order per account), then notifies subscribers.</summary>
-    public Block ProduceBlock()
+    public Block ProduceBlock() => ProduceBlock(null);
+
+    /// <summary>
+    /// Authors one block; <paramref name="mutate"/> first changes its state directly (like chopsticks' <c>dev_setStorage</c>), a fault
+    /// hook for tests: spend an account's nonce or funds, remove a program. With <paramref name="includePool"/> false the block
+    /// includes no pool transaction (an empty block on a new fork).
+    /// </summary>
+    public Block ProduceBlock(Action<StateOverlay>? mutate, bool includePool = true)
     {
         Block block;
         List<(TransactionWatcher Watcher, TransactionStatus Status)> notifications = [];
+        List<(string Hash, TransactionWatcher Watcher)> included = [];
         List<Block> finalized = [];
         lock (_lock)
         {
             var parent = _blocks[^1];
             var number = parent.Number + 1;
             var context = Runtime.InitializeBlock(parent.State, number, parent.Hash);
+            mutate?.Invoke(context.State);
             var now = (ulong)Math.Max(0, _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             _lastTimestamp = Math.Max(now, _lastTimestamp + 1);
             var extrinsics = new List<byte[]> { Runtime.ApplyTimestamp(context, _lastTimestamp) };
-            var candidates = _pool.Values.OrderBy(e => e.Sequence).ToList();
+            var candidates = includePool ? _pool.Values.OrderBy(e => e.Sequence).ToList() : [];
             var progress = true;
             while (progress && candidates.Count > 0 && extrinsics.Count < MaxExtrinsicsPerBlock)
             {
@@ -283,6 +331,7 @@ internal sealed class ChainNode : IAsyncDisposable
                         if (entry.Watcher is not null)
                         {
                             notifications.Add((entry.Watcher, TransactionStatus.InBlock));
+                            included.Add((Hex.Encode(entry.Extrinsic.Hash), entry.Watcher));
                         }
 
                         progress = true;
@@ -318,9 +367,9 @@ internal sealed class ChainNode : IAsyncDisposable
                 }
             }
 
-            foreach (var (watcher, _) in notifications.Where(n => n.Status == TransactionStatus.InBlock))
+            foreach (var (hash, watcher) in included)
             {
-                _awaitingFinality.Add((number, watcher));
+                _awaitingFinality.Add((number, hash, watcher));
             }
 
             var target = number >= (uint)_options.FinalityLag ? number - (uint)_options.FinalityLag : 0;
@@ -360,6 +409,96 @@ internal sealed class ChainNode : IAsyncDisposable
 
         _observerQueue.Writer.TryWrite(block);
         return block;
+    }
+
+    /// <summary>Removes every transaction from the pool; their watchers see <c>dropped</c> (as when a node's pool evicts them).</summary>
+    public int DropPendingTransactions()
+    {
+        List<PoolEntry> dropped;
+        lock (_lock)
+        {
+            dropped = [.. _pool.Values];
+            _pool.Clear();
+            _validationContext = null;
+        }
+
+        foreach (var entry in dropped)
+        {
+            entry.Watcher?.Invoke(TransactionStatus.Dropped, null);
+        }
+
+        return dropped.Count;
+    }
+
+    /// <summary>
+    /// Retracts block <paramref name="fromNumber"/> and every block after it (a reorg). Their signed transactions return to the pool (watchers see
+    /// <c>retracted</c>, later <c>inBlock</c> again), or with <paramref name="keepTransactions"/> false they are dropped. The next
+    /// blocks are authored as usual, so the chain continues on a new fork with new hashes.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A block to retract is finalized, or <paramref name="fromNumber"/> is beyond the best block.</exception>
+    public void Retract(uint fromNumber, bool keepTransactions)
+    {
+        var notifications = new List<(TransactionWatcher Watcher, TransactionStatus Status, Block Block)>();
+        lock (_lock)
+        {
+            var best = _blocks[^1].Number;
+            if (fromNumber > best || fromNumber <= Finalized.Number)
+            {
+                throw new InvalidOperationException($"Cannot retract from #{fromNumber}: best is #{best}, finalized is #{Finalized.Number} (set a FinalityLag).");
+            }
+
+            var depth = (int)(best - fromNumber + 1);
+
+            for (var i = 0; i < depth; i++)
+            {
+                var block = _blocks[^1];
+                _blocks.RemoveAt(_blocks.Count - 1);
+                var watchers = _awaitingFinality.Where(w => w.Number == block.Number).ToDictionary(w => w.Hash, w => w.Watcher, StringComparer.Ordinal);
+                _awaitingFinality.RemoveAll(w => w.Number == block.Number);
+                foreach (var encoded in block.Extrinsics)
+                {
+                    var extrinsic = Extrinsic.Decode(encoded, Flavor);
+                    if (!extrinsic.IsSigned)
+                    {
+                        continue;
+                    }
+
+                    var watcher = watchers.GetValueOrDefault(Hex.Encode(extrinsic.Hash));
+                    if (keepTransactions)
+                    {
+                        _pool[Hex.Encode(extrinsic.Hash)] = new PoolEntry(extrinsic, ++_sequence, watcher);
+                    }
+
+                    if (watcher is not null)
+                    {
+                        notifications.Add((watcher, TransactionStatus.Retracted, block));
+                        if (!keepTransactions)
+                        {
+                            notifications.Add((watcher, TransactionStatus.Dropped, block));
+                        }
+                    }
+                }
+            }
+
+            _validationContext = null;
+        }
+
+        foreach (var (watcher, status, block) in notifications)
+        {
+            watcher(status, block);
+        }
+    }
+
+    /// <summary>Simulates a runtime upgrade: the spec version changes (signatures must commit to it) and runtime-version subscribers are notified.</summary>
+    public void UpgradeRuntime(uint specVersion)
+    {
+        lock (_lock)
+        {
+            Runtime.CurrentSpecVersion = specVersion;
+            _validationContext = null;
+        }
+
+        RuntimeUpgraded?.Invoke(specVersion);
     }
 
     public async ValueTask DisposeAsync()

@@ -23,9 +23,9 @@ internal sealed class RpcApi
         _parseAddress = parseAddress;
     }
 
-    public static JsonObject RuntimeVersionJson()
+    public static JsonObject RuntimeVersionJson(uint specVersion = EntropyRuntime.SpecVersion)
     {
-        var reader = new ScaleReader(RuntimeFlavor.EncodedVersion);
+        var reader = new ScaleReader(RuntimeFlavor.EncodeVersion(specVersion));
         var specName = reader.ReadString();
         var implName = reader.ReadString();
         var authoring = reader.ReadU32();
@@ -109,12 +109,14 @@ internal sealed class RpcApi
 
         // state_*
         Add("state_getMetadata", _ => Hex.Encode(_node.Metadata));
-        Add("state_getRuntimeVersion", _ => RuntimeVersionJson());
+        Add("state_getRuntimeVersion", _ => RuntimeVersionJson(_node.Runtime.CurrentSpecVersion));
         Alias("chain_getRuntimeVersion", "state_getRuntimeVersion");
         Subscription("state_subscribeRuntimeVersion", "state_runtimeVersion", "state_unsubscribeRuntimeVersion", s =>
         {
-            s.Notify(RuntimeVersionJson());
-            return () => { };
+            void Handler(uint spec) => s.Notify(RuntimeVersionJson(spec));
+            _node.RuntimeUpgraded += Handler;
+            s.Notify(RuntimeVersionJson(_node.Runtime.CurrentSpecVersion));
+            return () => _node.RuntimeUpgraded -= Handler;
         });
         Alias("chain_subscribeRuntimeVersion", "state_subscribeRuntimeVersion");
         Alias("chain_unsubscribeRuntimeVersion", "state_unsubscribeRuntimeVersion");
@@ -369,7 +371,7 @@ internal sealed class RpcApi
         {
             result = method switch
             {
-                "Core_version" => RuntimeFlavor.EncodedVersion.ToArray(),
+                "Core_version" => RuntimeFlavor.EncodeVersion(_node.Runtime.CurrentSpecVersion),
                 "Metadata_metadata" => ScaleBytes.Build(w => w.WriteByteVec(_node.Metadata)),
                 "Metadata_metadata_versions" => ScaleBytes.Build(w => { w.WriteCompact(1UL); w.WriteU32(15); }),
                 "Metadata_metadata_at_version" => MetadataAtVersion(data),
@@ -431,19 +433,21 @@ internal sealed class RpcApi
         var subscription = call.Session.CreateSubscription("author_extrinsicUpdate", "author_submitAndWatchExtrinsic");
         try
         {
-            _node.Submit(encoded, (status, block) =>
+            _node.Submit(encoded, (status, block, usurpedBy) =>
             {
                 JsonNode update = status switch
                 {
                     TransactionStatus.Future => "future",
                     TransactionStatus.Ready => "ready",
                     TransactionStatus.InBlock => new JsonObject { ["inBlock"] = block!.HashHex },
+                    TransactionStatus.Retracted => new JsonObject { ["retracted"] = block!.HashHex },
                     TransactionStatus.Finalized => new JsonObject { ["finalized"] = block!.HashHex },
+                    TransactionStatus.Usurped => new JsonObject { ["usurped"] = Hex.Encode(usurpedBy!) },
                     TransactionStatus.Invalid => "invalid",
                     _ => "dropped",
                 };
                 subscription.Notify(update);
-                if (status is TransactionStatus.Finalized or TransactionStatus.Invalid or TransactionStatus.Dropped)
+                if (status is TransactionStatus.Finalized or TransactionStatus.Invalid or TransactionStatus.Dropped or TransactionStatus.Usurped)
                 {
                     subscription.Close();
                 }

@@ -20,6 +20,7 @@ internal sealed class RpcHost : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<HttpContext, byte> _connections = new();
     private WebApplication? _app;
 
     public RpcHost(RpcDispatcher dispatcher, int maxRequestBytes, ILoggerFactory? loggerFactory)
@@ -59,9 +60,23 @@ internal sealed class RpcHost : IAsyncDisposable
         Port = new Uri(address).Port;
     }
 
+    /// <summary>Aborts every open WebSocket connection at the TCP level (a fault hook: clients see the connection drop).</summary>
+    public int AbortConnections()
+    {
+        var count = 0;
+        foreach (var context in _connections.Keys)
+        {
+            context.Abort();
+            count++;
+        }
+
+        return count;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _shutdown.CancelAsync().ConfigureAwait(false);
+        AbortConnections();
         if (_app is not null)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -151,6 +166,7 @@ internal sealed class RpcHost : IAsyncDisposable
     private async Task HandleWebSocketAsync(HttpContext context)
     {
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        _connections[context] = 0;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown.Token);
         var cancellationToken = linked.Token;
         using var session = new RpcSession(supportsSubscriptions: true);
@@ -168,6 +184,7 @@ internal sealed class RpcHost : IAsyncDisposable
         }
         finally
         {
+            _connections.TryRemove(context, out _);
             session.Dispose();
             await linked.CancelAsync().ConfigureAwait(false);
             try

@@ -46,6 +46,9 @@ internal delegate bool SignatureVerifier(byte signatureType, ReadOnlySpan<byte> 
 internal sealed partial class EntropyRuntime
 {
     public const uint SpecVersion = 10;
+
+    /// <summary>Gets or sets the spec version signatures commit to (<see cref="SpecVersion"/> until a simulated runtime upgrade).</summary>
+    public uint CurrentSpecVersion { get; set; } = SpecVersion;
     public const uint TransactionVersion = 4;
     public const uint BlockHashCount = 2400;
     public const int MaxExtrinsicLength = 3_932_160;
@@ -172,7 +175,7 @@ internal sealed partial class EntropyRuntime
 
         if (extrinsic.VerifiedBirthHash is not { } verified || !verified.AsSpan().SequenceEqual(birthHash))
         {
-            var payload = extrinsic.SigningPayload(SpecVersion, TransactionVersion, GenesisHash, birthHash);
+            var payload = extrinsic.SigningPayload(CurrentSpecVersion, TransactionVersion, GenesisHash, birthHash);
             if (!_verifier(extrinsic.SignatureType, extrinsic.Signer, payload, extrinsic.Signature))
             {
                 return TransactionValidityError.Of(InvalidKind.BadProof);

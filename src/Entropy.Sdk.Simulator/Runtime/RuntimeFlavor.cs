@@ -42,6 +42,15 @@ internal sealed class RuntimeFlavor
     public static ReadOnlySpan<byte> EncodedVersion => Convert.FromHexString(
         "106e6f646530656e74726f70792d6e6f6465010000000a000000000000002cdf6acb689907609b0400000037e397fc7c91f5e40200000040fe3ad401f8959a06000000d2bc9897eed08f1503000000f78b278be53f454c02000000ed99c5acb25eedf503000000cbca25e39f14238702000000687ad44ad37f03c201000000bc9d89904f5b923f0100000037c8bb1350a9a2a804000000ab3c0572291feb8b010000000400000001");
 
+    /// <summary>Gets <see cref="EncodedVersion"/> with another spec version (a simulated runtime upgrade).</summary>
+    public static byte[] EncodeVersion(uint specVersion)
+    {
+        // specName "node" (1 + 4 bytes), implName "entropy-node" (1 + 12), authoring_version u32, then spec_version u32.
+        var bytes = EncodedVersion.ToArray();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(22, 4), specVersion);
+        return bytes;
+    }
+
     public static RuntimeFlavor For(SimulatedRuntime runtime) => runtime switch
     {
         SimulatedRuntime.V0010 => V0010,

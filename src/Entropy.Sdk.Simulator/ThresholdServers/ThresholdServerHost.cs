@@ -32,6 +32,9 @@ public sealed class ThresholdServerFaults
 
     /// <summary>Gets or sets a value indicating whether the server, as a DKG dealer, sends every peer a secret share that does not match its commitments.</summary>
     public bool SendInconsistentShare { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the server completes the DKG and stores its share but never submits <c>confirm_register</c>.</summary>
+    public bool SkipConfirmation { get; set; }
 }
 
 /// <summary>A simulated Entropy threshold signature server (entropy-tss v0.0.10): <c>/user/new</c>, <c>/ws</c>, <c>/user/receive_key</c>, <c>/healthz</c>.</summary>
@@ -358,6 +361,12 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
 
         await SendKeyToSubgroupAsync(key, stored, cancellationToken).ConfigureAwait(false);
         var sentAt = TimeProvider.System.GetTimestamp();
+
+        if (Faults.SkipConfirmation)
+        {
+            _logger.LogWarning("{Name}: fault SkipConfirmation: not confirming {Account}", Name, account);
+            return;
+        }
 
         if (Faults.ConfirmWrongKey)
         {

@@ -18,28 +18,31 @@ internal sealed class ChainSession : IAsyncDisposable
     private readonly Dictionary<AccountId, ulong> _nextNonce = [];
     private readonly SemaphoreSlim _nonceLock = new(1, 1);
 
+    private RuntimeState _state;
+
     private ChainSession(SubstrateClient chain)
     {
         Chain = chain;
-        var runtime = chain.Runtime;
-        Metadata = runtime.Metadata;
-        Runtime = new RegistrationRuntime(Metadata);
         GenesisHash = chain.GenesisHash.ToArray();
-        Builder = new ExtrinsicBuilder(Metadata, runtime.Version.SpecVersion, runtime.Version.TransactionVersion, GenesisHash);
-        Submitter = new ExtrinsicSubmitter(chain.Rpc, Metadata);
+        _state = CreateState(chain.Runtime);
     }
 
     public SubstrateClient Chain { get; }
 
     public RpcClient Rpc => Chain.Rpc;
 
-    public RuntimeMetadata Metadata { get; }
+    /// <summary>Gets the current metadata; after a runtime upgrade (followed by <see cref="SubstrateClient"/>) the new one.</summary>
+    public RuntimeMetadata Metadata => Current.Metadata;
 
-    public RegistrationRuntime Runtime { get; }
+    public RegistrationRuntime Runtime => Current.Registration;
 
-    public ExtrinsicBuilder Builder { get; }
+    /// <summary>Gets a builder for the current runtime: its spec and transaction versions are what signatures commit to.</summary>
+    public ExtrinsicBuilder Builder => Current.Builder;
 
-    public ExtrinsicSubmitter Submitter { get; }
+    public ExtrinsicSubmitter Submitter => Current.Submitter;
+
+    /// <summary>Gets the spec version the session currently signs for.</summary>
+    public uint SpecVersion => Current.Snapshot.Version.SpecVersion;
 
     public byte[] GenesisHash { get; }
 
@@ -95,15 +98,28 @@ internal sealed class ChainSession : IAsyncDisposable
         try
         {
             var chainNonce = await Chain.GetAccountNextIndexAsync(account, cancellationToken).ConfigureAwait(false);
-            var nonce = Math.Max(chainNonce, _nextNonce.GetValueOrDefault(account));
-            _nextNonce[account] = nonce + 1;
+            ulong nonce;
+            lock (_nextNonce)
+            {
+                nonce = Math.Max(chainNonce, _nextNonce.GetValueOrDefault(account));
+                _nextNonce[account] = nonce + 1;
+            }
+
             if (mortalityPeriod == 0)
             {
                 parameters = TransactionParameters.Immortal(nonce, tip);
             }
             else
             {
+                // Anchor the era at the finalized head (it cannot be retracted), unless finality lags so far behind that a
+                // transaction born there would die (or already be dead) before it can be included: then at the best head.
                 var (number, hash) = await GetFinalizedHeadAsync(cancellationToken).ConfigureAwait(false);
+                var (bestNumber, bestHash) = await GetBestHeadAsync(cancellationToken).ConfigureAwait(false);
+                if (bestNumber > number && bestNumber - number >= mortalityPeriod / 2)
+                {
+                    (number, hash) = (bestNumber, bestHash);
+                }
+
                 var era = Era.Mortal(mortalityPeriod, number);
                 var birth = (uint)era.Birth(number);
                 var birthHash = birth == number ? hash : await GetBlockHashAsync(birth, cancellationToken).ConfigureAwait(false) ?? hash;
@@ -142,7 +158,13 @@ internal sealed class ChainSession : IAsyncDisposable
     }
 
     /// <summary>Forgets a nonce reservation after the pool refused the transaction, so the next one does not leave a gap.</summary>
-    public void ReleaseNonce(AccountId account) => _nextNonce.Remove(account);
+    public void ReleaseNonce(AccountId account)
+    {
+        lock (_nextNonce)
+        {
+            _nextNonce.Remove(account);
+        }
+    }
 
     /// <summary>Estimates the fee of a call with a zero signature; <see langword="null"/> when the node has no <c>payment_queryInfo</c>.</summary>
     public async Task<UInt128?> EstimateFeeAsync(byte[] call, AccountId signer, CancellationToken cancellationToken)
@@ -202,6 +224,37 @@ internal sealed class ChainSession : IAsyncDisposable
 
         return committee;
     }
+
+    /// <summary>The session's view of the runtime, rebuilt when <see cref="SubstrateClient.Runtime"/> changes (a runtime upgrade).</summary>
+    private RuntimeState Current
+    {
+        get
+        {
+            var state = Volatile.Read(ref _state);
+            var snapshot = Chain.Runtime;
+            if (ReferenceEquals(state.Snapshot, snapshot))
+            {
+                return state;
+            }
+
+            var fresh = CreateState(snapshot);
+            Volatile.Write(ref _state, fresh);
+            return fresh;
+        }
+    }
+
+    private RuntimeState CreateState(RuntimeSnapshot snapshot)
+    {
+        var metadata = snapshot.Metadata;
+        return new RuntimeState(
+            snapshot,
+            metadata,
+            new RegistrationRuntime(metadata),
+            new ExtrinsicBuilder(metadata, snapshot.Version.SpecVersion, snapshot.Version.TransactionVersion, GenesisHash),
+            new ExtrinsicSubmitter(Chain.Rpc, metadata));
+    }
+
+    private sealed record RuntimeState(RuntimeSnapshot Snapshot, RuntimeMetadata Metadata, RegistrationRuntime Registration, ExtrinsicBuilder Builder, ExtrinsicSubmitter Submitter);
 
     private static BlockHash? At(string? blockHash) => blockHash is null ? null : BlockHash.Parse(blockHash);
 

@@ -19,6 +19,8 @@ public class RegisterOperation
     private readonly Era _era;
     private Registration? _value;
     private uint? _registerBlock;
+    private string? _registerBlockHash;
+    private ulong? _eraDeath;
     private uint _scannedThrough;
     private int _reportedConfirmations = -1;
     private RegisteringStatus? _lastStatus;
@@ -107,6 +109,7 @@ public class RegisterOperation
         var session = client.Session;
         var runtime = session.Runtime;
         var (head, headHash) = await session.GetBestHeadAsync(cancellationToken).ConfigureAwait(false);
+        await CheckForReorgAsync(session, head, cancellationToken).ConfigureAwait(false);
 
         var registered = await session.GetStorageAsync(runtime.RegisteredKey(Account), headHash, cancellationToken).ConfigureAwait(false);
         if (registered is not null)
@@ -121,6 +124,11 @@ public class RegisterOperation
         if (registering is not null)
         {
             _lastStatus = runtime.DecodeRegistering(Account, registering);
+            if (_registerBlock is null)
+            {
+                await LocateRegisterBlockAsync(session, head, cancellationToken).ConfigureAwait(false);
+            }
+
             if (_registerBlock is { } n && _committee.Count == 0 && head >= n + 1)
             {
                 var at = await session.GetBlockHashAsync(n + 1, cancellationToken).ConfigureAwait(false);
@@ -139,12 +147,12 @@ public class RegisterOperation
 
         // Neither registering nor registered: the registration ended badly, or register was never included.
         await ThrowIfEndedAsync(session, head, cancellationToken).ConfigureAwait(false);
-        if (_registerBlock is null && !_era.IsImmortal && _scannedThrough > 0 && head > _era.Death(_scannedThrough))
+        if (_registerBlock is null && _eraDeath is { } death && head >= death)
         {
             var hash = "0x" + Convert.ToHexStringLower(TransactionHash.Span);
             throw new TransactionDroppedException(
                 new TransactionStatus(TransactionStatusKind.Dropped),
-                $"Transaction {hash} was not included before its mortal era ended (block #{_era.Death(_scannedThrough)}); it is not resubmitted. Check the account's state before registering again.");
+                $"Transaction {hash} was not included before its mortal era ended (block #{death}); it is not resubmitted. Check the account's state before registering again.");
         }
 
         return false;
@@ -216,6 +224,9 @@ public class RegisterOperation
         var session = client.Session;
         var (head, _) = await session.GetBestHeadAsync(cancellationToken).ConfigureAwait(false);
         _scannedThrough = head;
+
+        // The era was anchored at or shortly before this head, so its death block is fixed now (valid through death - 1).
+        _eraDeath = _era.IsImmortal ? null : _era.Death(head);
         ExtrinsicResult result;
         var submitted = false;
         try
@@ -238,6 +249,23 @@ public class RegisterOperation
             await ResumeAfterLostWatchAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
+        catch (EntropyConnectionException e)
+        {
+            // The connection broke during the submission itself: the node may have received it. Look before answering.
+            if (await WasReceivedAsync(extrinsic, cancellationToken).ConfigureAwait(false))
+            {
+                client.Logger.LogWarning(e, "The connection broke while submitting register for {Account}, but the node has it; resuming from chain state", Account);
+                Report(RegistrationStage.Submitted, null);
+                await ResumeAfterLostWatchAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            session.ReleaseNonce(Account);
+            throw new EntropyConnectionException(
+                e.FailureType,
+                $"The connection broke while submitting register for {Account}; after reconnecting, the node has no trace of it (not in its pool, the account is not registering), so it was not sent. Registering again is safe.",
+                e);
+        }
 
         if (!result.Events.Any(e => e.Name == "SignalRegister" && IsForAccount(e)))
         {
@@ -246,6 +274,7 @@ public class RegisterOperation
 
         var block = checked((uint)result.BlockNumber);
         _registerBlock = block;
+        _registerBlockHash = result.BlockHash;
         _scannedThrough = block;
         Report(RegistrationStage.InBlock, block);
     }
@@ -294,6 +323,31 @@ public class RegisterOperation
         Report(RegistrationStage.KeyGenerated, block + 1);
     }
 
+    /// <summary>After a submission whose answer was lost: is the transaction in the node's pool, or has it already had its effect?</summary>
+    private async Task<bool> WasReceivedAsync(SignedExtrinsic extrinsic, CancellationToken cancellationToken)
+    {
+        var session = Client.Session;
+        var hex = extrinsic.ToHex();
+        try
+        {
+            // Pool first, then state: a transaction included in between shows up in the state read.
+            var pending = await session.Rpc.InvokeIdempotentAsync("author_pendingExtrinsics", [], cancellationToken).ConfigureAwait(false);
+            if (pending.ValueKind == System.Text.Json.JsonValueKind.Array
+                && pending.EnumerateArray().Any(x => string.Equals(x.GetString(), hex, StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+        catch (EntropyRpcException)
+        {
+            // A node without author_pendingExtrinsics (unsafe RPC off): rely on chain state alone.
+        }
+
+        var runtime = session.Runtime;
+        return await session.GetStorageAsync(runtime.RegisteringKey(Account), null, cancellationToken).ConfigureAwait(false) is not null
+            || await session.GetStorageAsync(runtime.RegisteredKey(Account), null, cancellationToken).ConfigureAwait(false) is not null;
+    }
+
     private async Task ResumeAfterLostWatchAsync(CancellationToken cancellationToken)
     {
         var client = Client;
@@ -314,6 +368,54 @@ public class RegisterOperation
             }
 
             await Task.Delay(client.Options.PollingInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Notices a reorg that retracted the block with <c>register</c>: the operation then looks for the transaction's new block.</summary>
+    private async Task CheckForReorgAsync(ChainSession session, uint head, CancellationToken cancellationToken)
+    {
+        if (_registerBlock is not { } n || _registerBlockHash is not { } known)
+        {
+            return;
+        }
+
+        var canonical = n <= head ? await session.GetBlockHashAsync(n, cancellationToken).ConfigureAwait(false) : null;
+        if (string.Equals(canonical, known, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        _client?.Logger.LogWarning("Block #{Number} ({Hash}) with register for {Account} was retracted by a reorg; following the transaction to its new block", n, known, Account);
+        _registerBlock = null;
+        _registerBlockHash = null;
+        _committee = [];
+        _scannedThrough = n - 1;
+    }
+
+    /// <summary>Finds the block whose events hold this account's <c>SignalRegister</c>: forward from the last scanned block, or (for an operation re-created from its id) backward from the head.</summary>
+    private async Task LocateRegisterBlockAsync(ChainSession session, uint head, CancellationToken cancellationToken)
+    {
+        const uint MaxLookBack = 256;
+        var forward = _scannedThrough > 0;
+        var from = forward ? _scannedThrough : head;
+        var to = forward ? head : (head > MaxLookBack ? head - MaxLookBack : 0);
+        for (var n = from; forward ? n <= to : n >= to; n = forward ? n + 1 : n - 1)
+        {
+            var hash = await session.GetBlockHashAsync(n, cancellationToken).ConfigureAwait(false);
+            if (hash is not null && (await session.GetEventsAsync(hash, cancellationToken).ConfigureAwait(false))
+                .Any(e => e.Pallet == session.Runtime.RegistrationPallet && e.Name == "SignalRegister" && IsForAccount(e)))
+            {
+                _registerBlock = n;
+                _registerBlockHash = hash;
+                _scannedThrough = Math.Max(_scannedThrough, n);
+                Report(RegistrationStage.InBlock, n);
+                return;
+            }
+
+            if (n == 0)
+            {
+                break;
+            }
         }
     }
 
@@ -339,6 +441,7 @@ public class RegisterOperation
                 {
                     case "SignalRegister" when _registerBlock is null:
                         _registerBlock = n;
+                        _registerBlockHash = hash;
                         break;
                     case "FailedRegistration":
                         throw new RegistrationFailedException(Account, n);

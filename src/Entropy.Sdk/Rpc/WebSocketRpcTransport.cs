@@ -55,8 +55,10 @@ public sealed class WebSocketRpcTransport : RpcTransport
         {
             await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException
+            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            // ManagedWebSocket reports a send on a socket the peer reset as OperationCanceledException(IOException).
             throw new EntropyConnectionException(
                 ConnectionFailureType.ConnectionLost, $"Sending to {_endpoint} failed: the connection is broken ({ex.Message}).", ex);
         }
@@ -104,7 +106,8 @@ public sealed class WebSocketRpcTransport : RpcTransport
                 }
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException
+            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new EntropyConnectionException(
                 ConnectionFailureType.ConnectionLost, $"The connection to {_endpoint} was lost: {ex.Message}", ex);

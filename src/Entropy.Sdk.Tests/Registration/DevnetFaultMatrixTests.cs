@@ -1,0 +1,221 @@
+using Entropy.Crypto;
+using Entropy.Simulator;
+using Entropy.Simulator.ThresholdServers;
+
+namespace Entropy.Tests.Registration;
+
+/// <summary>
+/// Issue 8 fault matrix, threshold-server side: a fresh devnet (chain + 2 servers, real DKG over loopback) per test, one fault
+/// each. Every test checks what the user sees, that exactly one <c>register</c> reached the node, and that the servers' key shares
+/// are where they should be and survive a restart (the store reopens with its password).
+/// </summary>
+public class DevnetFaultMatrixTests
+{
+    private EntropyDevnet _devnet = null!;
+    private EntropyClient _client = null!;
+    private Sr25519Signer _user = null!;
+
+    [SetUp]
+    public async Task StartAsync()
+    {
+        _devnet = new EntropyDevnet(new EntropyDevnetOptions
+        {
+            BlockInterval = TimeSpan.FromMilliseconds(300),
+            KeyStoreScryptCost = 1 << 10,
+            DkgTimeout = TimeSpan.FromSeconds(3),
+            LoggerFactory = new WarningLoggerFactory(),
+        });
+        await _devnet.StartAsync();
+        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(30) });
+        _user = Sr25519Signer.FromSecretUri("//Alice//devnet-fault//" + TestContext.CurrentContext.Test.MethodName);
+        await RegistrationAudit.FundAsync(_client, _user.AccountId);
+    }
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        await _client.DisposeAsync();
+        await _devnet.DisposeAsync();
+        _user.Dispose();
+    }
+
+    [Test]
+    public async Task WaitForCompletionAsync_ServerConfirmsAWrongKey_FailedRegistrationAndBothSharesKept()
+    {
+        _devnet.Faults(1).ConfirmWrongKey = true;
+
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var e = Assert.ThrowsAsync<RegistrationFailedException>(() => operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(e!.Account, Is.EqualTo(_user.AccountId));
+            Assert.That(await _client.IsRegisteredAsync(_user.AccountId), Is.False);
+            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+        });
+        var shares = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        Assert.That(shares, Has.All.Not.Null, "the DKG itself succeeded; the lie is only in the confirmation");
+    }
+
+    [Test]
+    public async Task WaitForCompletionAsync_StuckRegistrationPruned_RegistrationCancelledAndNoShareAnywhere()
+    {
+        await _devnet.StopServerAsync(1);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var wait = operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
+
+        await _client.PruneRegistrationAsync(_user);
+
+        Assert.ThrowsAsync<RegistrationCancelledException>(() => wait);
+        await _devnet.RestartServerAsync(1);
+        var shares = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(shares, Has.All.Null);
+            Assert.That(await _client.GetRegisteringAsync(_user.AccountId), Is.Null);
+            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task WaitForCompletionAsync_OneServerNeverConfirms_TimesOutWithOneOfTwoAndTheCommittee()
+    {
+        _devnet.Faults(1).SkipConfirmation = true;
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        await WaitForAsync(async () => (await _client.GetRegisteringAsync(_user.AccountId))?.Confirmations == 1);
+
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => operation.WaitForCompletionAsync(TimeSpan.FromSeconds(1)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.LastStatus!.Confirmations, Is.EqualTo(1));
+            Assert.That(e.LastStatus.RequiredConfirmations, Is.EqualTo(2));
+            Assert.That(e.Committee.Select(s => s.Endpoint), Is.EquivalentTo(_devnet.ThresholdServerEndpoints));
+            Assert.That(e.Message, Does.Contain("1 of 2"));
+            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+        });
+        var shares = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        Assert.That(shares, Has.All.Not.Null);
+    }
+
+    [Test]
+    public async Task RegisterAsync_ServerCrashesMidDkgAndRestarts_NoShareStoredThenPruneAndRetrySucceeds()
+    {
+        _devnet.Faults(1).DelayMessages = TimeSpan.FromSeconds(2);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var registerBlock = operation.RegisterBlockNumber!.Value;
+        await WaitForAsync(() => Task.FromResult(_devnet.Chain.BestBlockNumber >= registerBlock + 2));
+
+        await _devnet.StopServerAsync(1);
+        await WaitForAsync(() => Task.FromResult(_devnet.Servers[0].LastDkgFailure is not null));
+        await _devnet.RestartServerAsync(1);
+        _devnet.Faults(1).DelayMessages = TimeSpan.Zero;
+
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => operation.WaitForCompletionAsync(TimeSpan.FromSeconds(1)));
+        Assert.That(e!.LastStatus!.Confirmations, Is.Zero);
+        var shares = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        Assert.That(shares, Has.All.Null, "a failed DKG stores nothing");
+
+        await _client.PruneRegistrationAsync(_user);
+        var retry = await _client.RegisterAsync(WaitUntil.Completed, _user);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(retry.Value.VerifyingKey, Is.EqualTo((await _client.GetRegistrationAsync(_user.AccountId))!.VerifyingKey));
+            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(2), "one per RegisterAsync call: the SDK itself never resent");
+        });
+        Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId), Has.All.Not.Null);
+    }
+
+    [Test]
+    public async Task RegisterAsync_SlowServer_CompletesAndBothSharesSurviveARestart()
+    {
+        _devnet.Faults(1).DelayMessages = TimeSpan.FromMilliseconds(400);
+
+        var operation = await _client.RegisterAsync(WaitUntil.Completed, _user);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(operation.HasCompleted, Is.True);
+            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+        });
+        Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId), Has.All.Not.Null);
+    }
+
+    [Test]
+    public async Task UserNew_ReplayedAfterRegistration_IsRefusedAndNoShareChanges()
+    {
+        var operation = await _client.RegisterAsync(WaitUntil.Completed, _user);
+        var block = operation.RegisterBlockNumber!.Value;
+        var committee = await _client.GetDkgCommitteeAsync(block + 1);
+        var replay = new OcwMessageDkg(
+            block,
+            [_user.AccountId.ToArray()],
+            [.. committee.Select(s => new ValidatorInfo(s.X25519PublicKey.ToArray(), System.Text.Encoding.UTF8.GetBytes(s.Endpoint), s.TssAccount.ToArray()))]).Encode();
+        var before = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+
+        using var http = new HttpClient();
+        foreach (var endpoint in _devnet.ThresholdServerEndpoints)
+        {
+            using var content = new ByteArrayContent(replay);
+            using var response = await http.PostAsync(new Uri($"http://{endpoint}/user/new"), content);
+            Assert.That((int)response.StatusCode, Is.EqualTo(500), await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Multiple(async () =>
+        {
+            for (var i = 0; i < _devnet.Servers.Count; i++)
+            {
+                Assert.That(await _devnet.Servers[i].Store.GetAsync(_user.AccountId.ToSs58()), Is.EqualTo(before[i]), $"server {i}'s share");
+            }
+
+            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task WaitForCompletionAsync_RuntimeUpgradedMidFlight_ClientAndServersSignForTheNewSpec()
+    {
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        _devnet.Chain.UpgradeRuntime(11);
+
+        var registration = await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
+        using var next = Sr25519Signer.FromSecretUri("//Alice//devnet-fault//after-upgrade");
+        await RegistrationAudit.FundAsync(_client, next.AccountId);
+        var after = await _client.RegisterAsync(WaitUntil.Completed, next);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_devnet.Chain.SpecVersion, Is.EqualTo(11u));
+            Assert.That(_client.Session.SpecVersion, Is.EqualTo(11u), "the client refreshed its runtime");
+            Assert.That(after.Value.VerifyingKey, Is.Not.EqualTo(registration.VerifyingKey));
+            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, next.AccountId), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task WaitForCompletionAsync_NodeRestartsDuringTheDkg_EveryoneReconnectsAndItCompletes()
+    {
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+
+        await _devnet.Chain.RestartAsync(TimeSpan.FromMilliseconds(200));
+        var registration = await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(25));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await _client.GetRegistrationAsync(_user.AccountId))!.VerifyingKey, Is.EqualTo(registration.VerifyingKey));
+            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+        });
+        Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId), Has.All.Not.Null);
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!await condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using Entropy.Crypto;
+using Entropy.Metadata;
+using Entropy.Simulator;
+using Entropy.Simulator.Runtime;
+
+namespace Entropy.Tests.Registration;
+
+/// <summary>What the fault-matrix tests check after every fault: what the node received and included, and what the servers hold.</summary>
+internal static class RegistrationAudit
+{
+    /// <summary>How many <c>register</c> submissions signed by <paramref name="account"/> reached the node (accepted or refused).</summary>
+    public static int RegisterSubmissions(SimulatedChain chain, AccountId account) =>
+        chain.Node.Submissions.Count(s => s.CallName == "register" && s.Signer is { } signer && signer.AsSpan().SequenceEqual(account.AsSpan()));
+
+    /// <summary>How many <c>register</c> extrinsics signed by <paramref name="account"/> are in the canonical chain.</summary>
+    public static int RegisterInclusions(SimulatedChain chain, AccountId account) => CountIncluded(chain, "register", account);
+
+    /// <summary>How many extrinsics of <paramref name="callName"/> are in the canonical chain, from any signer.</summary>
+    public static int CountIncluded(SimulatedChain chain, string callName, AccountId? signer = null)
+    {
+        var node = chain.Node;
+        var count = 0;
+        for (var n = 1u; n <= node.Best.Number; n++)
+        {
+            var block = node.GetBlock(n);
+            if (block is null)
+            {
+                break;
+            }
+
+            foreach (var encoded in block.Extrinsics)
+            {
+                var extrinsic = Extrinsic.Decode(encoded, node.Flavor);
+                if (extrinsic.Call.Name == callName
+                    && (signer is null || (extrinsic.Signer is { } s && s.AsSpan().SequenceEqual(signer.Value.AsSpan()))))
+                {
+                    count++;
+                }
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Reads every server's share of <paramref name="account"/>, restarts each server (it reopens its key store with the password) and
+    /// checks the share is still there, byte for byte. Returns the shares read before the restarts (null where a server has none).
+    /// </summary>
+    public static async Task<IReadOnlyList<byte[]?>> SharesSurviveRestartAsync(EntropyDevnet devnet, AccountId account)
+    {
+        var key = account.ToSs58();
+        var before = new List<byte[]?>();
+        for (var i = 0; i < devnet.Servers.Count; i++)
+        {
+            before.Add(await devnet.Servers[i].Store.GetAsync(key));
+        }
+
+        for (var i = 0; i < devnet.Servers.Count; i++)
+        {
+            await devnet.StopServerAsync(i);
+            await devnet.RestartServerAsync(i);
+            var after = await devnet.Servers[i].Store.GetAsync(key);
+            Assert.That(after, Is.EqualTo(before[i]), $"server {i}'s share of {account} changed across a restart");
+        }
+
+        return before;
+    }
+
+    /// <summary>Funds accounts from //Alice through the client's session (concurrent transfers share Alice's nonce reservation).</summary>
+    public static async Task FundAsync(EntropyClient client, params AccountId[] accounts)
+    {
+        using var alice = Sr25519Signer.FromSecretUri("//Alice");
+        var session = client.Session;
+        await Task.WhenAll(accounts.Select(async account =>
+        {
+            var call = session.Metadata.EncodeCall("Balances", "transfer_keep_alive", ScaleValue.Named(
+                ("dest", ScaleValue.Variant("Id", ScaleValue.Bytes(account.AsSpan()))),
+                ("value", ScaleValue.Number(new System.Numerics.BigInteger(1_000_000_000_000_000)))));
+            var extrinsic = await session.SignAsync(call, alice, 0, 64, CancellationToken.None);
+            await session.SubmitAndWatchAsync(extrinsic, alice.AccountId, null, CancellationToken.None);
+        }));
+    }
+
+    /// <summary>Submits <c>confirm_register</c> as a committee server would (for tests that drive confirmations by hand).</summary>
+    public static async Task ConfirmAsync(EntropyClient client, Sr25519Signer tss, AccountId account, byte subgroup, VerifyingKey key)
+    {
+        var session = client.Session;
+        var extrinsic = await session.SignAsync(session.Runtime.EncodeConfirmRegister(account, subgroup, key), tss, 0, 64, CancellationToken.None);
+        await session.SubmitAndWatchAsync(extrinsic, tss.AccountId, null, CancellationToken.None);
+    }
+
+    /// <summary>A syntactically valid compressed key filled with one byte.</summary>
+    public static VerifyingKey Key(byte prefix, byte fill)
+    {
+        var bytes = Enumerable.Repeat(fill, VerifyingKey.Length).ToArray();
+        bytes[0] = prefix;
+        return new VerifyingKey(bytes);
+    }
+}
+
+/// <summary>Reports synchronously (Progress&lt;T&gt; posts to the thread pool, which would race the assertions).</summary>
+internal sealed class InlineProgress(Action<RegistrationProgress> report) : IProgress<RegistrationProgress>
+{
+    public void Report(RegistrationProgress value) => report(value);
+}
+
+/// <summary>Writes warnings and errors of the devnet (servers, OCW) to the test's progress output, for diagnosing a failed run.</summary>
+internal sealed class WarningLoggerFactory : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
+{
+    public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
+    {
+    }
+
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (IsEnabled(logLevel))
+        {
+            TestContext.Progress.WriteLine($"[{logLevel}] {formatter(state, exception)} {exception}");
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+}
