@@ -59,7 +59,7 @@ internal sealed class OffchainWorker(ChainSession chain, IReadOnlyList<Threshold
             using var response = await _http.PostAsync(new Uri($"http://{server.Endpoint}/user/new"), content, cancellationToken).ConfigureAwait(false);
             if ((int)response.StatusCode >= 400)
             {
-                logger.LogDebug("OCW at #{Block}: {Server} answered {Status}", number, server.Name, (int)response.StatusCode);
+                logger.LogDebug("OCW at #{Block}: {Server} answered {Status}: {Body}", number, server.Name, (int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
             }
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)

@@ -110,7 +110,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
     public async Task StartAsync(Uri chain, string keyStoreDirectory, string password, KeyStoreOptions? keyStoreOptions, CancellationToken cancellationToken)
     {
         _store = await EncryptedKeyStore.OpenAsync(keyStoreDirectory, password, keyStoreOptions, cancellationToken).ConfigureAwait(false);
-        _rpc = await RpcClient.ConnectAsync(chain, new RpcClientOptions(), cancellationToken).ConfigureAwait(false);
+        _rpc = await RpcClient.ConnectAsync(chain, new RpcClientOptions { Logger = _loggerFactory?.CreateLogger<RpcClient>() }, cancellationToken).ConfigureAwait(false);
         _chain = await ChainSession.OpenAsync(_rpc, cancellationToken).ConfigureAwait(false);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(ThresholdServerHost).Assembly.GetName().Name });

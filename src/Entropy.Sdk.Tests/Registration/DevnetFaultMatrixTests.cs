@@ -194,22 +194,6 @@ public class DevnetFaultMatrixTests
         });
     }
 
-    [Test]
-    public async Task WaitForCompletionAsync_NodeRestartsDuringTheDkg_EveryoneReconnectsAndItCompletes()
-    {
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
-
-        await _devnet.Chain.RestartAsync(TimeSpan.FromMilliseconds(200));
-        var registration = await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(25));
-
-        Assert.Multiple(async () =>
-        {
-            Assert.That((await _client.GetRegistrationAsync(_user.AccountId))!.VerifyingKey, Is.EqualTo(registration.VerifyingKey));
-            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
-        });
-        Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId), Has.All.Not.Null);
-    }
-
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));

@@ -116,7 +116,11 @@ internal sealed class WarningLoggerFactory : Microsoft.Extensions.Logging.ILogge
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
-    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning;
+    // ENTROPY_TEST_LOG_LEVEL=Information (or Debug) shows more when diagnosing a run.
+    private static readonly Microsoft.Extensions.Logging.LogLevel s_minimum =
+        Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(Environment.GetEnvironmentVariable("ENTROPY_TEST_LOG_LEVEL"), out var level) ? level : Microsoft.Extensions.Logging.LogLevel.Warning;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= s_minimum;
 
     public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
