@@ -279,6 +279,7 @@ public class ChainFaultMatrixTests
         await RegistrationAudit.ConfirmAsync(_client, _tss0, _user.AccountId, 0, RegistrationAudit.Key(0x02, 4));
 
         _chain.DropConnections();
+        await _client.IsRegisteredAsync(_user.AccountId); // a retried read: the test's own confirmation is a submission, which is never retried
         await RegistrationAudit.ConfirmAsync(_client, _tss1, _user.AccountId, 1, RegistrationAudit.Key(0x02, 4));
         var registration = await wait;
 
@@ -297,6 +298,7 @@ public class ChainFaultMatrixTests
         var wait = operation.WaitForCompletionAsync();
 
         await _chain.RestartAsync(TimeSpan.FromMilliseconds(300));
+        await _client.IsRegisteredAsync(_user.AccountId); // a retried read: the test's own confirmations are submissions, which are never retried
         var registration = await ConfirmAndWaitAsync(operation, 5);
         await wait;
 

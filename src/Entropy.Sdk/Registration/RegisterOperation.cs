@@ -186,15 +186,35 @@ public class RegisterOperation
         Rpc.RpcSubscription? heads = null;
         try
         {
-            heads = await client.Session.Rpc.SubscribeAsync("chain_subscribeNewHeads", "chain_unsubscribeNewHeads", null, resubscribeOnReconnect: true, linked.Token).ConfigureAwait(false);
-            var nextHead = heads.ReadAsync(linked.Token);
-            while (!await UpdateStatusAsync(linked.Token).ConfigureAwait(false))
+            // New heads only wake the loop early; polling alone is enough, so a connection problem never ends the wait.
+            heads = await TrySubscribeHeadsAsync(client, linked.Token).ConfigureAwait(false);
+            var nextHead = heads?.ReadAsync(linked.Token);
+            while (true)
             {
-                var delay = Task.Delay(client.Options.PollingInterval, time, linked.Token);
-                if (await Task.WhenAny(nextHead, delay).ConfigureAwait(false) == nextHead)
+                try
                 {
-                    _ = await nextHead.ConfigureAwait(false);
-                    nextHead = heads.ReadAsync(linked.Token);
+                    if (await UpdateStatusAsync(linked.Token).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (EntropyConnectionException e) when (e.IsTransient)
+                {
+                    client.Logger.LogWarning("Reading the registration state of {Account} failed ({Reason}); retrying while the client reconnects", Account, e.Message);
+                }
+
+                var delay = Task.Delay(client.Options.PollingInterval, time, linked.Token);
+                if (nextHead is not null && await Task.WhenAny(nextHead, delay).ConfigureAwait(false) == nextHead)
+                {
+                    try
+                    {
+                        _ = await nextHead.ConfigureAwait(false);
+                        nextHead = heads!.ReadAsync(linked.Token);
+                    }
+                    catch (EntropyException)
+                    {
+                        nextHead = null; // the subscription ended (the reconnect gave up): keep polling
+                    }
                 }
                 else
                 {
@@ -214,6 +234,19 @@ public class RegisterOperation
             {
                 await heads.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    private async Task<Rpc.RpcSubscription?> TrySubscribeHeadsAsync(EntropyClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.Session.Rpc.SubscribeAsync("chain_subscribeNewHeads", "chain_unsubscribeNewHeads", null, resubscribeOnReconnect: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EntropyConnectionException e) when (e.IsTransient)
+        {
+            client.Logger.LogWarning("Could not subscribe to new heads while following {Account} ({Reason}); polling instead", Account, e.Message);
+            return null;
         }
     }
 
