@@ -365,7 +365,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         if (Faults.SkipConfirmation)
         {
             _logger.LogWarning("{Name}: fault SkipConfirmation: not confirming {Account}", Name, account);
-            return;
+            return Task.CompletedTask;
         }
 
         if (Faults.ConfirmWrongKey)
