@@ -4,19 +4,28 @@ using Entropy.Crypto;
 using Entropy.Scale;
 using Entropy.Simulator;
 using Entropy.Simulator.Node;
+using Entropy.Simulator.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Entropy.Benchmarks;
 
 /// <summary>
 /// The simulated chain's transaction path: signed transfers validated by the pool (decode, sr25519 over the exact payload,
-/// nonce, fee) and included in a block, and authoring a block of 1,000 pooled extrinsics.
+/// nonce, fee) and included in a block, authoring a block of 1,000 pooled extrinsics, and the state cost of 10,000 registered
+/// accounts (their <c>System.Account</c> and <c>Relayer.Registered</c> entries, as <c>confirm_register</c> leaves them).
 /// </summary>
+/// <remarks>
+/// <see cref="StateWith10000RegisteredAccounts"/> reports build time and allocations per account; the memory the finished state
+/// keeps alive (what a long-running simulator pays per registered account) is measured once in <see cref="GlobalSetup"/> and
+/// printed as <c>// RetainedBytesPerRegisteredAccount: N</c>.
+/// </remarks>
 [MemoryDiagnoser]
 public class SimulatorBenchmarks
 {
     private const int Count = 1000;
+    private const int RegisteredAccounts = 10_000;
     private readonly List<byte[]> _transfers = [];
+    private System.Collections.Immutable.ImmutableSortedDictionary<byte[], byte[]> _genesisState = null!;
     private ChainNode _node = null!;
 
     [GlobalSetup]
@@ -25,6 +34,8 @@ public class SimulatorBenchmarks
         // Genesis is deterministic, so extrinsics signed against one node's genesis hash are valid on every fresh node.
         var genesis = NewNode();
         var genesisHash = genesis.Genesis.Hash;
+        _genesisState = genesis.Genesis.State;
+        MeasureRetainedMemoryPerRegisteredAccount();
         genesis.DisposeAsync().AsTask().GetAwaiter().GetResult();
         using var alice = Sr25519KeyPair.FromSecretUri("//Alice");
         using var bob = Sr25519KeyPair.FromSecretUri("//Bob");
@@ -101,6 +112,45 @@ public class SimulatorBenchmarks
     /// <summary>Authors one block from 1,000 pooled, already validated transfers.</summary>
     [Benchmark]
     public int ProduceBlockOf1000Extrinsics() => _node.ProduceBlock().Extrinsics.Count;
+
+    /// <summary>Writes 10,000 registered accounts (account info + <c>Registered</c> entry) over the genesis state; reported per account.</summary>
+    [Benchmark(OperationsPerInvoke = RegisteredAccounts)]
+    public int StateWith10000RegisteredAccounts() => AddRegisteredAccounts(_genesisState).Count;
+
+    private void MeasureRetainedMemoryPerRegisteredAccount()
+    {
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var state = AddRegisteredAccounts(_genesisState);
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(state);
+        Console.WriteLine($"// RetainedBytesPerRegisteredAccount: {(after - before) / RegisteredAccounts} ({after - before} bytes for {RegisteredAccounts} accounts, {state.Count - _genesisState.Count} new storage entries)");
+    }
+
+    private static System.Collections.Immutable.ImmutableSortedDictionary<byte[], byte[]> AddRegisteredAccounts(
+        System.Collections.Immutable.ImmutableSortedDictionary<byte[], byte[]> genesis)
+    {
+        var state = new StateOverlay(genesis);
+        var account = new byte[32];
+        var verifyingKey = new byte[33];
+        verifyingKey[0] = 2;
+        for (var i = 0; i < RegisteredAccounts; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(account, i + 1);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(verifyingKey.AsSpan(1), i + 1);
+            var who = (byte[])account.Clone();
+            EntropyRuntime.PutAccount(state, who, new AccountInfo { Providers = 1, Nonce = 1, Free = 10 * EntropyRuntime.Dollars });
+            var registered = new RegisteredInfo
+            {
+                KeyVisibility = [0],
+                VerifyingKey = (byte[])verifyingKey.Clone(),
+                Programs = [new Entropy.Simulator.Runtime.ProgramInstance(new byte[32], [])],
+                ProgramModificationAccount = who,
+            };
+            state.Set(StorageKeys.Blake2Map("Relayer", "Registered", who), registered.Encode(hasVersion: false));
+        }
+
+        return state.ToImmutable();
+    }
 
     private static ChainNode NewNode() =>
         new(new SimulatedChainOptions { BlockProduction = BlockProductionMode.Manual }, SimulatedChain.VerifySignature, NullLogger.Instance);
