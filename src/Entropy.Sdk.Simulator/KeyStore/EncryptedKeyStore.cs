@@ -453,7 +453,7 @@ internal sealed class EncryptedKeyStore : IAsyncDisposable, IDisposable
             throw new KeyStoreException(KeyStoreError.CorruptStore, null, $"The key store in '{DirectoryPath}' has no verification record.");
         }
 
-        if (record.Value.State != RecordState.Value || !record.Value.Value.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(VerificationValue)))
+        if (record.Value.State != RecordState.Value || !CryptographicOperations.FixedTimeEquals(record.Value.Value, Encoding.UTF8.GetBytes(VerificationValue)))
         {
             throw new KeyStoreException(KeyStoreError.WrongPassword, null, $"Wrong password for the key store in '{DirectoryPath}'.");
         }

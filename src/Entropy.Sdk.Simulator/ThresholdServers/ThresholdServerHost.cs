@@ -352,6 +352,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         var dkgDone = TimeProvider.System.GetTimestamp();
         var verifyingKey = share.VerifyingKey.ToArray();
         var stored = SerializeShare(share);
+        using var wipeStored = new ZeroOnDispose(stored);
         var key = account.ToSs58();
         await Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
         var reservation = await Store.ReserveKeyAsync(key, cancellationToken).ConfigureAwait(false);
@@ -601,7 +602,16 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
             var info = (Metadata.CompositeValue)chain.Metadata.DecodeStorageValue("StakingExtension", "ThresholdServers", serverBytes)!.Unwrap();
             var endpoint = System.Text.Encoding.UTF8.GetString(info["endpoint"].AsBytes());
             var plaintext = JsonSerializer.SerializeToUtf8Bytes(new UserRegistrationInfo { Key = key, Value = value, ProactiveRefresh = false });
-            var signed = SignedMessage.Create(_pair, plaintext, info["x25519_public_key"].AsBytes());
+            SignedMessage signed;
+            try
+            {
+                signed = SignedMessage.Create(_pair, plaintext, info["x25519_public_key"].AsBytes());
+            }
+            finally
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext); // It holds the share.
+            }
+
             try
             {
                 using var content = new ByteArrayContent(signed.ToJson());
@@ -622,6 +632,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         var chain = _chain!;
         var body = await ReadBodyAsync(context.Request, 1 << 20, context.RequestAborted).ConfigureAwait(false);
         var (signed, info) = ReadReceiveKeyBody(body, _x25519Secret);
+        using var wipeShare = new ZeroOnDispose(info.Value);
         var sender = new AccountId(signed.SenderPublicKey);
         var senderStashBytes = await chain.GetStorageAsync(chain.Metadata.StorageKey("StakingExtension", "ThresholdToStash", Metadata.ScaleValue.Bytes(sender.AsSpan())), null, context.RequestAborted).ConfigureAwait(false);
         var membersBytes = await chain.GetStorageAsync(chain.Runtime.SigningGroupKey(Subgroup), null, context.RequestAborted).ConfigureAwait(false);
@@ -672,13 +683,22 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         }
 
         UserRegistrationInfo info;
+        byte[]? plaintext = null;
         try
         {
-            info = JsonSerializer.Deserialize<UserRegistrationInfo>(signed.Decrypt(x25519Secret)) ?? throw new JsonException("empty");
+            plaintext = signed.Decrypt(x25519Secret);
+            info = JsonSerializer.Deserialize<UserRegistrationInfo>(plaintext) ?? throw new JsonException("empty");
         }
         catch (Exception e) when (e is EntropyProtocolException or JsonException)
         {
             throw new UserError(500, $"Decryption failed: {e.Message}");
+        }
+        finally
+        {
+            if (plaintext is not null)
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext); // It holds the share.
+            }
         }
 
         return (signed, info);
@@ -766,6 +786,12 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
 
             writer.WriteEndArray();
         }
+    }
+
+    /// <summary>Zeroes a buffer holding a secret when disposed (<c>using var</c> at the top of the scope that owns it).</summary>
+    private sealed class ZeroOnDispose(byte[] buffer) : IDisposable
+    {
+        public void Dispose() => System.Security.Cryptography.CryptographicOperations.ZeroMemory(buffer);
     }
 
     internal sealed class UserError(int status, string message) : Exception(message)

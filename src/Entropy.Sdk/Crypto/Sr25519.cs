@@ -68,7 +68,7 @@ public static class Sr25519
         var rPrime = ScalarMultiplication.DoubleScalarMulBaseVartime(k, a.Negate(), s);
         Span<byte> encoded = stackalloc byte[32];
         Ristretto255.Encode(rPrime, encoded);
-        return encoded.SequenceEqual(signature[..32]);
+        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(encoded, signature[..32]);
     }
 
     /// <summary>Signs in the "substrate" context; <paramref name="key"/> is the unscaled scalar ‖ nonce (schnorrkel layout).</summary>

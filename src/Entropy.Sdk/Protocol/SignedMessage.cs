@@ -112,7 +112,7 @@ internal sealed class SignedMessage
             throw new EntropyProtocolException(EntropyProtocolErrorKind.InvalidSignature, $"The signed message from {Ss58Text.Encode(_senderPublicKey)} has an invalid sr25519 signature.");
         }
 
-        if (!NoiseCrypto.PublicKeyOf(recipientX25519Secret).AsSpan().SequenceEqual(_recipient))
+        if (!CryptographicOperations.FixedTimeEquals(NoiseCrypto.PublicKeyOf(recipientX25519Secret), _recipient))
         {
             throw new EntropyProtocolException(EntropyProtocolErrorKind.WrongRecipient, $"The signed message from {Ss58Text.Encode(_senderPublicKey)} is addressed to x25519 key {Convert.ToHexStringLower(_recipient)}, not to this server.");
         }
