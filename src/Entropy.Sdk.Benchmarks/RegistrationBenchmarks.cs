@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Entropy.Extrinsics;
 using Entropy.Hashing;
 using Entropy.Simulator;
@@ -27,6 +30,20 @@ internal static class BenchmarkSigners
     }
 }
 
+/// <summary>In process (no generated project), 8 iterations of 64 calls: each call registers a fresh account, so the count is fixed.</summary>
+internal sealed class InProcessConfig : ManualConfig
+{
+    public InProcessConfig() =>
+        AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(8).WithInvocationCount(64).WithUnrollFactor(1));
+}
+
+/// <summary>In process, one registration per iteration (monitoring: each takes blocks, not microseconds).</summary>
+internal sealed class EndToEndConfig : ManualConfig
+{
+    public EndToEndConfig() =>
+        AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(10));
+}
+
 /// <summary>
 /// Issue 7's client-side overhead of <c>RegisterAsync</c> (target ≤ 1 ms, chain time excluded). <see cref="BuildAndSign"/> and
 /// <see cref="DecodeEvents"/> are the client's own work; <see cref="RegisterStarted"/> is the whole <c>RegisterAsync(WaitUntil.Started)</c>
@@ -34,7 +51,7 @@ internal static class BenchmarkSigners
 /// about ten loopback JSON-RPC round trips (pre-flight reads, nonce, era, fee, submit and watch).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 2, iterationCount: 8, invocationCount: 64)]
+[Config(typeof(InProcessConfig))]
 public class RegistrationBenchmarks
 {
     private const int Accounts = 1200;
@@ -103,7 +120,7 @@ public class RegistrationBenchmarks
 /// <c>register</c>, i.e. ≤ 3 block times from the call. Each iteration is one registration; the blocks are printed at cleanup
 /// ("register→registered blocks").
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 10)]
+[Config(typeof(EndToEndConfig))]
 public class RegistrationEndToEndBenchmarks
 {
     private readonly List<(uint Blocks, uint FromHead, double Ms)> _results = [];
