@@ -1,0 +1,27 @@
+// Private access mode: register //Alice on the embedded devnet; the SDK joins the key generation and keeps the user's share.
+//   dotnet run --project samples/PrivateMode
+// Prints the verifying key, never the share.
+using Entropy;
+using Entropy.Crypto;
+using Entropy.Simulator;
+
+await using var devnet = new EntropyDevnet(new EntropyDevnetOptions { KeyStoreScryptCost = 1 << 10 });
+await devnet.StartAsync();
+await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint);
+
+using var signer = Sr25519Signer.FromSecretUri("//Alice");
+using var x25519 = X25519KeyPair.Generate();
+var request = new RegisterRequest(signer)
+{
+    AccessMode = AccessMode.Private,
+    UserX25519KeyPair = x25519,
+    Progress = new Progress<RegistrationProgress>(p => Console.WriteLine(p)),
+};
+
+var operation = await client.RegisterAsync(WaitUntil.Completed, request);
+using var share = operation.KeyShare!;
+
+Console.WriteLine($"Registered {operation.Value.Account} in Private mode");
+Console.WriteLine($"Verifying key: {operation.Value.VerifyingKey}");
+Console.WriteLine($"Key share: {share}");
+return 0;
