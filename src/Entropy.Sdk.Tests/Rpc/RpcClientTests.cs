@@ -50,6 +50,18 @@ public class RpcClientTests
     }
 
     [Test]
+    public async Task InvokeAsync_DictionaryParameter_IsSerializedAsJsonObject()
+    {
+        _server.Results["dev_newBlock"] = "null";
+        await using var client = await ConnectAsync();
+
+        await client.InvokeAsync("dev_newBlock", [new Dictionary<string, object?> { ["count"] = 3, ["to"] = null }]);
+        var request = await _server.NextRequestAsync("dev_newBlock");
+
+        Assert.That(request.Params.GetRawText(), Is.EqualTo("[{\"count\":3,\"to\":null}]"));
+    }
+
+    [Test]
     public async Task InvokeAsync_ManyConcurrentRequestsAnsweredInReverseOrder_EachGetsItsOwnResponse()
     {
         const int count = 64;

@@ -800,6 +800,17 @@ public class RpcClient : IAsyncDisposable
             case int or long or uint or ulong or short or ushort or byte or sbyte:
                 writer.WriteNumberValue(Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture));
                 break;
+            case IDictionary dictionary:
+                // A map parameter (e.g. dev_newBlock's {count}) is a JSON object, not an array of key/value pairs.
+                writer.WriteStartObject();
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    writer.WritePropertyName(Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty);
+                    WriteValue(writer, entry.Value);
+                }
+
+                writer.WriteEndObject();
+                break;
             case IEnumerable list:
                 writer.WriteStartArray();
                 foreach (var item in list)
