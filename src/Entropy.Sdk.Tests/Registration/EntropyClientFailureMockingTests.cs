@@ -87,7 +87,7 @@ public class EntropyClientFailureMockingTests
         using var signer = Sr25519Signer.FromSecretUri("//Bob");
         var client = new Mock<EntropyClient>();
         client.Setup(c => c.RegisterAsync(WaitUntil.Started, signer, It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new TransactionDroppedException(new TransactionStatus(TransactionStatusKind.Usurped, "0x" + new string('a', 64)), "usurped"));
+            .ThrowsAsync(new TransactionDroppedException(EntropyModelFactory.TransactionStatus(TransactionStatusKind.Usurped, "0x" + new string('a', 64)), "usurped"));
 
         var state = await new Onboarding(client.Object).RunAsync(signer);
 

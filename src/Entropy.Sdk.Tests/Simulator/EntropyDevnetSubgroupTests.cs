@@ -165,6 +165,26 @@ public class EntropyDevnetSubgroupTests
         Assert.That(stored, Is.False);
     }
 
+    [Test]
+    public async Task ReceiveKey_ReplayedAfterRegistration_IsRefusedAndTheStoredShareIsUnchanged()
+    {
+        // A receive_key for an account that has finished registering (a replay of the replication message, or a forged one
+        // from a subgroup member) must neither be accepted nor overwrite the share every member already holds.
+        using var user = Sr25519Signer.FromSecretUri("//Bob");
+        await _client.RegisterAsync(WaitUntil.Completed, user);
+        var key = user.AccountId.ToSs58();
+        var before = await _devnet.Servers[0].Store.GetAsync(key);
+        Assert.That(before, Is.Not.Null, "the recipient holds the share after the registration");
+
+        var first = await SendKeyAsync(senderIndex: 2, recipientIndex: 0, "//Bob", tamper: false);
+        var replay = await SendKeyAsync(senderIndex: 2, recipientIndex: 0, "//Bob", tamper: false);
+
+        Assert.That(first.Status, Is.EqualTo(500));
+        Assert.That(first.Body, Does.Contain("not registering"));
+        Assert.That(replay.Status, Is.EqualTo(500));
+        Assert.That(await _devnet.Servers[0].Store.GetAsync(key), Is.EqualTo(before), "the stored share was overwritten");
+    }
+
     private async Task<(int Status, string Body, bool Stored)> SendKeyAsync(int senderIndex, int recipientIndex, string userUri, bool tamper)
     {
         using var user = Sr25519Signer.FromSecretUri(userUri);

@@ -60,4 +60,11 @@ public static class EntropyModelFactory
     /// <returns>The model.</returns>
     public static RegistrationProgress RegistrationProgress(RegistrationStage stage, AccountId account, uint? blockNumber = null, int confirmations = 0, int requiredConfirmations = 2) =>
         new(stage, account, blockNumber, [], confirmations, requiredConfirmations);
+
+    /// <summary>Creates a <see cref="Extrinsics.TransactionStatus"/>, for example to build a <see cref="Extrinsics.TransactionDroppedException"/> in a test.</summary>
+    /// <param name="kind">The state.</param>
+    /// <param name="blockHash">The <c>0x</c>-hex block hash for in-block, retracted, finalized and finality-timeout states, or the usurping transaction's hash for <see cref="Extrinsics.TransactionStatusKind.Usurped"/>.</param>
+    /// <returns>The status.</returns>
+    public static Extrinsics.TransactionStatus TransactionStatus(Extrinsics.TransactionStatusKind kind, string? blockHash = null) =>
+        new(kind, blockHash);
 }
