@@ -83,6 +83,36 @@ public class EntropyDevnetTests
     }
 
     [Test]
+    public async Task RegisterAsync_Permissioned_RegistersWithTheAccountKeyAndAKeyTheServersDerivedTogether()
+    {
+        using var user = Sr25519Signer.FromSecretUri("//Charlie");
+        using var accountKey = Sr25519Signer.FromSecretUri("//Charlie//account-key");
+        var request = new RegisterRequest(user) { AccessMode = AccessMode.Permissioned, ProgramModificationAccount = accountKey.AccountId };
+
+        var registration = (await _client.RegisterAsync(WaitUntil.Completed, request)).Value;
+
+        var shares = new List<byte[]>();
+        foreach (var server in _devnet.Servers)
+        {
+            var stored = await server.Store.GetAsync(user.AccountId.ToSs58());
+            Assert.That(stored, Is.Not.Null, $"{server.Name} holds no share");
+            var (key, secret) = ThresholdServerHost.ParseShare(stored!);
+            Assert.That(key, Is.EqualTo(registration.VerifyingKey.ToArray()), $"{server.Name} stored another key");
+            shares.Add(secret);
+        }
+
+        var onChain = await _client.GetRegistrationAsync(user.AccountId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(CombineShares(shares), Is.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(registration.AccessMode, Is.EqualTo(AccessMode.Permissioned));
+            Assert.That(onChain!.AccessMode, Is.EqualTo(AccessMode.Permissioned), "the chain stores KeyVisibility::Permissioned");
+            Assert.That(onChain.ProgramModificationAccount, Is.EqualTo(accountKey.AccountId));
+            Assert.That(onChain.VerifyingKey, Is.EqualTo(registration.VerifyingKey));
+        });
+    }
+
+    [Test]
     public async Task UserNew_FromAnOutsider_IsRefusedAndStartsNothing()
     {
         using var http = new HttpClient();
