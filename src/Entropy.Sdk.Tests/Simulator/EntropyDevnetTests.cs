@@ -62,15 +62,7 @@ public class EntropyDevnetTests
         var registration = operation.Value;
 
         // Each server stored its share under the account's SS58 address; Σ shares · G is the confirmed key.
-        var shares = new List<byte[]>();
-        foreach (var server in _devnet.Servers)
-        {
-            var stored = await server.Store.GetAsync(user.AccountId.ToSs58());
-            Assert.That(stored, Is.Not.Null, $"{server.Name} holds no share");
-            var (key, secret) = ThresholdServerHost.ParseShare(stored!);
-            Assert.That(key, Is.EqualTo(registration.VerifyingKey.ToArray()), $"{server.Name} stored another key");
-            shares.Add(secret);
-        }
+        var shares = await StoredSharesAsync(registration);
 
         Assert.Multiple(() =>
         {
@@ -91,16 +83,7 @@ public class EntropyDevnetTests
 
         var registration = (await _client.RegisterAsync(WaitUntil.Completed, request)).Value;
 
-        var shares = new List<byte[]>();
-        foreach (var server in _devnet.Servers)
-        {
-            var stored = await server.Store.GetAsync(user.AccountId.ToSs58());
-            Assert.That(stored, Is.Not.Null, $"{server.Name} holds no share");
-            var (key, secret) = ThresholdServerHost.ParseShare(stored!);
-            Assert.That(key, Is.EqualTo(registration.VerifyingKey.ToArray()), $"{server.Name} stored another key");
-            shares.Add(secret);
-        }
-
+        var shares = await StoredSharesAsync(registration);
         var onChain = await _client.GetRegistrationAsync(user.AccountId);
         Assert.Multiple(() =>
         {
@@ -110,6 +93,22 @@ public class EntropyDevnetTests
             Assert.That(onChain.ProgramModificationAccount, Is.EqualTo(accountKey.AccountId));
             Assert.That(onChain.VerifyingKey, Is.EqualTo(registration.VerifyingKey));
         });
+    }
+
+    /// <summary>Every server's stored share of the registered account, each checked to carry the confirmed verifying key.</summary>
+    private async Task<List<byte[]>> StoredSharesAsync(Entropy.Registration registration)
+    {
+        var shares = new List<byte[]>();
+        foreach (var server in _devnet.Servers)
+        {
+            var stored = await server.Store.GetAsync(registration.Account.ToSs58());
+            Assert.That(stored, Is.Not.Null, $"{server.Name} holds no share");
+            var (key, secret) = ThresholdServerHost.ParseShare(stored!);
+            Assert.That(key, Is.EqualTo(registration.VerifyingKey.ToArray()), $"{server.Name} stored another key");
+            shares.Add(secret);
+        }
+
+        return shares;
     }
 
     [Test]
