@@ -112,14 +112,20 @@ internal sealed class DkgTestNetwork : IDisposable
     }
 
     /// <summary>Σ shares · G, compressed; computed here in the test, never in the protocol.</summary>
-    public static byte[] CombineShares(IEnumerable<DkgKeyShare> shares)
+    public static byte[] CombineShares(IEnumerable<DkgKeyShare> shares) => CombineShares(shares.Select(share =>
+    {
+        var bytes = new byte[32];
+        share.SecretShare.CopyTo(bytes);
+        return bytes;
+    }));
+
+    /// <summary>Σ shares · G, compressed, for raw 32-byte secret shares (as servers store them or the user exports them).</summary>
+    public static byte[] CombineShares(IEnumerable<byte[]> secretShares)
     {
         var sum = Scalar.Zero;
-        Span<byte> bytes = stackalloc byte[32];
-        foreach (var share in shares)
+        foreach (var share in secretShares)
         {
-            share.SecretShare.CopyTo(bytes);
-            sum = sum.Add(new Scalar(bytes));
+            sum = sum.Add(new Scalar(share));
         }
 
         var point = ECMultGenContext.Instance.MultGen(sum).ToGroupElement();

@@ -1,3 +1,4 @@
+using Entropy.Tests.Protocol;
 using Entropy.Crypto;
 using Entropy.Simulator;
 using Entropy.Simulator.ThresholdServers;
@@ -75,8 +76,8 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
             Assert.That(share.Parties, Has.Count.EqualTo(3).And.Contains(user.AccountId));
             Assert.That(serverSecrets, Has.Count.EqualTo(2), "one share per subgroup");
             Assert.That(serverSecrets, Has.None.EqualTo(userSecret), "a server holds the user's share");
-            Assert.That(EntropyDevnetPrivateTests.CombineShares([.. serverSecrets, userSecret]), Is.EqualTo(registration.VerifyingKey.ToArray()));
-            Assert.That(EntropyDevnetPrivateTests.CombineShares([userSecret]), Is.EqualTo(share.VerificationShare.ToArray()));
+            Assert.That(DkgTestNetwork.CombineShares([.. serverSecrets, userSecret]), Is.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(DkgTestNetwork.CombineShares([userSecret]), Is.EqualTo(share.VerificationShare.ToArray()));
             Assert.That(stages.IndexOf(RegistrationStage.KeyGenerated), Is.GreaterThan(stages.IndexOf(RegistrationStage.CommitteeSelected)).And.GreaterThan(0));
             Assert.That(stages[^1], Is.EqualTo(RegistrationStage.Registered));
         });

@@ -1,3 +1,4 @@
+using Entropy.Tests.Protocol;
 using System.Security.Cryptography;
 using Entropy.Crypto;
 using Entropy.Protocol;
@@ -74,8 +75,8 @@ public class EntropyDevnetPrivateTests
             Assert.That(registration.AccessMode, Is.EqualTo(AccessMode.Private));
 
             // Without the user's share the servers' shares do not make the key; with it they do (Σ shares · G = key).
-            Assert.That(CombineShares(secrets), Is.Not.EqualTo(registration.VerifyingKey.ToArray()));
-            Assert.That(CombineShares([.. secrets, userSecret]), Is.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(DkgTestNetwork.CombineShares(secrets), Is.Not.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(DkgTestNetwork.CombineShares([.. secrets, userSecret]), Is.EqualTo(registration.VerifyingKey.ToArray()));
             Assert.That(secrets, Has.None.EqualTo(userSecret), "a server holds the user's share");
         });
     }
@@ -127,14 +128,4 @@ public class EntropyDevnetPrivateTests
         }
     }
 
-    internal static byte[] CombineShares(IEnumerable<byte[]> shares)
-    {
-        var sum = Scalar.Zero;
-        foreach (var share in shares)
-        {
-            sum = sum.Add(new Scalar(share));
-        }
-
-        return new ECPubKey(ECMultGenContext.Instance.MultGen(sum).ToGroupElement(), NBitcoin.Secp256k1.Context.Instance).ToBytes(true);
-    }
 }

@@ -1,3 +1,4 @@
+using Entropy.Tests.Protocol;
 using System.Text;
 using System.Text.Json.Nodes;
 using Entropy.Crypto;
@@ -119,7 +120,7 @@ public class EntropyDevnetSubgroupTests
             Assert.That(shares.Skip(1), Is.All.EqualTo(shares[0]), $"subgroup {subgroup} members hold different shares");
         }
 
-        Assert.That(CombineShares([bySubgroup[0][0], bySubgroup[1][0]]), Is.EqualTo(registration.VerifyingKey.ToArray()));
+        Assert.That(DkgTestNetwork.CombineShares([bySubgroup[0][0], bySubgroup[1][0]]), Is.EqualTo(registration.VerifyingKey.ToArray()));
 
         // A restarted server reopens its key store with the password and still holds the share.
         var restarted = _devnet.Servers[4];
@@ -208,16 +209,6 @@ public class EntropyDevnetSubgroupTests
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(), await recipient.Store.GetAsync(key) is not null);
     }
 
-    internal static byte[] CombineShares(IEnumerable<byte[]> shares)
-    {
-        var sum = Scalar.Zero;
-        foreach (var share in shares)
-        {
-            sum = sum.Add(new Scalar(share));
-        }
-
-        return new ECPubKey(ECMultGenContext.Instance.MultGen(sum).ToGroupElement(), NBitcoin.Secp256k1.Context.Instance).ToBytes(true);
-    }
 
     private sealed class ProgressLoggerFactory : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
     {

@@ -1,3 +1,4 @@
+using Entropy.Tests.Protocol;
 using Entropy.Crypto;
 using Entropy.Simulator;
 using Entropy.Simulator.ThresholdServers;
@@ -66,7 +67,7 @@ public class EntropyDevnetTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(CombineShares(shares), Is.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(DkgTestNetwork.CombineShares(shares), Is.EqualTo(registration.VerifyingKey.ToArray()));
             Assert.That(registration.AccessMode, Is.EqualTo(AccessMode.Public));
             Assert.That(registration.RegisteredBlockNumber, Is.GreaterThan(registration.RegisterBlockNumber!.Value));
             Assert.That(stages, Does.Contain(RegistrationStage.CommitteeSelected));
@@ -87,7 +88,7 @@ public class EntropyDevnetTests
         var onChain = await _client.GetRegistrationAsync(user.AccountId);
         Assert.Multiple(() =>
         {
-            Assert.That(CombineShares(shares), Is.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(DkgTestNetwork.CombineShares(shares), Is.EqualTo(registration.VerifyingKey.ToArray()));
             Assert.That(registration.AccessMode, Is.EqualTo(AccessMode.Permissioned));
             Assert.That(onChain!.AccessMode, Is.EqualTo(AccessMode.Permissioned), "the chain stores KeyVisibility::Permissioned");
             Assert.That(onChain.ProgramModificationAccount, Is.EqualTo(accountKey.AccountId));
@@ -147,16 +148,6 @@ public class EntropyDevnetTests
         Assert.That(await _devnet.Servers[0].Store.GetKeysAsync(), Is.EqualTo(before));
     }
 
-    private static byte[] CombineShares(IEnumerable<byte[]> shares)
-    {
-        var sum = Scalar.Zero;
-        foreach (var share in shares)
-        {
-            sum = sum.Add(new Scalar(share));
-        }
-
-        return new ECPubKey(ECMultGenContext.Instance.MultGen(sum).ToGroupElement(), NBitcoin.Secp256k1.Context.Instance).ToBytes(true);
-    }
 
     private sealed class SyncProgress(Action<RegistrationProgress> report) : IProgress<RegistrationProgress>
     {
