@@ -9,8 +9,8 @@ namespace Entropy.Benchmarks;
 public class ScaleBenchmarks
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(64);
-    private readonly byte[] _small = Entropy.Scale.Scale.EncodeCompact(42);
-    private readonly byte[] _large = Entropy.Scale.Scale.EncodeCompact(12_345_678_901UL);
+    private readonly byte[] _small = ScaleCodec.EncodeCompact(42);
+    private readonly byte[] _large = ScaleCodec.EncodeCompact(12_345_678_901UL);
 
     /// <summary>Gets or sets the value to encode.</summary>
     [Params(42UL, 12_345_678_901UL)]

@@ -177,7 +177,7 @@ public static class FuzzSeeds
         ];
     }
 
-    private static byte[] LengthPrefixed(byte[] body) => Entropy.Scale.Scale.Encode(body, static (w, b) => { w.WriteCompact((ulong)b.Length); w.WriteBytes(b); });
+    private static byte[] LengthPrefixed(byte[] body) => ScaleCodec.Encode(body, static (w, b) => { w.WriteCompact((ulong)b.Length); w.WriteBytes(b); });
 
     private static byte[] MinimalV15(Action<ScaleWriter> writeTypes)
     {

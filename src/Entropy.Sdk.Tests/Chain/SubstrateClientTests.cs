@@ -33,7 +33,7 @@ public class SubstrateClientTests
     {
         var v15 = await File.ReadAllBytesAsync(ChopsticksNode.Fixture("metadata/entropy-v0.0.10.scale"));
         var option = new List<byte> { 1 };
-        option.AddRange(Entropy.Scale.Scale.EncodeCompact((ulong)v15.Length));
+        option.AddRange(Entropy.Scale.ScaleCodec.EncodeCompact((ulong)v15.Length));
         option.AddRange(v15);
         _server.Results["state_getRuntimeVersion"] = RuntimeVersionJson(400, 2);
         _server.Results["state_call"] = Hex([.. option]);

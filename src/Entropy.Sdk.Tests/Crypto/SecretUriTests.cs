@@ -31,7 +31,7 @@ public class SecretUriTests
     public void ChainCode_LongerThan32Bytes_IsBlake2b256OfEncoding()
     {
         string code = new('x', 40);
-        byte[] encoded = Entropy.Scale.Scale.Encode(w => w.WriteString(code));
+        byte[] encoded = Entropy.Scale.ScaleCodec.Encode(w => w.WriteString(code));
         Assert.That(encoded, Has.Length.EqualTo(41));
         Assert.That(DeriveJunction.FromText(code, true).ChainCode.ToArray(), Is.EqualTo(Entropy.Hashing.Blake2b.Hash256(encoded)));
     }

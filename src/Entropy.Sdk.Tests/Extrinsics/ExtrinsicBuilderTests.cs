@@ -169,7 +169,7 @@ public class ExtrinsicBuilderTests
     {
         // Signed v4 header with an era byte but nothing after it.
         byte[] body = [0x84, 0x00, .. Hex(AlicePublic), 0x01, .. new byte[64], 0x45];
-        byte[] bytes = [.. Entropy.Scale.Scale.EncodeCompact((ulong)body.Length), .. body];
+        byte[] bytes = [.. ScaleCodec.EncodeCompact((ulong)body.Length), .. body];
 
         Assert.That(() => EntropyV10Builder().Decode(bytes), Throws.TypeOf<ScaleFormatException>());
     }

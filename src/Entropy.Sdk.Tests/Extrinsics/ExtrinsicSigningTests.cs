@@ -50,7 +50,7 @@ public class ExtrinsicSigningTests
     {
         using var signer = new ZeroWitnessSigner(Alice());
         ExtrinsicBuilder builder = ExtrinsicBuilderTests.EntropyV10Builder();
-        byte[] remark = [0x01, 0x01, .. Entropy.Scale.Scale.EncodeCompact(300), .. Enumerable.Repeat((byte)0x61, 300)];
+        byte[] remark = [0x01, 0x01, .. Entropy.Scale.ScaleCodec.EncodeCompact(300), .. Enumerable.Repeat((byte)0x61, 300)];
         TransactionParameters parameters = TransactionParameters.Immortal(0);
 
         SignedExtrinsic extrinsic = await builder.SignAsync(remark, signer, parameters);
@@ -110,7 +110,7 @@ public class ExtrinsicSigningTests
         // SUBSTRATE.md §6.1 (e): remark(300 B) → the signature verifies over blake2_256(payload), not over the raw payload.
         using Sr25519KeyPair alice = Alice();
         ExtrinsicBuilder builder = ExtrinsicBuilderTests.EntropyV10Builder();
-        byte[] remark = [0x01, 0x01, .. Entropy.Scale.Scale.EncodeCompact(300), .. Enumerable.Repeat((byte)0x61, 300)];
+        byte[] remark = [0x01, 0x01, .. Entropy.Scale.ScaleCodec.EncodeCompact(300), .. Enumerable.Repeat((byte)0x61, 300)];
         TransactionParameters parameters = TransactionParameters.Immortal(0);
 
         SignedExtrinsic extrinsic = builder.Sign(remark, alice, parameters);

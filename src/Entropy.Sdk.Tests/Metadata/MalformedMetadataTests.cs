@@ -31,7 +31,7 @@ public class MalformedMetadataTests
     public void Parse_OpaqueVecWrapper_IsAccepted()
     {
         var bytes = Bytes(DevnetV14);
-        var wrapped = Entropy.Scale.Scale.Encode(bytes, static (w, b) => w.WriteByteVec(b));
+        var wrapped = ScaleCodec.Encode(bytes, static (w, b) => w.WriteByteVec(b));
         Assert.That(RuntimeMetadata.Parse(wrapped).Pallets, Has.Count.EqualTo(MetadataFixtures.Load(DevnetV14).Pallets.Count));
     }
 

@@ -61,8 +61,8 @@ public class ScaleCompactTests
         }
 
         Assert.That(Write(w => w.WriteCompact(v)), Is.EqualTo(hex));
-        Assert.That(Entropy.Scale.Scale.CompactLength(v), Is.EqualTo(hex.Length / 2));
-        Assert.That(ToHex(Entropy.Scale.Scale.EncodeCompact(v)), Is.EqualTo(hex));
+        Assert.That(ScaleCodec.CompactLength(v), Is.EqualTo(hex.Length / 2));
+        Assert.That(ToHex(ScaleCodec.EncodeCompact(v)), Is.EqualTo(hex));
         Assert.That(new ScaleReader(Hex(hex)).ReadCompactU64(), Is.EqualTo(v));
     }
 
@@ -137,10 +137,10 @@ public class ScaleCompactTests
     public void WriteCompactBigInteger_Maximum_RoundTripsIn68Bytes()
     {
         BigInteger max = (BigInteger.One << 536) - 1;
-        byte[] encoded = Entropy.Scale.Scale.Encode(w => w.WriteCompact(max));
+        byte[] encoded = ScaleCodec.Encode(w => w.WriteCompact(max));
         Assert.That(encoded, Has.Length.EqualTo(68));
         Assert.That(encoded[0], Is.EqualTo(0xff));
-        Assert.That(Entropy.Scale.Scale.Decode(encoded, (ref ScaleReader r) => r.ReadCompactBigInteger()), Is.EqualTo(max));
+        Assert.That(ScaleCodec.Decode(encoded, (ref ScaleReader r) => r.ReadCompactBigInteger()), Is.EqualTo(max));
     }
 
     [Test]
@@ -153,11 +153,11 @@ public class ScaleCompactTests
     [Test]
     public void TryReadCompact_ValidAndInvalid_ReportsResult()
     {
-        Assert.That(Entropy.Scale.Scale.TryReadCompact(Hex("0101ff"), out ulong value, out int consumed), Is.True);
+        Assert.That(ScaleCodec.TryReadCompact(Hex("0101ff"), out ulong value, out int consumed), Is.True);
         Assert.That((value, consumed), Is.EqualTo((64UL, 2)));
-        Assert.That(Entropy.Scale.Scale.TryReadCompact(Hex("0100"), out value, out consumed), Is.False);
+        Assert.That(ScaleCodec.TryReadCompact(Hex("0100"), out value, out consumed), Is.False);
         Assert.That((value, consumed), Is.EqualTo((0UL, 0)));
-        Assert.That(Entropy.Scale.Scale.TryReadCompact(Hex("33ffffffffffffffffffffffffffffffff"), out _, out _), Is.False);
+        Assert.That(ScaleCodec.TryReadCompact(Hex("33ffffffffffffffffffffffffffffffff"), out _, out _), Is.False);
     }
 
     private static readonly Gen<ulong> s_anySizeULong =
@@ -168,10 +168,10 @@ public class ScaleCompactTests
     {
         s_anySizeULong.Sample(v =>
         {
-            byte[] encoded = Entropy.Scale.Scale.Encode(w => w.WriteCompact(v));
+            byte[] encoded = ScaleCodec.Encode(w => w.WriteCompact(v));
             var reader = new ScaleReader(encoded);
-            return reader.ReadCompactU64() == v && reader.Remaining == 0 && encoded.Length == Entropy.Scale.Scale.CompactLength(v)
-                && Entropy.Scale.Scale.Decode(encoded, (ref ScaleReader r) => r.ReadCompactBigInteger()) == v;
+            return reader.ReadCompactU64() == v && reader.Remaining == 0 && encoded.Length == ScaleCodec.CompactLength(v)
+                && ScaleCodec.Decode(encoded, (ref ScaleReader r) => r.ReadCompactBigInteger()) == v;
         });
     }
 
@@ -180,10 +180,10 @@ public class ScaleCompactTests
     {
         Gen.Select(s_anySizeULong, s_anySizeULong, Gen.Bool, (hi, lo, big) => new UInt128(big ? hi : 0, lo)).Sample(v =>
         {
-            byte[] encoded = Entropy.Scale.Scale.Encode(w => w.WriteCompact(v));
-            byte[] viaBig = Entropy.Scale.Scale.Encode(w => w.WriteCompact((BigInteger)v));
+            byte[] encoded = ScaleCodec.Encode(w => w.WriteCompact(v));
+            byte[] viaBig = ScaleCodec.Encode(w => w.WriteCompact((BigInteger)v));
             return encoded.AsSpan().SequenceEqual(viaBig)
-                && Entropy.Scale.Scale.Decode(encoded, (ref ScaleReader r) => r.ReadCompactU128()) == v;
+                && ScaleCodec.Decode(encoded, (ref ScaleReader r) => r.ReadCompactU128()) == v;
         });
     }
 }

@@ -105,8 +105,8 @@ public class ScaleReaderTests
     public void String_NonAscii_RoundTripsAsUtf8()
     {
         string text = "Grüße, 世界 🌍";
-        byte[] encoded = Entropy.Scale.Scale.Encode(w => w.WriteString(text));
-        Assert.That(Entropy.Scale.Scale.Decode(encoded, (ref ScaleReader r) => r.ReadString()), Is.EqualTo(text));
+        byte[] encoded = ScaleCodec.Encode(w => w.WriteString(text));
+        Assert.That(ScaleCodec.Decode(encoded, (ref ScaleReader r) => r.ReadString()), Is.EqualTo(text));
     }
 
     [Test]
@@ -149,15 +149,15 @@ public class ScaleReaderTests
     {
         Assert.That(Write(w => w.WriteOptionNone()), Is.EqualTo("00"));
         Assert.That(Write(w => { w.WriteOptionSome(); w.WriteU32(7); }), Is.EqualTo("0107000000"));
-        Assert.That(Entropy.Scale.Scale.Decode(Hex("00"), (ref ScaleReader r) => r.ReadOptionValue((ref ScaleReader x) => x.ReadU32())), Is.Null);
-        Assert.That(Entropy.Scale.Scale.Decode(Hex("0107000000"), (ref ScaleReader r) => r.ReadOptionValue((ref ScaleReader x) => x.ReadU32())), Is.EqualTo(7u));
+        Assert.That(ScaleCodec.Decode(Hex("00"), (ref ScaleReader r) => r.ReadOptionValue((ref ScaleReader x) => x.ReadU32())), Is.Null);
+        Assert.That(ScaleCodec.Decode(Hex("0107000000"), (ref ScaleReader r) => r.ReadOptionValue((ref ScaleReader x) => x.ReadU32())), Is.EqualTo(7u));
     }
 
     [Test]
     public void OptionString_SomeAndNone_RoundTrip()
     {
-        Assert.That(Entropy.Scale.Scale.Decode(Hex("010478"), (ref ScaleReader r) => r.ReadOption((ref ScaleReader x) => x.ReadString())), Is.EqualTo("x"));
-        Assert.That(Entropy.Scale.Scale.Decode(Hex("00"), (ref ScaleReader r) => r.ReadOption((ref ScaleReader x) => x.ReadString())), Is.Null);
+        Assert.That(ScaleCodec.Decode(Hex("010478"), (ref ScaleReader r) => r.ReadOption((ref ScaleReader x) => x.ReadString())), Is.EqualTo("x"));
+        Assert.That(ScaleCodec.Decode(Hex("00"), (ref ScaleReader r) => r.ReadOption((ref ScaleReader x) => x.ReadString())), Is.Null);
     }
 
     [Test]
@@ -166,9 +166,9 @@ public class ScaleReaderTests
         Assert.That(Write(w => w.WriteOptionBool(false)), Is.EqualTo("0100"));
         Assert.That(Write(w => w.WriteOptionBool(true)), Is.EqualTo("0101"));
         Assert.That(Write(w => w.WriteOptionBool(null)), Is.EqualTo("00"));
-        Assert.That(Entropy.Scale.Scale.Decode(Hex("0100"), (ref ScaleReader r) => r.ReadOptionBool()), Is.False);
-        Assert.That(Entropy.Scale.Scale.Decode(Hex("0101"), (ref ScaleReader r) => r.ReadOptionBool()), Is.True);
-        Assert.That(Entropy.Scale.Scale.Decode(Hex("00"), (ref ScaleReader r) => r.ReadOptionBool()), Is.Null);
+        Assert.That(ScaleCodec.Decode(Hex("0100"), (ref ScaleReader r) => r.ReadOptionBool()), Is.False);
+        Assert.That(ScaleCodec.Decode(Hex("0101"), (ref ScaleReader r) => r.ReadOptionBool()), Is.True);
+        Assert.That(ScaleCodec.Decode(Hex("00"), (ref ScaleReader r) => r.ReadOptionBool()), Is.Null);
     }
 
     [Test]
@@ -255,7 +255,7 @@ public class ScaleReaderTests
     [Test]
     public void EnsureEnd_TrailingBytes_ThrowsWithOffset()
     {
-        var ex = Assert.Throws<ScaleFormatException>(() => Entropy.Scale.Scale.Decode(Hex("0100"), (ref ScaleReader r) => r.ReadBool()));
+        var ex = Assert.Throws<ScaleFormatException>(() => ScaleCodec.Decode(Hex("0100"), (ref ScaleReader r) => r.ReadBool()));
         Assert.That(ex!.Offset, Is.EqualTo(1));
         Assert.That(ex.Message, Does.Contain("trailing"));
     }

@@ -59,10 +59,10 @@ public sealed class Header
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         buffer.Write(ParentHash.AsSpan());
-        buffer.Write(Scale.Scale.EncodeCompact(Number));
+        buffer.Write(ScaleCodec.EncodeCompact(Number));
         buffer.Write(StateRoot.Span);
         buffer.Write(ExtrinsicsRoot.Span);
-        buffer.Write(Scale.Scale.EncodeCompact((ulong)DigestLogs.Count));
+        buffer.Write(ScaleCodec.EncodeCompact((ulong)DigestLogs.Count));
         foreach (var log in DigestLogs)
         {
             buffer.Write(log.Span);

@@ -409,7 +409,7 @@ public class SubstrateClient : IAsyncDisposable
             var option = ChainJson.ReadBytes(result, "state_call");
             if (option.Length > 0 && option[0] == 1)
             {
-                if (!Scale.Scale.TryReadCompact(option.AsSpan(1), out var length, out var consumed) || (ulong)(option.Length - 1 - consumed) != length)
+                if (!Scale.ScaleCodec.TryReadCompact(option.AsSpan(1), out var length, out var consumed) || (ulong)(option.Length - 1 - consumed) != length)
                 {
                     throw ChainJson.Invalid("state_call", "Metadata_metadata_at_version returned a malformed Option<Vec<u8>>");
                 }

@@ -33,7 +33,7 @@ internal readonly struct DeriveJunction
             return new DeriveJunction(chainCode, isHard);
         }
 
-        byte[] encoded = Scale.Scale.Encode(code, static (w, s) => w.WriteString(s));
+        byte[] encoded = Scale.ScaleCodec.Encode(code, static (w, s) => w.WriteString(s));
         try
         {
             // Encodings longer than 32 bytes are replaced by their BLAKE2b-256; shorter ones are zero-padded.

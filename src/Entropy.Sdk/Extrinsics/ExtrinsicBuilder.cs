@@ -225,7 +225,7 @@ public sealed class ExtrinsicBuilder
         ReadOnlySpan<byte> extra = extraBuffer.WrittenSpan;
 
         int bodyLength = 1 + 1 + 32 + 1 + 64 + extra.Length + call.Length;
-        int prefixLength = Scale.Scale.CompactLength((ulong)bodyLength);
+        int prefixLength = ScaleCodec.CompactLength((ulong)bodyLength);
         byte[] encoded = new byte[prefixLength + bodyLength];
         var buffer = new FixedBufferWriter(encoded);
         var writer = new ScaleWriter(buffer);

@@ -83,14 +83,14 @@ public ref partial struct ScaleReader
 
     private ulong ReadCompactU64Core(string what, int maxBytes)
     {
-        switch (Scale.DecodeCompactU64(_buffer.Slice(_position), maxBytes, out ulong value, out int consumed))
+        switch (ScaleCodec.DecodeCompactU64(_buffer.Slice(_position), maxBytes, out ulong value, out int consumed))
         {
-            case Scale.CompactStatus.Ok:
+            case ScaleCodec.CompactStatus.Ok:
                 _position += consumed;
                 return value;
-            case Scale.CompactStatus.Truncated:
+            case ScaleCodec.CompactStatus.Truncated:
                 throw new ScaleFormatException($"Unexpected end of input reading {what}", _position);
-            case Scale.CompactStatus.NonCanonical:
+            case ScaleCodec.CompactStatus.NonCanonical:
                 throw new ScaleFormatException($"Non-canonical {what} encoding", _position);
             default:
                 throw new ScaleFormatException($"{what} value is out of range", _position);

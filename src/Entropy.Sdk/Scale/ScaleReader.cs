@@ -86,7 +86,7 @@ public ref partial struct ScaleReader
         int length = ReadLength();
         try
         {
-            string result = Scale.StrictUtf8.GetString(_buffer.Slice(_position, length));
+            string result = ScaleCodec.StrictUtf8.GetString(_buffer.Slice(_position, length));
             _position += length;
             return result;
         }

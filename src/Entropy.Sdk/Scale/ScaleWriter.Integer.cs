@@ -101,7 +101,7 @@ public readonly partial struct ScaleWriter
     /// <exception cref="InvalidOperationException">The writer is a <see langword="default"/> instance.</exception>
     public void WriteCompact(ulong value)
     {
-        int written = Scale.WriteCompact(GetSpan(9), value);
+        int written = ScaleCodec.WriteCompact(GetSpan(9), value);
         Advance(written);
     }
 
@@ -129,7 +129,7 @@ public readonly partial struct ScaleWriter
     /// <exception cref="InvalidOperationException">The writer is a <see langword="default"/> instance.</exception>
     public void WriteCompact(BigInteger value)
     {
-        if (value.Sign < 0 || value > Scale.MaxCompactBigInteger)
+        if (value.Sign < 0 || value > ScaleCodec.MaxCompactBigInteger)
         {
             throw new OverflowException("A SCALE compact integer must be between 0 and 2^536 - 1.");
         }

@@ -63,11 +63,11 @@ public readonly partial struct ScaleWriter
     {
         ArgumentNullException.ThrowIfNull(value);
         IBufferWriter<byte> output = Output;
-        int length = Scale.StrictUtf8.GetByteCount(value);
+        int length = ScaleCodec.StrictUtf8.GetByteCount(value);
         WriteCompact((ulong)length);
         if (length > 0)
         {
-            int written = Scale.StrictUtf8.GetBytes(value, output.GetSpan(length));
+            int written = ScaleCodec.StrictUtf8.GetBytes(value, output.GetSpan(length));
             output.Advance(written);
         }
     }
