@@ -79,6 +79,70 @@ public partial class SecretDisplayTests
     }
 
     [Test]
+    public void PrivateKeyShare_ToStringAndDebuggerDisplay_HideTheSecretBeforeAndAfterDispose()
+    {
+        using var network = new DkgTestNetwork(3);
+        network.Run();
+        var results = network.TakeResults();
+        foreach (var share in results.Values)
+        {
+            using (share)
+            {
+                var account = new AccountId(share.Self.ToArray());
+                using var privateShare = new PrivateKeyShare(account, 7, share);
+                var secret = new byte[PrivateKeyShare.SecretLength];
+                privateShare.ExportSecret(secret);
+                Assert.That(secret, Is.Not.All.EqualTo(0), "the share holds a secret to hide");
+                AssertHides(privateShare, secret);
+                Assert.That(DebuggerDisplay(privateShare), Does.Contain(account.ToSs58()), "the display names the account");
+
+                privateShare.Dispose();
+                AssertHides(privateShare, secret);
+                Assert.That(DebuggerDisplay(privateShare), Does.Contain("disposed"));
+            }
+        }
+    }
+
+    [Test]
+    public void PrivateRegisterRequest_ToStringAndDebuggerDisplay_HideTheSignerAndX25519Secrets()
+    {
+        using var pair = Sr25519KeyPair.FromMiniSecret(s_seed);
+        using var signer = Sr25519Signer.FromKeyPair(pair);
+        var x25519Secret = Convert.FromHexString("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"); // RFC 7748 §6.1, Alice
+        using var x25519 = X25519KeyPair.Import(x25519Secret);
+        var request = new RegisterRequest(signer) { AccessMode = AccessMode.Private, UserX25519KeyPair = x25519, UserX25519PublicKey = x25519.PublicKey };
+        var secret = new byte[Sr25519KeyPair.SecretKeyLength];
+        pair.ExportSecretKey(secret);
+
+        AssertHides(request, secret, s_seed, x25519Secret);
+        AssertHides(request.UserX25519KeyPair!, x25519Secret);
+        Assert.That(DebuggerDisplay(x25519), Does.Contain("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"), "the display shows the RFC 7748 public key");
+    }
+
+    [Test]
+    public void UserDkgSessionState_ToStringAndDebuggerDisplay_HideTheCoefficientsAndShares()
+    {
+        // The user's side of a Private-mode DKG is a PedersenDkgSession (run by UserDkgParticipant): between round 1 and the end it
+        // holds the secret polynomial and the shares received so far.
+        using var network = new DkgTestNetwork(3);
+        network.StartAll();
+        var session = (PedersenDkgSession)network.Sessions.Values.First();
+        var coefficients = ((NBitcoin.Secp256k1.Scalar[])typeof(PedersenDkgSession).GetField("_coefficients", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(session)!)
+            .Select(c => c.ToBytes()).ToArray();
+        Assert.That(coefficients, Is.Not.Empty, "round 1 holds the secret polynomial");
+        AssertHides(session, coefficients);
+
+        network.Pump();
+        foreach (var (_, running) in network.Sessions)
+        {
+            using var share = running.TakeResult();
+            var secret = new byte[DkgSecretShare.Length];
+            share.SecretShare.CopyTo(secret);
+            AssertHides(running, [.. coefficients, secret]);
+        }
+    }
+
+    [Test]
     public void NoiseStates_ToStringAndDebuggerDisplay_HideTheKeys()
     {
         var (initiator, responder) = NoiseHandshakeStateTests.Establish(out byte[] initiatorStatic);
@@ -107,7 +171,7 @@ public partial class SecretDisplayTests
         }
     }
 
-    private static void AssertHides(object value, params byte[][] secrets)
+    internal static void AssertHides(object value, params byte[][] secrets)
     {
         string shown = Describe(value);
         Assert.Multiple(() =>
@@ -122,7 +186,7 @@ public partial class SecretDisplayTests
         });
     }
 
-    private static string Describe(object value) => value.ToString() + "\n" + DebuggerDisplay(value);
+    internal static string Describe(object value) => value.ToString() + "\n" + DebuggerDisplay(value);
 
     /// <summary>Evaluates <see cref="DebuggerDisplayAttribute"/> the way the debugger does for simple member expressions.</summary>
     private static string DebuggerDisplay(object value)

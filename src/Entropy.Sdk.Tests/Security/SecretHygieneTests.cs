@@ -10,14 +10,16 @@ using Microsoft.Extensions.Logging;
 namespace Entropy.Tests.Security;
 
 /// <summary>
-/// Issue 8, secret hygiene: a full registration on the devnet with every logger (client, RPC, chain, off-chain worker, threshold servers)
-/// at Trace, captured; no secret byte string may appear in any form a log sink could print.
+/// Issue 8, secret hygiene: a full registration on the devnet (Public, and Private where the client joins the DKG) with every logger
+/// (client, RPC, chain, off-chain worker, threshold servers) at Trace, captured; no secret byte string may appear in any form a log
+/// sink could print.
 /// </summary>
 [Category("Security")]
 public class SecretHygieneTests
 {
-    [Test]
-    public async Task RegisterAsync_AllLogsAtTrace_ContainNoSecret()
+    [TestCase(AccessMode.Public)]
+    [TestCase(AccessMode.Private)]
+    public async Task RegisterAsync_AllLogsAtTrace_ContainNoSecret(AccessMode accessMode)
     {
         var logs = new CapturingLoggerFactory();
         string password = "hygiene-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -52,8 +54,31 @@ public class SecretHygieneTests
             }))
             {
                 using var signer = Sr25519Signer.FromKeyPair(user);
-                var operation = await client.RegisterAsync(WaitUntil.Completed, new RegisterRequest(signer));
+                var request = new RegisterRequest(signer);
+                using var x25519 = X25519KeyPair.Generate();
+                if (accessMode == AccessMode.Private)
+                {
+                    // The user joins the DKG: its x25519 secret is the Noise static key, and it ends up holding a share of its own.
+                    var x25519Secret = new byte[X25519KeyPair.SecretKeyLength];
+                    x25519.CopySecretTo(x25519Secret);
+                    secrets.Add(("user x25519 secret", x25519Secret));
+                    request.AccessMode = AccessMode.Private;
+                    request.UserX25519KeyPair = x25519;
+                }
+
+                var operation = await client.RegisterAsync(WaitUntil.Completed, request);
                 Assert.That(operation.Value.VerifyingKey.IsEmpty, Is.False);
+                Assert.That(operation.Value.AccessMode, Is.EqualTo(accessMode));
+                if (accessMode == AccessMode.Private)
+                {
+                    using var share = operation.KeyShare;
+                    Assert.That(share, Is.Not.Null, "the client holds the user's share");
+                    var userShare = new byte[PrivateKeyShare.SecretLength];
+                    share!.ExportSecret(userShare);
+                    secrets.Add(("user private key share", userShare));
+                    SecretDisplayTests.AssertHides(operation, [.. secrets.Select(x => x.Bytes)]);
+                    SecretDisplayTests.AssertHides(share, [.. secrets.Select(x => x.Bytes)]);
+                }
             }
 
             foreach (var server in devnet.Servers)
@@ -67,6 +92,11 @@ public class SecretHygieneTests
         string captured = logs.Text;
         Assert.That(captured, Does.Contain("Registered").Or.Contain("registered"), "the capture holds the registration's logs");
         Assert.That(logs.Count, Is.GreaterThan(50), "every component logged at Trace/Debug");
+        if (accessMode == AccessMode.Private)
+        {
+            Assert.That(captured, Does.Contain("Private DKG").And.Contain("Key generation for"), "the capture holds the client's side of the DKG");
+        }
+
         Assert.Multiple(() =>
         {
             foreach (var (what, bytes) in secrets)

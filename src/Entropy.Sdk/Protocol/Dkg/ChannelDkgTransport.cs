@@ -32,31 +32,51 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
         _readers = peers.Select(p => Task.Run(() => ReadLoopAsync(p.Key, p.Value))).ToArray();
     }
 
+    /// <remarks>A point-to-point payload (a secret share) is wiped once it is encrypted and sent, or dropped: the session made it for this send only.</remarks>
     public override async Task SendAsync(DkgOutgoingMessage message, CancellationToken cancellationToken = default)
     {
-        if (_dropOutgoing())
+        if (message.Recipient is not { } recipient)
         {
+            if (_dropOutgoing())
+            {
+                return;
+            }
+
+            await DelayAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var channel in _peers.Values)
+            {
+                await channel.SendAsync(message.Payload, cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
-        var delay = _delayOutgoing();
-        if (delay > TimeSpan.Zero)
+        var payload = message.Payload;
+        try
         {
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-        }
+            if (_dropOutgoing())
+            {
+                return;
+            }
 
-        if (message.Recipient is { } recipient)
-        {
-            var payload = _tamperPointToPoint is null ? message.Payload : _tamperPointToPoint(message.Payload);
+            await DelayAsync(cancellationToken).ConfigureAwait(false);
+            if (_tamperPointToPoint is not null)
+            {
+                payload = _tamperPointToPoint(message.Payload);
+            }
+
             await _peers[recipient].SendAsync(payload, cancellationToken).ConfigureAwait(false);
-            return;
         }
-
-        foreach (var channel in _peers.Values)
+        finally
         {
-            await channel.SendAsync(message.Payload, cancellationToken).ConfigureAwait(false);
+            Wipe(message.Payload);
+            Wipe(payload);
         }
     }
+
+    /// <summary>Wipes a received plaintext once the session has read it (the runner calls this for every message it took).</summary>
+    /// <param name="message">A message this transport returned.</param>
+    public override void Release(DkgIncomingMessage message) => Wipe(message.Payload);
 
     public override async Task<DkgIncomingMessage> ReceiveAsync(CancellationToken cancellationToken = default) =>
         await _inbox.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -79,7 +99,25 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
         }
 
         _stop.Dispose();
+
+        // Messages nobody read (the run ended first) may hold shares too.
+        while (_inbox.Reader.TryRead(out var unread))
+        {
+            Wipe(unread.Payload);
+        }
     }
+
+    private async Task DelayAsync(CancellationToken cancellationToken)
+    {
+        var delay = _delayOutgoing();
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void Wipe(ReadOnlyMemory<byte> buffer) =>
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsMemory(buffer).Span);
 
     private async Task ReadLoopAsync(PartyId from, EncryptedWebSocketChannel channel)
     {

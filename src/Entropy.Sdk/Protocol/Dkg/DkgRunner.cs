@@ -21,6 +21,12 @@ internal abstract class DkgTransport
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The message.</returns>
     public abstract Task<DkgIncomingMessage> ReceiveAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Tells the transport that the session has read a received message; a transport that owns the buffer wipes it (it may hold a secret share).</summary>
+    /// <param name="message">A message returned by <see cref="ReceiveAsync"/>.</param>
+    public virtual void Release(DkgIncomingMessage message)
+    {
+    }
 }
 
 /// <summary>Drives an <see cref="IDkgSession"/> over a <see cref="DkgTransport"/> until it completes, fails or times out.</summary>
@@ -71,6 +77,10 @@ internal static class DkgRunner
                 {
                     logger.LogWarning("DKG {Self}: ignored a message: {Reason}", session.Self, e.Message);
                     continue;
+                }
+                finally
+                {
+                    transport.Release(incoming); // The session keeps what it needs; a share message's plaintext is wiped.
                 }
 
                 await SendAllAsync(transport, outgoing, linked.Token).ConfigureAwait(false);
