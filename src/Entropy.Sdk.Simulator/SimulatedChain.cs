@@ -21,6 +21,7 @@ public sealed class SimulatedChain : IAsyncDisposable
     private readonly ILogger _logger;
     private ChainNode? _node;
     private RpcHost? _host;
+    private RpcDispatcher? _inProcess;
     private int _disposed;
 
     /// <summary>Creates a chain with the given settings; call <see cref="StartAsync"/> to start it.</summary>
@@ -81,6 +82,9 @@ public sealed class SimulatedChain : IAsyncDisposable
             throw;
         }
 
+        var inProcess = new RpcDispatcher(_options.LoggerFactory?.CreateLogger<RpcDispatcher>() ?? (ILogger)NullLogger.Instance);
+        new RpcApi(node, inProcess, AccountIds.TryParse).Register();
+        _inProcess = inProcess;
         _node = node;
         _host = host;
         node.Start();
@@ -124,6 +128,14 @@ public sealed class SimulatedChain : IAsyncDisposable
         _host = host;
         _logger.LogInformation("Entropy simulator restarted on {Endpoint}", WebSocketEndpoint);
     }
+
+    /// <summary>
+    /// Creates a JSON-RPC transport for code that runs inside the node (the off-chain worker): it reaches the node's methods without
+    /// a socket, so <see cref="RestartAsync"/> and <see cref="DropConnections"/> do not affect it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The chain has not been started.</exception>
+    internal Entropy.Rpc.RpcTransport CreateInProcessTransport() =>
+        new InProcessRpcTransport(_inProcess ?? throw new InvalidOperationException("The simulated chain has not been started; call StartAsync first."));
 
     /// <summary>Fault hook: removes every transaction from the pool; their watchers see <c>dropped</c>.</summary>
     /// <returns>How many transactions were dropped.</returns>

@@ -66,8 +66,15 @@ internal sealed class RpcHost : IAsyncDisposable
         var count = 0;
         foreach (var context in _connections.Keys)
         {
-            context.Abort();
-            count++;
+            try
+            {
+                context.Abort();
+                count++;
+            }
+            catch (ObjectDisposedException)
+            {
+                // The request ended between the snapshot and the abort (Kestrel already disposed its features): nothing to abort.
+            }
         }
 
         return count;
@@ -75,8 +82,9 @@ internal sealed class RpcHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _shutdown.CancelAsync().ConfigureAwait(false);
+        // Abort first: once the shutdown token fires, handlers end and Kestrel disposes their contexts while we would iterate them.
         AbortConnections();
+        await _shutdown.CancelAsync().ConfigureAwait(false);
         if (_app is not null)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entropy.Crypto;
+using Entropy.Extrinsics;
 using Entropy.Hashing;
 using Entropy.Protocol;
 using Entropy.Protocol.Dkg;
@@ -35,12 +36,20 @@ public sealed class ThresholdServerFaults
 
     /// <summary>Gets or sets a value indicating whether the server completes the DKG and stores its share but never submits <c>confirm_register</c>.</summary>
     public bool SkipConfirmation { get; set; }
+
+    /// <summary>
+    /// Gets or sets a hook run when a DKG of this server receives its first message from a peer (the account is the one registering),
+    /// before the message is processed; the DKG waits for the returned task, which is cancelled when the server stops. Tests use it
+    /// to crash the server, or to restart the chain node, at a known point of the DKG.
+    /// </summary>
+    internal Func<AccountId, CancellationToken, Task>? FirstDkgMessageReceived { get; set; }
 }
 
 /// <summary>A simulated Entropy threshold signature server (entropy-tss v0.0.10): <c>/user/new</c>, <c>/ws</c>, <c>/user/receive_key</c>, <c>/healthz</c>.</summary>
 internal sealed class ThresholdServerHost : IAsyncDisposable
 {
     private const string ShareFormatVersion = "entropy-simulator-share-v1";
+    private const int MaxConfirmationAttempts = 20;
     private static readonly TimeSpan s_subscribeTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_channelLinger = TimeSpan.FromSeconds(2);
 
@@ -55,6 +64,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
     private readonly TimeSpan _dkgTimeout;
     private readonly SemaphoreSlim _newUserLock = new(1, 1);
     private readonly List<Task> _background = [];
+    private CancellationTokenSource? _running;
     private EncryptedKeyStore? _store;
     private WebApplication? _app;
     private RpcClient? _rpc;
@@ -110,7 +120,14 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
     public async Task StartAsync(Uri chain, string keyStoreDirectory, string password, KeyStoreOptions? keyStoreOptions, CancellationToken cancellationToken)
     {
         _store = await EncryptedKeyStore.OpenAsync(keyStoreDirectory, password, keyStoreOptions, cancellationToken).ConfigureAwait(false);
-        _rpc = await RpcClient.ConnectAsync(chain, new RpcClientOptions { Logger = _loggerFactory?.CreateLogger<RpcClient>() }, cancellationToken).ConfigureAwait(false);
+
+        // entropy-tss opens a connection to its node for each request, so it is back as soon as the node is: reconnect quickly and
+        // never give up (the SDK's client default backs off to 30 s and stops after ten attempts, which would leave the server deaf).
+        var rpcOptions = new RpcClientOptions { Logger = _loggerFactory?.CreateLogger<RpcClient>() };
+        rpcOptions.Reconnect.Delay = TimeSpan.FromMilliseconds(50);
+        rpcOptions.Reconnect.MaxDelay = TimeSpan.FromMilliseconds(250);
+        rpcOptions.Reconnect.MaxAttempts = int.MaxValue;
+        _rpc = await RpcClient.ConnectAsync(chain, rpcOptions, cancellationToken).ConfigureAwait(false);
         _chain = await ChainSession.OpenAsync(_rpc, cancellationToken).ConfigureAwait(false);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(ThresholdServerHost).Assembly.GetName().Name });
@@ -121,12 +138,19 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         app.UseWebSockets();
         app.Run(HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _running = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
         _app = app;
         _logger.LogInformation("{Name} listening on {Endpoint} as {Account} (subgroup {Subgroup})", Name, Endpoint, Account, Subgroup);
     }
 
+    /// <summary>Stops the server as a crash would: its DKGs and confirmations in flight end with it; the key store stays on disk.</summary>
     public async Task StopAsync()
     {
+        if (_running is { } running)
+        {
+            await running.CancelAsync().ConfigureAwait(false);
+        }
+
         if (_app is { } app)
         {
             _app = null;
@@ -167,6 +191,9 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
             await _store.DisposeAsync().ConfigureAwait(false);
             _store = null;
         }
+
+        _running?.Dispose();
+        _running = null;
     }
 
     public async ValueTask DisposeAsync()
@@ -209,6 +236,13 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
             _logger.LogWarning("{Name} {Path}: {Error}", Name, path, e.Message);
             context.Response.StatusCode = e.Status;
             await context.Response.WriteAsync(e.Message, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (EntropyException e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // entropy-tss answers 500 with the error's text (e.g. a subxt RPC error); an empty 500 would hide the cause.
+            _logger.LogWarning("{Name} {Path}: {Error}", Name, path, e.Message);
+            context.Response.StatusCode = 500;
+            await context.Response.WriteAsync($"Chain error: {e.Message}", context.RequestAborted).ConfigureAwait(false);
         }
     }
 
@@ -275,7 +309,8 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
             _newUserLock.Release();
         }
 
-        var task = Task.Run(() => SetupDkgAsync(message, _shutdown.Token));
+        var running = _running?.Token ?? new CancellationToken(canceled: true);
+        var task = Task.Run(() => SetupDkgAsync(message, running));
         lock (_background)
         {
             _background.RemoveAll(t => t.IsCompleted);
@@ -324,6 +359,11 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         try
         {
             await inclusion.ConfigureAwait(false);
+        }
+        catch (EntropyConnectionException e)
+        {
+            // The node had accepted the confirmation (the watch was open): it is in its pool and will be included; only the watch is gone.
+            _logger.LogWarning("{Name}: lost the watch of the confirmation of {Account} (it is in the pool): {Error}", Name, account, e.Message);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -379,15 +419,44 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         var call = chain.Runtime.EncodeConfirmRegister(account, Subgroup, new VerifyingKey(verifyingKey));
         var extrinsic = await chain.SignAsync(call, _signer, 0, 0, cancellationToken).ConfigureAwait(false);
         var signedAt = TimeProvider.System.GetTimestamp();
-        var submitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var inclusion = chain.SubmitAndWatchAsync(extrinsic, Account, () => submitted.TrySetResult(), cancellationToken);
-        await Task.WhenAny(submitted.Task, inclusion).ConfigureAwait(false);
-        if (inclusion.IsFaulted || inclusion.IsCanceled)
-        {
-            await inclusion.ConfigureAwait(false); // The pool refused it: report it as this account's failure.
-        }
-
+        var inclusion = await SubmitConfirmationAsync(chain, extrinsic, account, cancellationToken).ConfigureAwait(false);
         return LogInclusionAsync(inclusion, account, message.BlockNumber, started, dkgDone, storedAt, sentAt, signedAt);
+    }
+
+    /// <summary>
+    /// Submits <c>confirm_register</c> and returns, once the node has it, a task that follows it into a block. When the connection to
+    /// the node breaks before the node answered, the same signed bytes are sent again after the reconnect: that is harmless (a pool
+    /// that already has them answers 1013 "already imported", and once included their nonce is stale), whereas giving up would leave
+    /// the registration unconfirmed, with the server's nonce reservation pointing past a transaction the node never saw.
+    /// </summary>
+    private async Task<Task> SubmitConfirmationAsync(ChainSession chain, SignedExtrinsic extrinsic, AccountId account, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var submitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var inclusion = chain.SubmitAndWatchAsync(extrinsic, Account, () => submitted.TrySetResult(), cancellationToken, keepNonceOnConnectionFailure: true);
+            await Task.WhenAny(submitted.Task, inclusion).ConfigureAwait(false);
+            if (submitted.Task.IsCompleted)
+            {
+                return inclusion;
+            }
+
+            try
+            {
+                await inclusion.ConfigureAwait(false);
+                return inclusion;
+            }
+            catch (EntropyConnectionException e) when (attempt < MaxConfirmationAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                _logger.LogWarning("{Name}: the connection broke while submitting the confirmation of {Account} (attempt {Attempt}); sending the same bytes again: {Error}", Name, account, attempt, e.Message);
+            }
+            catch (InvalidTransactionException e) when (attempt > 1 && e.Reason is InvalidTransactionReason.AlreadyImported or InvalidTransactionReason.Stale)
+            {
+                // An earlier attempt reached the node after all: it is in the pool (or already in a block).
+                _logger.LogInformation("{Name}: the confirmation of {Account} had reached the node ({Reason})", Name, account, e.Reason);
+                return Task.CompletedTask;
+            }
+        }
     }
 
     private async Task LogInclusionAsync(Task inclusion, AccountId account, uint blockNumber, long started, long dkgDone, long storedAt, long sentAt, long signedAt)
@@ -448,7 +517,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
             var context = DkgSessionContext.Create(account.AsSpan(), message.BlockNumber, parties);
             using var session = PedersenDkg.Instance.CreateSession(context, me);
             transport = new ChannelDkgTransport(channels, () => Faults.DropMessages, () => Faults.DelayMessages, p => Faults.SendInconsistentShare ? CorruptShare(p) : p);
-            var share = await DkgRunner.RunAsync(session, transport, _dkgTimeout, null, _logger, cancellationToken).ConfigureAwait(false);
+            var share = await DkgRunner.RunAsync(session, new HookedDkgTransport(transport, Faults, account), _dkgTimeout, null, _logger, cancellationToken).ConfigureAwait(false);
 
             // A party that finishes first must not hang up at once: closing cancels its pending receives, which aborts the
             // sockets, and the reset can make a peer's kernel discard our last share before the peer has read it.
@@ -458,11 +527,30 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         finally
         {
             _listeners.TryRemove(sessionId.ToString(), out _);
-            var cleanup = CloseChannelsAsync(transport, channels, listener, linger);
+            var cleanup = CloseChannelsAsync(transport, channels, listener, linger, cancellationToken);
             lock (_background)
             {
                 _background.Add(cleanup);
             }
+        }
+    }
+
+    /// <summary>Runs <see cref="ThresholdServerFaults.FirstDkgMessageReceived"/> before the first received message is processed.</summary>
+    private sealed class HookedDkgTransport(DkgTransport inner, ThresholdServerFaults faults, AccountId account) : DkgTransport
+    {
+        private int _received;
+
+        public override Task SendAsync(DkgOutgoingMessage message, CancellationToken cancellationToken = default) => inner.SendAsync(message, cancellationToken);
+
+        public override async Task<DkgIncomingMessage> ReceiveAsync(CancellationToken cancellationToken = default)
+        {
+            var message = await inner.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _received, 1) == 0 && faults.FirstDkgMessageReceived is { } hook)
+            {
+                await hook(account, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return message;
         }
     }
 
@@ -489,13 +577,20 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
     }
 
     /// <summary>Closes a DKG's channels (after a grace period on success), then releases the inbound WebSocket requests.</summary>
-    private static async Task CloseChannelsAsync(ChannelDkgTransport? transport, Dictionary<PartyId, EncryptedWebSocketChannel> channels, DkgListener listener, TimeSpan linger)
+    private static async Task CloseChannelsAsync(ChannelDkgTransport? transport, Dictionary<PartyId, EncryptedWebSocketChannel> channels, DkgListener listener, TimeSpan linger, CancellationToken stopping)
     {
         try
         {
             if (linger > TimeSpan.Zero)
             {
-                await Task.Delay(linger).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(linger, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The server stops: hang up now.
+                }
             }
 
             if (transport is not null)

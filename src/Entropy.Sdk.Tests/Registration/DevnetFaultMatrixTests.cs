@@ -194,6 +194,70 @@ public class DevnetFaultMatrixTests
         });
     }
 
+    [Test]
+    public async Task RegisterAsync_NodeRestartsRightAfterRegisterIsInABlock_ServersAndClientReconnectAndItCompletes()
+    {
+        // The node's RPC goes down as soon as register is in block N, so the off-chain worker's /user/new of block N+1 reaches
+        // servers whose connection to the node is down (they must reconnect to check the message), and the client is waiting.
+        Task? restart = null;
+        var request = new RegisterRequest(_user)
+        {
+            Progress = new InlineProgress(p =>
+            {
+                if (p.Stage == RegistrationStage.InBlock)
+                {
+                    restart ??= _devnet.Chain.RestartAsync(TimeSpan.FromMilliseconds(300));
+                }
+            }),
+        };
+
+        var operation = await _client.RegisterAsync(WaitUntil.Completed, request);
+
+        Assert.That(restart, Is.Not.Null, "the node restarted");
+        await restart!;
+        await AssertRegisteredOnceWithIntactSharesAsync(operation.Value);
+    }
+
+    [Test]
+    public async Task WaitForCompletionAsync_NodeRestartsMidDkg_ServersConfirmAfterTheReconnectAndItCompletes()
+    {
+        // Deterministic point: server 0 has its /user/new and receives its first DKG message when the node goes down; the servers
+        // finish the DKG among themselves, then need the node again (replication, nonce, confirm_register) while the client waits.
+        Task? restart = null;
+        _devnet.Faults(0).FirstDkgMessageReceived = (_, _) =>
+        {
+            restart ??= _devnet.Chain.RestartAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None);
+            return Task.CompletedTask;
+        };
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+
+        var registration = await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
+
+        Assert.That(restart, Is.Not.Null, "the node restarted during the DKG");
+        await restart!;
+        await AssertRegisteredOnceWithIntactSharesAsync(registration);
+    }
+
+    /// <summary>
+    /// Registered with the key the client saw, one register submission, each server's share intact across a server restart (the store
+    /// reopens with its password), and the shares are the key's: Σ shares · G equals it.
+    /// </summary>
+    private async Task AssertRegisteredOnceWithIntactSharesAsync(global::Entropy.Registration registration)
+    {
+        var shares = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        Assert.That(shares, Has.All.Not.Null, "every committee server stored its share");
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await _client.GetRegistrationAsync(_user.AccountId))!.VerifyingKey, Is.EqualTo(registration.VerifyingKey));
+            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+            Assert.That(RegistrationAudit.RegisterInclusions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+            Assert.That(
+                Entropy.Tests.Protocol.DkgTestNetwork.CombineShares(shares.Select(s => ThresholdServerHost.ParseShare(s!).Secret)),
+                Is.EqualTo(registration.VerifyingKey.ToArray()),
+                "Σ shares · G is the registered key");
+        });
+    }
+
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));

@@ -120,13 +120,31 @@ internal sealed class WarningLoggerFactory : Microsoft.Extensions.Logging.ILogge
     private static readonly Microsoft.Extensions.Logging.LogLevel s_minimum =
         Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(Environment.GetEnvironmentVariable("ENTROPY_TEST_LOG_LEVEL"), out var level) ? level : Microsoft.Extensions.Logging.LogLevel.Warning;
 
+    // ENTROPY_TEST_LOG_FILE=/path appends every line to that file instead (ms clock % 100 s in front).
+    private static readonly string? s_file = Environment.GetEnvironmentVariable("ENTROPY_TEST_LOG_FILE");
+    private static readonly Lock s_fileLock = new();
+
     public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= s_minimum;
 
     public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        if (IsEnabled(logLevel))
+        if (!IsEnabled(logLevel))
         {
-            TestContext.Progress.WriteLine($"[{logLevel}] {formatter(state, exception)} {exception}");
+            return;
+        }
+
+        var line = $"{Environment.TickCount64 % 100_000:D5} [{logLevel}] {formatter(state, exception)} {exception}";
+        if (s_file is null)
+        {
+            // Lines logged on threads that carry no NUnit test context (Kestrel request threads: the servers' /user/new and
+            // /ws handlers) do not reach the progress output; set ENTROPY_TEST_LOG_FILE to see them.
+            TestContext.Progress.WriteLine(line);
+            return;
+        }
+
+        lock (s_fileLock)
+        {
+            File.AppendAllText(s_file, line + Environment.NewLine);
         }
     }
 

@@ -135,25 +135,55 @@ internal sealed class ChainSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Submits a signed extrinsic and follows it into a block (never resubmits); a pool rejection releases the signer's nonce reservation.
+    /// Submits a signed extrinsic and follows it into a block (never resubmits). A pool rejection releases the signer's nonce
+    /// reservation, and so does a connection failure before the node accepted the submission: the next signing then asks the node,
+    /// which counts its pool, so a transaction that never arrived leaves no nonce gap (and one that did arrive is not reused).
     /// </summary>
     /// <param name="extrinsic">The signed extrinsic.</param>
     /// <param name="signer">Its signer, whose nonce reservation is released when the pool refuses it.</param>
     /// <param name="onSubmitted">Called once the node accepted the submission.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="keepNonceOnConnectionFailure"><see langword="true"/> when the caller will send the same bytes again after a connection failure (so the nonce stays taken).</param>
     /// <exception cref="InvalidTransactionException">The pool refused the transaction.</exception>
     /// <exception cref="TransactionDroppedException">The transaction left the pool without being included.</exception>
     /// <exception cref="DispatchException">The call failed in its block.</exception>
-    public async Task<ExtrinsicResult> SubmitAndWatchAsync(SignedExtrinsic extrinsic, AccountId signer, Action? onSubmitted, CancellationToken cancellationToken)
+    public async Task<ExtrinsicResult> SubmitAndWatchAsync(SignedExtrinsic extrinsic, AccountId signer, Action? onSubmitted, CancellationToken cancellationToken, bool keepNonceOnConnectionFailure = false)
     {
+        var accepted = false;
         try
         {
-            return await Submitter.SubmitAndWatchCoreAsync(extrinsic, TransactionWaitFor.InBlock, null, onSubmitted, cancellationToken).ConfigureAwait(false);
+            return await Submitter.SubmitAndWatchCoreAsync(
+                extrinsic,
+                TransactionWaitFor.InBlock,
+                null,
+                () =>
+                {
+                    accepted = true;
+                    onSubmitted?.Invoke();
+                },
+                cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidTransactionException)
         {
             ReleaseNonce(signer);
             throw;
+        }
+        catch (EntropyConnectionException) when (!accepted && !keepNonceOnConnectionFailure)
+        {
+            ReleaseNonce(signer, extrinsic.Parameters.Nonce);
+            throw;
+        }
+    }
+
+    /// <summary>Forgets the reservation of <paramref name="nonce"/> if no later nonce was reserved since (a later one is in use and must stay counted).</summary>
+    private void ReleaseNonce(AccountId account, ulong nonce)
+    {
+        lock (_nextNonce)
+        {
+            if (_nextNonce.TryGetValue(account, out var next) && next == nonce + 1)
+            {
+                _nextNonce.Remove(account);
+            }
         }
     }
 
