@@ -1,11 +1,22 @@
 using Entropy.Fuzz;
 
 // Usage: Entropy.Sdk.Fuzz <target> [file...]   or   Entropy.Sdk.Fuzz --seeds <corpus-dir> (rewrites the seed corpus)
+//   or   Entropy.Sdk.Fuzz --list (the target names, one a line; fuzz/run.sh all uses it)
 //   Under afl-fuzz (fuzz/run.sh), the inputs come from AFL++ through SharpFuzz's out-of-process driver.
 //   Otherwise each file (or stdin when none) is run once; a crash prints the exception and exits 1.
 if (args is ["--seeds", var seedDirectory])
 {
     FuzzSeeds.Write(seedDirectory);
+    return 0;
+}
+
+if (args is ["--list"])
+{
+    foreach (var name in FuzzTargets.All.Keys)
+    {
+        Console.WriteLine(name);
+    }
+
     return 0;
 }
 
