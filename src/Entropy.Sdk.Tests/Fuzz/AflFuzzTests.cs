@@ -84,7 +84,10 @@ public class AflFuzzTests
             _output = output.ToString();
         }
 
+        // The console shows this only at detailed verbosity, so it is also kept in fuzz/out/afl-all.log (a CI artifact).
         TestContext.Progress.WriteLine(_output);
+        Directory.CreateDirectory(Path.Combine(root, "fuzz", "out"));
+        File.WriteAllText(Path.Combine(root, "fuzz", "out", "afl-all.log"), _output);
         foreach (var line in _output.Split('\n').Where(l => l.StartsWith("target=", StringComparison.Ordinal)))
         {
             var fields = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)
