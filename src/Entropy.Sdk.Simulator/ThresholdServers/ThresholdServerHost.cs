@@ -43,6 +43,15 @@ public sealed class ThresholdServerFaults
     /// to crash the server, or to restart the chain node, at a known point of the DKG.
     /// </summary>
     internal Func<AccountId, CancellationToken, Task>? FirstDkgMessageReceived { get; set; }
+
+    /// <summary>Gets or sets a gate (test hook) each account's DKG waits for after <c>/user/new</c> was accepted, before it starts.</summary>
+    internal Task? HoldDkg { get; set; }
+
+    /// <summary>Gets or sets a gate (test hook) each account waits for after its share is stored and replicated, before <c>confirm_register</c>: the account stays registering.</summary>
+    internal Task? HoldConfirmation { get; set; }
+
+    /// <summary>Gets or sets an observer (test hook) of every <c>/user/receive_key</c> body the server sent, called once the recipient answered: recipient endpoint, body, status.</summary>
+    internal Action<string, byte[], int>? KeySent { get; set; }
 }
 
 /// <summary>A simulated Entropy threshold signature server (entropy-tss v0.0.10): <c>/user/new</c>, <c>/ws</c>, <c>/user/receive_key</c>, <c>/healthz</c>.</summary>
@@ -65,6 +74,8 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
     private readonly SemaphoreSlim _newUserLock = new(1, 1);
     private readonly List<Task> _background = [];
     private CancellationTokenSource? _running;
+    private readonly ConcurrentDictionary<string, byte> _acceptedKeyMessages = new(StringComparer.Ordinal);
+    private int _dkgRuns;
     private EncryptedKeyStore? _store;
     private WebApplication? _app;
     private RpcClient? _rpc;
@@ -113,6 +124,9 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
     public EncryptedKeyStore Store => _store ?? throw new InvalidOperationException($"{Name} is not running.");
 
     public bool IsRunning => _app is not null;
+
+    /// <summary>Gets how many DKG runs this server has started (one per account of each accepted <c>/user/new</c>).</summary>
+    public int DkgRuns => Volatile.Read(ref _dkgRuns);
 
     /// <summary>Gets the last DKG failure of this server (a <see cref="DkgException"/> names the culprits), or <see langword="null"/>.</summary>
     public Exception? LastDkgFailure { get; private set; }
@@ -382,6 +396,11 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
     private async Task<Task> RegisterOneAsync(OcwMessageDkg message, AccountId account, CancellationToken cancellationToken)
     {
         var chain = _chain!;
+        if (Faults.HoldDkg is { } holdDkg)
+        {
+            await holdDkg.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var registering = await chain.GetStorageAsync(chain.Runtime.RegisteringKey(account), null, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("Register Onchain first");
 
@@ -401,6 +420,11 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         _logger.LogInformation("{Name}: stored the share of {Account}, verifying key 0x{Key}", Name, account, Convert.ToHexStringLower(verifyingKey));
 
         await SendKeyToSubgroupAsync(key, stored, cancellationToken).ConfigureAwait(false);
+        if (Faults.HoldConfirmation is { } holdConfirmation)
+        {
+            await holdConfirmation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var sentAt = TimeProvider.System.GetTimestamp();
 
         if (Faults.SkipConfirmation)
@@ -477,6 +501,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
 
     private async Task<DkgKeyShare> RunDkgAsync(OcwMessageDkg message, AccountId account, byte[]? userX25519, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _dkgRuns);
         var me = new PartyId(Account.AsSpan());
         var sessionId = SessionId.Dkg(account.AsSpan());
         var peers = message.ValidatorsInfo.Where(v => !v.TssAccount.AsSpan().SequenceEqual(Account.AsSpan())).ToList();
@@ -709,10 +734,12 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
 
             try
             {
-                using var content = new ByteArrayContent(signed.ToJson());
+                var body = signed.ToJson();
+                using var content = new ByteArrayContent(body);
                 content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
                 using var response = await http.PostAsync(new Uri($"http://{endpoint}/user/receive_key"), content, cancellationToken).ConfigureAwait(false);
                 _logger.LogInformation("{Name}: sent the share of {Key} to {Endpoint}: {Status}", Name, key, endpoint, (int)response.StatusCode);
+                Faults.KeySent?.Invoke(endpoint, body, (int)response.StatusCode);
             }
             catch (HttpRequestException e)
             {
@@ -752,9 +779,40 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
             throw new UserError(500, "User is not registering");
         }
 
-        await Store.DeleteAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
-        var reservation = await Store.ReserveKeyAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
-        await Store.PutAsync(reservation, info.Value, context.RequestAborted).ConfigureAwait(false);
+        // Replays. entropy-tss v0.0.10 (PROTOCOL.md §5.3 step 5) deletes and rewrites the key whenever the account is registering, so
+        // a captured body can be replayed until the registration ends, and one captured in an earlier (pruned) registration of the
+        // same account overwrites the new share with a stale one. Here a body is accepted once (its signature is remembered), and a
+        // body carrying exactly the share already stored is a repeat too (that check survives a restart).
+        var messageId = Convert.ToHexStringLower(signed.Signature);
+        var repeated = $"Data is repeated: the share of {info.Key} was already received";
+        if (!_acceptedKeyMessages.TryAdd(messageId, 0))
+        {
+            throw new UserError(500, repeated);
+        }
+
+        try
+        {
+            var existing = await Store.GetAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                using var wipeExisting = new ZeroOnDispose(existing);
+                if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(existing, info.Value))
+                {
+                    throw new UserError(500, repeated);
+                }
+
+                await Store.DeleteAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            var reservation = await Store.ReserveKeyAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
+            await Store.PutAsync(reservation, info.Value, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not UserError)
+        {
+            _acceptedKeyMessages.TryRemove(messageId, out _); // Not stored: the sender may try again.
+            throw;
+        }
+
         context.Response.StatusCode = 200;
     }
 

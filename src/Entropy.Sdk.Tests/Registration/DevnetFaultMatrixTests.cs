@@ -1,5 +1,6 @@
 using Entropy.Crypto;
 using Entropy.Simulator;
+using Entropy.Simulator.KeyStore;
 using Entropy.Simulator.ThresholdServers;
 
 namespace Entropy.Tests.Registration;
@@ -171,6 +172,114 @@ public class DevnetFaultMatrixTests
 
             Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
         });
+    }
+
+    [Test]
+    public async Task UserNew_ReplayedWhileTheDkgIsHeldAndBeforeConfirmations_IsRefusedNoSecondDkgAndTheRegistrationCompletes()
+    {
+        var holdDkg = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holdConfirmation = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        for (var i = 0; i < _devnet.Servers.Count; i++)
+        {
+            _devnet.Faults(i).HoldDkg = holdDkg.Task;
+            _devnet.Faults(i).HoldConfirmation = holdConfirmation.Task;
+        }
+
+        try
+        {
+            var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+            var block = operation.RegisterBlockNumber!.Value;
+            var committee = await _client.GetDkgCommitteeAsync(block + 1);
+            var replay = new OcwMessageDkg(
+                block,
+                [_user.AccountId.ToArray()],
+                [.. committee.Select(s => new ValidatorInfo(s.X25519PublicKey.ToArray(), System.Text.Encoding.UTF8.GetBytes(s.Endpoint), s.TssAccount.ToArray()))]).Encode();
+
+            // 1. Both servers accepted the genuine /user/new (their replay guard holds its block), and the DKG has not started.
+            await WaitForAsync(async () => (await Task.WhenAll(_devnet.Servers.Select(s => s.Store.GetAsync(EncryptedKeyStore.LatestBlockNumberNewUser)))).All(b => b is { Length: 4 } && System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b) == block));
+            var duringDkg = await PostUserNewToEveryServerAsync(replay);
+            Assert.Multiple(async () =>
+            {
+                Assert.That(duringDkg, Has.All.EqualTo((500, "Data is repeated")));
+                Assert.That(_devnet.Servers.Select(s => s.DkgRuns), Has.All.Zero, "the replay started no DKG");
+                Assert.That(await RegisteringConfirmationsAsync(), Is.Zero);
+            });
+
+            // 2. The DKG ran and both shares are stored; the confirmations are held.
+            holdDkg.SetResult();
+            await WaitForAsync(async () => (await Task.WhenAll(_devnet.Servers.Select(s => s.Store.GetAsync(_user.AccountId.ToSs58())))).All(b => b is not null));
+            var before = await Task.WhenAll(_devnet.Servers.Select(s => s.Store.GetAsync(_user.AccountId.ToSs58())));
+            var beforeConfirmations = await PostUserNewToEveryServerAsync(replay);
+            Assert.Multiple(async () =>
+            {
+                Assert.That(beforeConfirmations, Has.All.EqualTo((500, "Data is repeated")));
+                Assert.That(await RegisteringConfirmationsAsync(), Is.Zero, "still registering, nothing confirmed");
+                for (var i = 0; i < _devnet.Servers.Count; i++)
+                {
+                    Assert.That(await _devnet.Servers[i].Store.GetAsync(_user.AccountId.ToSs58()), Is.EqualTo(before[i]), $"server {i}'s share");
+                }
+            });
+
+            // 3. Released: the registration completes with the shares of the one DKG.
+            holdConfirmation.SetResult();
+            var registration = await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
+            Assert.Multiple(() =>
+            {
+                Assert.That(_devnet.Servers.Select(s => s.DkgRuns), Has.All.EqualTo(1), "exactly one DKG per server");
+                Assert.That(registration.VerifyingKey.ToArray(), Is.EqualTo(ThresholdServerHost.ParseShare(before[0]!).VerifyingKey));
+                Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+            });
+            Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId), Is.EqualTo(before));
+        }
+        finally
+        {
+            holdDkg.TrySetResult();
+            holdConfirmation.TrySetResult();
+        }
+    }
+
+    [Test]
+    public async Task RegisterAsync_LyingServerSendsABadShare_HonestServerNamesItStoresNothingAndTheStoresReopen()
+    {
+        _devnet.Faults(1).SendInconsistentShare = true;
+        var honest = _devnet.Servers[0];
+        var cheater = _devnet.Servers[1];
+
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        await WaitForAsync(() => Task.FromResult(honest.LastDkgFailure is not null));
+
+        // The cheater's own run ends one way or the other (it may have received the honest share before the honest server stopped).
+        await WaitForAsync(async () => cheater.LastDkgFailure is not null || await cheater.Store.GetAsync(_user.AccountId.ToSs58()) is not null);
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => operation.WaitForCompletionAsync(TimeSpan.FromSeconds(1)));
+        var failure = honest.LastDkgFailure as Entropy.Protocol.Dkg.DkgException;
+        Assert.Multiple(async () =>
+        {
+            Assert.That(failure, Is.Not.Null, honest.LastDkgFailure!.ToString());
+            Assert.That(failure!.Reason, Is.EqualTo(Entropy.Protocol.Dkg.DkgFailureReason.InconsistentShare));
+            Assert.That(failure.Culprit, Is.EqualTo(new Entropy.Protocol.Dkg.PartyId(cheater.Account.AsSpan())), "the honest server names the cheater");
+            Assert.That(e!.LastStatus!.Confirmations, Is.LessThan(2));
+            Assert.That(await _client.IsRegisteredAsync(_user.AccountId), Is.False);
+            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1), "the SDK did not resubmit");
+        });
+        var shares = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        Assert.That(shares[0], Is.Null, "the honest server stored nothing");
+        Assert.That(await _client.GetRegisteringAsync(_user.AccountId), Is.Not.Null, "registering until pruned");
+    }
+
+    private async Task<int?> RegisteringConfirmationsAsync() => (await _client.GetRegisteringAsync(_user.AccountId))?.Confirmations;
+
+    private async Task<IReadOnlyList<(int Status, string Body)>> PostUserNewToEveryServerAsync(byte[] body)
+    {
+        using var http = new HttpClient();
+        var answers = new List<(int, string)>();
+        foreach (var endpoint in _devnet.ThresholdServerEndpoints)
+        {
+            using var content = new ByteArrayContent(body);
+            using var response = await http.PostAsync(new Uri($"http://{endpoint}/user/new"), content);
+            answers.Add(((int)response.StatusCode, await response.Content.ReadAsStringAsync()));
+        }
+
+        return answers;
     }
 
     [Test]

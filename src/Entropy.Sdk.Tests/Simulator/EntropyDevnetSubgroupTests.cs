@@ -1,4 +1,6 @@
 using Entropy.Tests.Protocol;
+using Entropy.Tests.Registration;
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using Entropy.Crypto;
@@ -184,6 +186,182 @@ public class EntropyDevnetSubgroupTests
         Assert.That(first.Body, Does.Contain("not registering"));
         Assert.That(replay.Status, Is.EqualTo(500));
         Assert.That(await _devnet.Servers[0].Store.GetAsync(key), Is.EqualTo(before), "the stored share was overwritten");
+    }
+
+    [Test]
+    public async Task ReceiveKey_GenuineBodyReplayedWhileTheAccountIsRegistering_IsRefusedAndNoStoredShareChanges()
+    {
+        // Hold both committee servers after they stored and replicated the share, before confirm_register: the account stays
+        // registering, every member holds the share, and the genuine receive_key bodies the committee sent are captured.
+        using var user = Sr25519Signer.FromSecretUri("//Alice//replay-while-registering");
+        await RegistrationAudit.FundAsync(_client, user.AccountId);
+        var key = user.AccountId.ToSs58();
+        var servers = _devnet.Servers;
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = new ConcurrentQueue<(ThresholdServerHost Sender, string Endpoint, byte[] Body, int Status)>();
+        for (var i = 0; i < servers.Count; i++)
+        {
+            var sender = servers[i];
+            _devnet.Faults(i).HoldConfirmation = hold.Task;
+            _devnet.Faults(i).KeySent = (endpoint, body, status) => sent.Enqueue((sender, endpoint, body, status));
+        }
+
+        try
+        {
+            var operation = await _client.RegisterAsync(WaitUntil.Started, user);
+            await WaitForAsync(() => Task.FromResult(sent.Count == 4)); // each subgroup's committee server to its two other members
+            var held = await _client.GetRegisteringAsync(user.AccountId);
+            var before = new List<byte[]?>();
+            foreach (var server in servers)
+            {
+                before.Add(await server.Store.GetAsync(key));
+            }
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(held, Is.Not.Null, "the account is still registering");
+                Assert.That(held!.Confirmations, Is.Zero);
+                Assert.That(sent.Select(x => x.Status), Is.All.EqualTo(200), "the genuine deliveries were accepted");
+                Assert.That(before, Has.All.Not.Null, "every member holds its subgroup's share");
+            });
+
+            var (committeeServer, endpoint, genuine, _) = sent.First();
+            var addressee = servers.Single(s => s.Endpoint == endpoint);
+            var bystander = servers.First(s => s.Subgroup == addressee.Subgroup && s != addressee && s != committeeServer);
+            var repeated = $"Data is repeated: the share of {key} was already received";
+
+            var replay = await PostReceiveKeyAsync(addressee, genuine);
+            var replayAgain = await PostReceiveKeyAsync(addressee, genuine);
+            var misdirected = await PostReceiveKeyAsync(bystander, genuine);
+            var addresseeIndex = servers.ToList().IndexOf(addressee);
+            await _devnet.StopServerAsync(addresseeIndex); // a member: nothing of the held registration runs on it
+            await _devnet.RestartServerAsync(addresseeIndex);
+            var replayAfterRestart = await PostReceiveKeyAsync(addressee, genuine);
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(replay, Is.EqualTo((500, repeated)));
+                Assert.That(replayAgain, Is.EqualTo((500, repeated)));
+                Assert.That(misdirected, Is.EqualTo((500, $"Decryption failed: The signed message from {committeeServer.Account.ToSs58()} is addressed to x25519 key {Convert.ToHexStringLower(addressee.X25519PublicKey)}, not to this server.")));
+                Assert.That(replayAfterRestart, Is.EqualTo((500, repeated)), "the restarted member (its store reopened with the password) still refuses");
+                for (var i = 0; i < servers.Count; i++)
+                {
+                    Assert.That(await servers[i].Store.GetAsync(key), Is.EqualTo(before[i]), $"{servers[i].Name}'s share changed");
+                }
+
+                Assert.That(await _client.GetRegisteringAsync(user.AccountId), Is.Not.Null, "still registering");
+            });
+
+            hold.SetResult();
+            var registration = await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(registration.VerifyingKey.ToArray(), Is.EqualTo(ThresholdServerHost.ParseShare(before[0]!).VerifyingKey));
+                Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, user.AccountId), Is.EqualTo(1));
+            });
+            Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, user.AccountId), Is.EqualTo(before));
+        }
+        finally
+        {
+            hold.TrySetResult();
+            for (var i = 0; i < servers.Count; i++)
+            {
+                _devnet.Faults(i).HoldConfirmation = null;
+                _devnet.Faults(i).KeySent = null;
+            }
+        }
+    }
+
+    [Test]
+    public async Task ReceiveKey_BodyFromAPrunedRegistrationReplayedDuringTheNextOne_IsRefusedAndTheNewShareStays()
+    {
+        // entropy-tss v0.0.10 would accept this one: the account is registering again, so the stale share would overwrite the new one.
+        using var user = Sr25519Signer.FromSecretUri("//Alice//replay-stale-registration");
+        await RegistrationAudit.FundAsync(_client, user.AccountId);
+        var key = user.AccountId.ToSs58();
+        var servers = _devnet.Servers;
+        var firstHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = new ConcurrentQueue<(ThresholdServerHost Sender, string Endpoint, byte[] Body, int Status)>();
+        for (var i = 0; i < servers.Count; i++)
+        {
+            var sender = servers[i];
+            _devnet.Faults(i).HoldConfirmation = firstHold.Task;
+            _devnet.Faults(i).KeySent = (endpoint, body, status) => sent.Enqueue((sender, endpoint, body, status));
+        }
+
+        try
+        {
+            await _client.RegisterAsync(WaitUntil.Started, user);
+            await WaitForAsync(() => Task.FromResult(sent.Count == 4));
+            var (_, endpoint, stale, _) = sent.First();
+            var addressee = servers.Single(s => s.Endpoint == endpoint);
+            var staleShare = await addressee.Store.GetAsync(key);
+            await _client.PruneRegistrationAsync(user);
+            for (var i = 0; i < servers.Count; i++)
+            {
+                _devnet.Faults(i).HoldConfirmation = secondHold.Task;
+            }
+
+            firstHold.SetResult(); // the first committee's confirmations now fail: the account is no longer registering
+            var operation = await _client.RegisterAsync(WaitUntil.Started, user);
+            await WaitForAsync(() => Task.FromResult(sent.Count == 8));
+            var before = new List<byte[]?>();
+            foreach (var server in servers)
+            {
+                before.Add(await server.Store.GetAsync(key));
+            }
+
+            var replay = await PostReceiveKeyAsync(addressee, stale);
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(sent.Select(x => x.Status), Is.All.EqualTo(200));
+                Assert.That(before, Has.All.Not.Null.And.None.EqualTo(staleShare), "every member holds the second registration's share");
+                Assert.That(replay, Is.EqualTo((500, $"Data is repeated: the share of {key} was already received")));
+                for (var i = 0; i < servers.Count; i++)
+                {
+                    Assert.That(await servers[i].Store.GetAsync(key), Is.EqualTo(before[i]), $"{servers[i].Name}'s share changed");
+                }
+            });
+
+            secondHold.SetResult();
+            var registration = await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
+            Assert.Multiple(() =>
+            {
+                Assert.That(registration.VerifyingKey.ToArray(), Is.EqualTo(ThresholdServerHost.ParseShare(before[0]!).VerifyingKey));
+                Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, user.AccountId), Is.EqualTo(2), "one per RegisterAsync call");
+            });
+        }
+        finally
+        {
+            firstHold.TrySetResult();
+            secondHold.TrySetResult();
+            for (var i = 0; i < servers.Count; i++)
+            {
+                _devnet.Faults(i).HoldConfirmation = null;
+                _devnet.Faults(i).KeySent = null;
+            }
+        }
+    }
+
+    private static async Task<(int Status, string Body)> PostReceiveKeyAsync(ThresholdServerHost recipient, byte[] body)
+    {
+        using var http = new HttpClient();
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await http.PostAsync(new Uri($"http://{recipient.Endpoint}/user/receive_key"), content);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!await condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
     }
 
     private async Task<(int Status, string Body, bool Stored)> SendKeyAsync(int senderIndex, int recipientIndex, string userUri, bool tamper)
