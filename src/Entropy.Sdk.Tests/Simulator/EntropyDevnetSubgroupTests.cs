@@ -304,7 +304,14 @@ public class EntropyDevnetSubgroupTests
                 _devnet.Faults(i).HoldConfirmation = secondHold.Task;
             }
 
-            firstHold.SetResult(); // the first committee's confirmations now fail: the account is no longer registering
+            // The first committee's confirmations are refused by the pool (the account is no longer registering); wait for both
+            // refusals, so that neither can count for the next registration of the account.
+            var firstCommittee = sent.Select(x => x.Sender).Distinct().ToList();
+            var failuresBefore = firstCommittee.Select(c => c.LastDkgFailure).ToList();
+            firstHold.SetResult();
+            await WaitForAsync(() => Task.FromResult(firstCommittee.Select((c, i) => !ReferenceEquals(c.LastDkgFailure, failuresBefore[i])).All(x => x)));
+            Assert.That(firstCommittee, Has.Count.EqualTo(2));
+            Assert.That(firstCommittee.Select(c => c.LastDkgFailure), Has.All.InstanceOf<Entropy.Extrinsics.InvalidTransactionException>(), "the stale confirmations were refused");
             var operation = await _client.RegisterAsync(WaitUntil.Started, user);
             await WaitForAsync(() => Task.FromResult(sent.Count == 8));
             var before = new List<byte[]?>();
