@@ -42,6 +42,11 @@ internal sealed class ChainNode : IAsyncDisposable
     private readonly List<Block> _blocks = [];
     private readonly Dictionary<string, Block> _byHash = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PoolEntry> _pool = new(StringComparer.Ordinal);
+
+    // Beside _pool (changed only through AddToPool/RemoveFromPool/ClearPool): each signer's pooled transactions by nonce, so
+    // the nonce checks (NextIndex, same-nonce rival, ChainsToPool) do not scan the whole pool, and the held (future) ones.
+    private readonly Dictionary<byte[], Dictionary<uint, PoolEntry>> _poolBySigner = new(ByteArrayComparer.Instance);
+    private readonly HashSet<PoolEntry> _futures = new(ReferenceEqualityComparer.Instance);
     private readonly List<(uint Number, string Hash, TransactionWatcher Watcher)> _awaitingFinality = [];
     private readonly List<Func<Block, CancellationToken, Task>> _blockObservers = [];
     private readonly Channel<Block> _observerQueue = Channel.CreateUnbounded<Block>(new UnboundedChannelOptions { SingleReader = true });
@@ -183,8 +188,8 @@ internal sealed class ChainNode : IAsyncDisposable
         lock (_lock)
         {
             var nonce = EntropyRuntime.GetAccount(_blocks[^1].State, account).Nonce;
-            var pending = _pool.Values.Where(e => e.Extrinsic.Signer is { } s && s.AsSpan().SequenceEqual(account)).Select(e => e.Extrinsic.Nonce).ToHashSet();
-            while (pending.Contains(nonce))
+            var pending = _poolBySigner.GetValueOrDefault(account);
+            while (pending is not null && pending.ContainsKey(nonce))
             {
                 nonce++;
             }
@@ -240,7 +245,7 @@ internal sealed class ChainNode : IAsyncDisposable
             }
 
             if (extrinsic.Signer is { } signer
-                && _pool.Values.FirstOrDefault(e => e.Extrinsic.Nonce == extrinsic.Nonce && e.Extrinsic.Signer is { } other && other.AsSpan().SequenceEqual(signer)) is { } rival)
+                && _poolBySigner.TryGetValue(signer, out var signerPool) && signerPool.TryGetValue(extrinsic.Nonce, out var rival))
             {
                 // Substrate's pool replaces a transaction with the same (signer, nonce) tag only for a higher priority (here: tip).
                 if (extrinsic.Tip <= rival.Extrinsic.Tip)
@@ -249,12 +254,12 @@ internal sealed class ChainNode : IAsyncDisposable
                         "The transaction has too low priority to replace another transaction already in the pool.");
                 }
 
-                _pool.Remove(Hex.Encode(rival.Extrinsic.Hash));
+                RemoveFromPool(rival);
                 usurped = rival;
             }
 
             status = isFuture && !ChainsToPool(extrinsic) ? TransactionStatus.Future : TransactionStatus.Ready;
-            _pool[hashHex] = new PoolEntry(extrinsic, ++_sequence, watcher) { IsFuture = status == TransactionStatus.Future };
+            AddToPool(new PoolEntry(extrinsic, ++_sequence, watcher) { IsFuture = status == TransactionStatus.Future });
             promoted = status == TransactionStatus.Ready ? PromoteFutures() : [];
         }
 
@@ -327,7 +332,7 @@ internal sealed class ChainNode : IAsyncDisposable
                     if (outcome.Included)
                     {
                         extrinsics.Add(entry.Extrinsic.Encoded);
-                        _pool.Remove(Hex.Encode(entry.Extrinsic.Hash));
+                        RemoveFromPool(entry);
                         if (entry.Watcher is not null)
                         {
                             notifications.Add((entry.Watcher, TransactionStatus.InBlock));
@@ -343,7 +348,7 @@ internal sealed class ChainNode : IAsyncDisposable
                     else
                     {
                         _logger.LogDebug("Dropping transaction {Hash} from the pool: {Reason}", Hex.Encode(entry.Extrinsic.Hash), outcome.Invalid);
-                        _pool.Remove(Hex.Encode(entry.Extrinsic.Hash));
+                        RemoveFromPool(entry);
                         if (entry.Watcher is not null)
                         {
                             notifications.Add((entry.Watcher, TransactionStatus.Invalid));
@@ -417,8 +422,7 @@ internal sealed class ChainNode : IAsyncDisposable
         List<PoolEntry> dropped;
         lock (_lock)
         {
-            dropped = [.. _pool.Values];
-            _pool.Clear();
+            dropped = ClearPool();
             _validationContext = null;
         }
 
@@ -466,7 +470,7 @@ internal sealed class ChainNode : IAsyncDisposable
                     var watcher = watchers.GetValueOrDefault(Hex.Encode(extrinsic.Hash));
                     if (keepTransactions)
                     {
-                        _pool[Hex.Encode(extrinsic.Hash)] = new PoolEntry(extrinsic, ++_sequence, watcher);
+                        AddToPool(new PoolEntry(extrinsic, ++_sequence, watcher));
                     }
 
                     if (watcher is not null)
@@ -522,8 +526,7 @@ internal sealed class ChainNode : IAsyncDisposable
         List<PoolEntry> dropped;
         lock (_lock)
         {
-            dropped = [.. _pool.Values];
-            _pool.Clear();
+            dropped = ClearPool();
         }
 
         foreach (var entry in dropped)
@@ -542,22 +545,23 @@ internal sealed class ChainNode : IAsyncDisposable
     /// <summary>Marks held (future) transactions whose nonce gap is now filled as ready; returns them for notification.</summary>
     private List<PoolEntry> PromoteFutures()
     {
-        var promoted = new List<PoolEntry>();
-        bool changed;
-        do
+        if (_futures.Count == 0)
         {
-            changed = false;
-            foreach (var entry in _pool.Values.Where(e => e.IsFuture).OrderBy(e => e.Extrinsic.Nonce))
+            return [];
+        }
+
+        // One pass is enough: promotion does not change which nonces are pooled, which is all ChainsToPool looks at.
+        var promoted = new List<PoolEntry>();
+        foreach (var entry in _futures.OrderBy(e => e.Extrinsic.Nonce))
+        {
+            if (ChainsToPool(entry.Extrinsic))
             {
-                if (ChainsToPool(entry.Extrinsic))
-                {
-                    entry.IsFuture = false;
-                    promoted.Add(entry);
-                    changed = true;
-                }
+                entry.IsFuture = false;
+                promoted.Add(entry);
             }
         }
-        while (changed);
+
+        _futures.ExceptWith(promoted);
         return promoted;
     }
 
@@ -566,16 +570,72 @@ internal sealed class ChainNode : IAsyncDisposable
         // A future transaction whose predecessors are all already pooled will be ready for the next block.
         var signer = extrinsic.Signer!;
         var nonce = EntropyRuntime.GetAccount(_blocks[^1].State, signer).Nonce;
-        var pending = _pool.Values.Where(e => e.Extrinsic.Signer is { } s && s.AsSpan().SequenceEqual(signer)).Select(e => e.Extrinsic.Nonce).ToHashSet();
+        var pending = _poolBySigner.GetValueOrDefault(signer);
         for (var n = nonce; n < extrinsic.Nonce; n++)
         {
-            if (!pending.Contains(n))
+            if (pending is null || !pending.ContainsKey(n))
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    /// <summary>Adds <paramref name="entry"/> to the pool and its indexes (replacing a pooled transaction with the same hash).</summary>
+    private void AddToPool(PoolEntry entry)
+    {
+        var hashHex = Hex.Encode(entry.Extrinsic.Hash);
+        if (_pool.TryGetValue(hashHex, out var previous))
+        {
+            RemoveFromPool(previous);
+        }
+
+        _pool[hashHex] = entry;
+        if (entry.Extrinsic.Signer is { } signer)
+        {
+            if (!_poolBySigner.TryGetValue(signer, out var byNonce))
+            {
+                _poolBySigner[signer] = byNonce = [];
+            }
+
+            // Free: Submit removes a same-nonce rival first, and a retracted transaction's nonce is below every pooled nonce of its
+            // signer (they were validated on top of it). Should that ever not hold, the first entry keeps the slot.
+            byNonce.TryAdd(entry.Extrinsic.Nonce, entry);
+        }
+
+        if (entry.IsFuture)
+        {
+            _futures.Add(entry);
+        }
+    }
+
+    /// <summary>Removes <paramref name="entry"/> from the pool and its indexes.</summary>
+    private void RemoveFromPool(PoolEntry entry)
+    {
+        _pool.Remove(Hex.Encode(entry.Extrinsic.Hash));
+        _futures.Remove(entry);
+        if (entry.Extrinsic.Signer is { } signer
+            && _poolBySigner.TryGetValue(signer, out var byNonce)
+            && byNonce.TryGetValue(entry.Extrinsic.Nonce, out var indexed)
+            && ReferenceEquals(indexed, entry))
+        {
+            byNonce.Remove(entry.Extrinsic.Nonce);
+            if (byNonce.Count == 0)
+            {
+                _poolBySigner.Remove(signer);
+            }
+        }
+    }
+
+    /// <summary>Empties the pool and its indexes; returns what it held.</summary>
+    private List<PoolEntry> ClearPool()
+    {
+        List<PoolEntry> entries = [.. _pool.Values];
+        _pool.Clear();
+        _poolBySigner.Clear();
+        _futures.Clear();
+        return entries;
     }
 
     private void AddBlock(Block block)
