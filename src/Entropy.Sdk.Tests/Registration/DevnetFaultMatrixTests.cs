@@ -347,6 +347,139 @@ public class DevnetFaultMatrixTests
         await AssertRegisteredOnceWithIntactSharesAsync(registration);
     }
 
+    [Test]
+    public async Task WaitForCompletionAsync_NodeDownLongerThanTheOcwDeadline_DkgNeverStartsTimeoutThenPruneCancels()
+    {
+        // The node's RPC is down for longer than the off-chain worker's 2 s deadline on /user/new: the servers cannot check the
+        // message in time (they need the node for it), so neither starts the DKG, and the message is never sent again. Completion is
+        // impossible; the user sees the documented timeout (0 of 2, with the committee), prunes, and registers again.
+        Task? restart = null;
+        var request = new RegisterRequest(_user)
+        {
+            Progress = new InlineProgress(p =>
+            {
+                if (p.Stage == RegistrationStage.InBlock)
+                {
+                    restart ??= _devnet.Chain.RestartAsync(TimeSpan.FromMilliseconds(2300));
+                }
+            }),
+        };
+        var operation = await _client.RegisterAsync(WaitUntil.Started, request);
+        await restart!;
+        var registerBlock = operation.RegisterBlockNumber!.Value;
+        await WaitForAsync(() => Task.FromResult(_devnet.Chain.BestBlockNumber >= registerBlock + 4));
+        Assert.That((await _client.GetRegisteringAsync(_user.AccountId))?.Confirmations, Is.Zero, "still registering (a retried read: the client has reconnected)");
+
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => operation.WaitForCompletionAsync(TimeSpan.FromMilliseconds(600)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.LastStatus!.Confirmations, Is.Zero);
+            Assert.That(e.Committee.Select(s => s.Endpoint), Is.EquivalentTo(_devnet.ThresholdServerEndpoints));
+            Assert.That(_devnet.Servers.Select(s => s.LastDkgFailure), Is.All.Null, "no DKG was started, so none failed");
+        });
+
+        var wait = operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
+        await _client.PruneRegistrationAsync(_user);
+        Assert.ThrowsAsync<RegistrationCancelledException>(() => wait);
+        Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId), Has.All.Null, "no server stored anything");
+
+        var retry = await _client.RegisterAsync(WaitUntil.Completed, _user);
+        Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(2), "one per RegisterAsync call: the SDK itself never resent");
+        Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId), Has.All.Not.Null);
+        Assert.That(retry.Value.VerifyingKey, Is.EqualTo((await _client.GetRegistrationAsync(_user.AccountId))!.VerifyingKey));
+    }
+
+    [Test]
+    public async Task WaitForCompletionAsync_ConfirmationAnswerLostToAConnectionDrop_ServerResendsTheSameBytesAndKeepsItsNonce()
+    {
+        // The node receives server 0's confirm_register, but every connection drops before it answers: the server cannot tell
+        // whether it arrived, sends the same signed bytes again (the pool answers "already imported"), and its next confirmation
+        // takes the next nonce (the reservation was kept, so there is no gap and no clash).
+        var tss0 = _devnet.Servers[0].Account;
+        var dropped = 0;
+        _devnet.Chain.Node.BeforeSubmit = encoded =>
+        {
+            var extrinsic = _devnet.Chain.Node.DecodeExtrinsic(encoded);
+            if (extrinsic.Call.Name == "confirm_register" && extrinsic.Signer is { } signer && signer.AsSpan().SequenceEqual(tss0.AsSpan())
+                && Interlocked.Exchange(ref dropped, 1) == 0)
+            {
+                _devnet.Chain.DropConnections();
+            }
+        };
+
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var registration = await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
+        using var next = Sr25519Signer.FromSecretUri("//Alice//devnet-fault//after-lost-confirmation");
+        await RegistrationAudit.FundAsync(_client, next.AccountId);
+        var after = await _client.RegisterAsync(WaitUntil.Completed, next);
+
+        var confirmations = _devnet.Chain.Node.Submissions
+            .Where(x => x.CallName == "confirm_register" && x.Signer is { } signer && signer.AsSpan().SequenceEqual(tss0.AsSpan()))
+            .ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(dropped, Is.EqualTo(1), "the connections dropped on the confirmation");
+            Assert.That(confirmations.Count(c => c.Hash.AsSpan().SequenceEqual(confirmations[0].Hash)), Is.EqualTo(2), "the first confirmation and its resend, the same bytes");
+            Assert.That(confirmations.Where(c => c.Nonce == confirmations[0].Nonce).Select(c => Convert.ToHexString(c.Hash)).Distinct().Count(), Is.EqualTo(1), "never two different transactions with one nonce");
+            Assert.That(confirmations[^1].Nonce, Is.EqualTo(confirmations[0].Nonce + 1), "the next confirmation takes the next nonce");
+            Assert.That(RegistrationAudit.CountIncluded(_devnet.Chain, "confirm_register", tss0), Is.EqualTo(2));
+            Assert.That(after.Value.VerifyingKey, Is.Not.EqualTo(registration.VerifyingKey));
+        });
+        await AssertRegisteredOnceWithIntactSharesAsync(registration);
+    }
+
+    [Test]
+    public async Task WaitForCompletionAsync_ServerCrashesOnItsFirstDkgMessage_TimesOutWithTheCommitteeAndPruneCancels()
+    {
+        // Another account registered before: its shares must come through the crash untouched.
+        using var earlier = Sr25519Signer.FromSecretUri("//Alice//devnet-fault//before-the-crash");
+        await RegistrationAudit.FundAsync(_client, earlier.AccountId);
+        await _client.RegisterAsync(WaitUntil.Completed, earlier);
+        var earlierShares = await Task.WhenAll(_devnet.Servers.Select(server => server.Store.GetAsync(earlier.AccountId.ToSs58())));
+
+        // Deterministic point: server 1 has accepted /user/new and its DKG has received a first message; it crashes there, before
+        // it could store or confirm anything. Its DKG is not resumed after the restart (the OCW sends the message once).
+        var reached = new TaskCompletionSource<AccountId>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _devnet.Faults(1).FirstDkgMessageReceived = (account, cancellationToken) =>
+        {
+            reached.TrySetResult(account);
+            return Task.Delay(Timeout.Infinite, cancellationToken);
+        };
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        Assert.That(await reached.Task.WaitAsync(TimeSpan.FromSeconds(20)), Is.EqualTo(_user.AccountId));
+        await _devnet.StopServerAsync(1);
+        _devnet.Faults(1).FirstDkgMessageReceived = null;
+        await WaitForAsync(() => Task.FromResult(_devnet.Servers[0].LastDkgFailure is not null));
+        await _devnet.RestartServerAsync(1);
+
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => operation.WaitForCompletionAsync(TimeSpan.FromMilliseconds(600)));
+        var failure = _devnet.Servers[0].LastDkgFailure as Entropy.Protocol.Dkg.DkgException;
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.LastStatus!.Confirmations, Is.Zero);
+            Assert.That(e.Message, Does.Contain("0 of 2"));
+            Assert.That(e.Committee.Select(s => s.Endpoint), Is.EquivalentTo(_devnet.ThresholdServerEndpoints));
+            Assert.That(failure?.Culprits, Is.EquivalentTo(new[] { new Entropy.Protocol.Dkg.PartyId(_devnet.Servers[1].Account.AsSpan()) }), "the surviving server names the crashed one");
+        });
+
+        var wait = operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
+        await _client.PruneRegistrationAsync(_user);
+        Assert.ThrowsAsync<RegistrationCancelledException>(() => wait);
+
+        var shares = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(shares, Has.All.Null, "the crashed DKG stored nothing on either server");
+            Assert.That(await _client.GetRegisteringAsync(_user.AccountId), Is.Null);
+            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+            for (var i = 0; i < _devnet.Servers.Count; i++)
+            {
+                Assert.That(earlierShares[i], Is.Not.Null);
+                Assert.That(await _devnet.Servers[i].Store.GetAsync(earlier.AccountId.ToSs58()), Is.EqualTo(earlierShares[i]), $"server {i}'s share of the earlier account");
+            }
+        });
+    }
+
     /// <summary>
     /// Registered with the key the client saw, one register submission, each server's share intact across a server restart (the store
     /// reopens with its password), and the shares are the key's: Σ shares · G equals it.

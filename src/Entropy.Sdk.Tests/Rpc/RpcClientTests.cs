@@ -495,6 +495,72 @@ public class RpcClientTests
         Assert.That(ex.InnerException!.Message, Does.Contain("MaxMessageSize"));
     }
 
+    [Test]
+    public async Task SubscribeAsync_WatchOpenedWhileReconnecting_IsSentOnceOnTheNewConnection()
+    {
+        // A watch opened while the client reconnects must go out once: its own request, not also a "resubscription" (which, for an
+        // extrinsic watch, would submit the transaction twice and make one of the two answers "already imported").
+        _server.Handler = async request =>
+        {
+            if (request.Method != "author_submitAndWatchExtrinsic")
+            {
+                return false;
+            }
+
+            await request.ReplyAsync("\"watch-" + request.Connection.Number + "\"");
+            return true;
+        };
+        _server.Results["system_health"] = "{\"peers\":0}";
+        var transport = new GatedTransport();
+        await using var client = await ConnectAsync(o => o.Transport = transport);
+        transport.HoldNextConnect();
+
+        _server.DropAll();
+        await transport.ConnectHeld.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(client.State, Is.EqualTo(RpcConnectionState.Reconnecting));
+        var opening = client.SubscribeAsync("author_submitAndWatchExtrinsic", "author_unwatchExtrinsic", ["0x00"]);
+        transport.Release();
+        var watch = await opening;
+        await client.InvokeAsync("system_health"); // after anything else the reconnect sent
+
+        Assert.That(_server.Methods.Count(m => m == "author_submitAndWatchExtrinsic"), Is.EqualTo(1));
+        Assert.That(watch.Id, Is.EqualTo("watch-2"));
+    }
+
+    /// <summary>A WebSocket transport whose next connect waits until released (to hold the client in the reconnecting state).</summary>
+    private sealed class GatedTransport : RpcTransport
+    {
+        private readonly WebSocketRpcTransport _inner = new();
+        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _hold;
+
+        public Task ConnectHeld => _held.Task;
+
+        public void HoldNextConnect() => Volatile.Write(ref _hold, 1);
+
+        public void Release() => _release.TrySetResult();
+
+        public override async Task ConnectAsync(Uri endpoint, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Exchange(ref _hold, 0) == 1)
+            {
+                _held.TrySetResult();
+                await _release.Task.WaitAsync(cancellationToken);
+            }
+
+            await _inner.ConnectAsync(endpoint, cancellationToken);
+        }
+
+        public override ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default) => _inner.SendAsync(message, cancellationToken);
+
+        public override ValueTask<bool> ReceiveAsync(System.Buffers.IBufferWriter<byte> destination, CancellationToken cancellationToken = default) => _inner.ReceiveAsync(destination, cancellationToken);
+
+        public override Task CloseAsync(CancellationToken cancellationToken = default) => _inner.CloseAsync(cancellationToken);
+
+        public override ValueTask DisposeAsync() => _inner.DisposeAsync();
+    }
+
     private sealed class CountingOptions : Polly.ResilienceStrategyOptions;
 
     private sealed class CountingStrategy(Action onExecute) : Polly.ResilienceStrategy

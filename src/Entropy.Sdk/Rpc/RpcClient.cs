@@ -421,6 +421,7 @@ public class RpcClient : IAsyncDisposable
             foreach (var subscription in _subscriptions)
             {
                 subscription.Id = null;
+                subscription.AwaitsResubscribe = subscription.ResubscribeOnReconnect;
             }
 
             _subscriptions.ExceptWith(ended);
@@ -484,10 +485,16 @@ public class RpcClient : IAsyncDisposable
 
     private async Task ResubscribeAsync()
     {
+        // Only what was open when the connection dropped: a subscription opened while reconnecting sends its own request once the
+        // connection is back (sending it here too would, for an extrinsic watch, submit the transaction twice).
         RpcSubscription[] resumable;
         lock (_subscriptions)
         {
-            resumable = [.. _subscriptions];
+            resumable = [.. _subscriptions.Where(s => s.AwaitsResubscribe)];
+            foreach (var subscription in resumable)
+            {
+                subscription.AwaitsResubscribe = false;
+            }
         }
 
         foreach (var subscription in resumable)

@@ -55,6 +55,9 @@ public class RpcSubscription : IAsyncEnumerable<JsonElement>, IAsyncDisposable
 
     internal IReadOnlyList<object?> Parameters { get; }
 
+    /// <summary>Gets or sets a value indicating whether the subscription was open when the connection dropped and must be re-opened on the next one (guarded by the client's subscription set).</summary>
+    internal bool AwaitsResubscribe { get; set; }
+
     /// <summary>Waits for the next notification payload (the <c>params.result</c> member).</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The payload.</returns>
