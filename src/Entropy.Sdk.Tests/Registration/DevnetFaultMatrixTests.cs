@@ -370,7 +370,7 @@ public class DevnetFaultMatrixTests
         await WaitForAsync(() => Task.FromResult(_devnet.Chain.BestBlockNumber >= registerBlock + 4));
         Assert.That((await _client.GetRegisteringAsync(_user.AccountId))?.Confirmations, Is.Zero, "still registering (a retried read: the client has reconnected)");
 
-        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => operation.WaitForCompletionAsync(TimeSpan.FromMilliseconds(600)));
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => operation.WaitForCompletionAsync(TimeSpan.FromSeconds(1)));
         Assert.Multiple(() =>
         {
             Assert.That(e!.LastStatus!.Confirmations, Is.Zero);
@@ -452,14 +452,18 @@ public class DevnetFaultMatrixTests
         await WaitForAsync(() => Task.FromResult(_devnet.Servers[0].LastDkgFailure is not null));
         await _devnet.RestartServerAsync(1);
 
-        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => operation.WaitForCompletionAsync(TimeSpan.FromMilliseconds(600)));
-        var failure = _devnet.Servers[0].LastDkgFailure as Entropy.Protocol.Dkg.DkgException;
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => operation.WaitForCompletionAsync(TimeSpan.FromSeconds(1)));
+        // Server 0's DKG fails either by its timeout (naming the silent server 1) or at once, when its share for server 1 meets the
+        // closed channel: which one depends on whether it had sent before the crash.
+        var failure = _devnet.Servers[0].LastDkgFailure;
+        var culprits = (failure as Entropy.Protocol.Dkg.DkgException)?.Culprits ?? [];
         Assert.Multiple(() =>
         {
             Assert.That(e!.LastStatus!.Confirmations, Is.Zero);
             Assert.That(e.Message, Does.Contain("0 of 2"));
             Assert.That(e.Committee.Select(s => s.Endpoint), Is.EquivalentTo(_devnet.ThresholdServerEndpoints));
-            Assert.That(failure?.Culprits, Is.EquivalentTo(new[] { new Entropy.Protocol.Dkg.PartyId(_devnet.Servers[1].Account.AsSpan()) }), "the surviving server names the crashed one");
+            Assert.That(failure, Is.Not.Null, "the surviving server's DKG failed");
+            Assert.That(culprits, Is.SubsetOf(new[] { new Entropy.Protocol.Dkg.PartyId(_devnet.Servers[1].Account.AsSpan()) }), "only the crashed server can be named");
         });
 
         var wait = operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
