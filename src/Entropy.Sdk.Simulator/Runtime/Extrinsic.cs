@@ -1,3 +1,4 @@
+using Entropy.Extrinsics;
 using Entropy.Hashing;
 using Entropy.Scale;
 
@@ -6,11 +7,11 @@ namespace Entropy.Simulator.Runtime;
 /// <summary>A decoded extrinsic v4 (SUBSTRATE.md §3): signed (<c>0x84</c>) with MultiAddress, MultiSignature and Entropy's extra, or unsigned (<c>0x04</c>).</summary>
 internal sealed class Extrinsic
 {
-    private Extrinsic(byte[] encoded, bool signed, byte[]? signer, byte signatureType, byte[]? signature, Era era, uint nonce, UInt128 tip,
+    private Extrinsic(byte[] encoded, byte[] hash, bool signed, byte[]? signer, byte signatureType, byte[]? signature, Era era, uint nonce, UInt128 tip,
         byte[] callBytes, byte[] extraBytes, Call call)
     {
         Encoded = encoded;
-        Hash = Blake2b.Hash256(encoded);
+        Hash = hash;
         IsSigned = signed;
         Signer = signer;
         SignatureType = signatureType;
@@ -55,77 +56,29 @@ internal sealed class Extrinsic
     /// <summary>Gets or sets the era birth hash under which the signature was last verified, so authoring does not verify it twice.</summary>
     public byte[]? VerifiedBirthHash { get; set; }
 
-    /// <summary>Decodes a whole extrinsic (compact length prefix included).</summary>
+    /// <summary>Decodes a whole extrinsic (compact length prefix included) with the SDK's decoder and the runtime's signed extensions.</summary>
+    /// <remarks>
+    /// A signed extrinsic whose <c>MultiAddress</c> is not <c>Id</c> decodes with a <see langword="null"/> <see cref="Signer"/>;
+    /// validation answers it with <c>1011 CannotLookup</c>, as a node does.
+    /// </remarks>
     /// <exception cref="ScaleFormatException">The bytes are not an extrinsic of this runtime.</exception>
     public static Extrinsic Decode(byte[] encoded, RuntimeFlavor flavor)
     {
+        var decoded = ExtrinsicBuilder.Decode(encoded, flavor.ExtensionPlan, lenientAddress: true);
+        if (decoded.Nonce > uint.MaxValue)
+        {
+            // The runtime's Index is u32: its CheckNonce extra is a Compact<u32>.
+            throw new ScaleFormatException($"The nonce {decoded.Nonce} does not fit the runtime's u32 Index", encoded.Length - decoded.Call.Length - 1);
+        }
+
         var reader = new ScaleReader(encoded);
-        var length = reader.ReadCompactU32();
-        if (length != reader.Remaining)
-        {
-            throw new ScaleFormatException($"The extrinsic's length prefix says {length} bytes but {reader.Remaining} follow", 0);
-        }
-
-        var version = reader.ReadU8();
-        if ((version & 0x7f) != 4)
-        {
-            throw new ScaleFormatException($"Invalid transaction version {version & 0x7f}; only 4 is supported", reader.BytesConsumed - 1);
-        }
-
-        var signed = (version & 0x80) != 0;
-        byte[]? signer = null;
-        byte[]? signature = null;
-        byte signatureType = 0;
-        var era = Era.Immortal;
-        uint nonce = 0;
-        UInt128 tip = 0;
-        var extraBytes = Array.Empty<byte>();
-        if (signed)
-        {
-            var addressVariant = reader.ReadVariantIndex();
-            switch (addressVariant)
-            {
-                case 0:
-                    signer = reader.ReadBytes(32).ToArray();
-                    break;
-                case 1:
-                    reader.ReadCompactU32();
-                    break;
-                case 2:
-                    reader.ReadByteVec();
-                    break;
-                case 3:
-                    reader.ReadBytes(32);
-                    break;
-                case 4:
-                    reader.ReadBytes(20);
-                    break;
-                default:
-                    throw new ScaleFormatException($"Could not decode `MultiAddress`: invalid variant {addressVariant}", reader.BytesConsumed - 1);
-            }
-
-            signatureType = reader.ReadVariantIndex();
-            signature = signatureType switch
-            {
-                0 or 1 => reader.ReadBytes(64).ToArray(),
-                2 => reader.ReadBytes(65).ToArray(),
-                _ => throw new ScaleFormatException($"Could not decode `MultiSignature`: invalid variant {signatureType}", reader.BytesConsumed - 1),
-            };
-
-            // Extra, in the metadata's signed-extension order: CheckMortality (Era), CheckNonce (Compact<u32>),
-            // ChargeTransactionPayment (Compact<u128> tip); every other extension of both runtimes encodes to nothing.
-            var extraStart = reader.BytesConsumed;
-            era = Era.Read(ref reader);
-            nonce = reader.ReadCompactU32();
-            tip = reader.ReadCompactU128();
-            extraBytes = encoded.AsSpan(extraStart, reader.BytesConsumed - extraStart).ToArray();
-        }
-
-        var callStart = reader.BytesConsumed;
+        var callStart = encoded.Length - decoded.Call.Length;
+        reader.ReadBytes(callStart);
         var call = CallDecoder.Decode(ref reader, flavor);
         reader.EnsureEnd();
-        var callBytes = encoded.AsSpan(callStart).ToArray();
-        return new Extrinsic(encoded, signed, signer, signatureType, signature, era, nonce, tip, callBytes, extraBytes, call);
+        return new Extrinsic(
+            encoded, decoded.Hash.ToArray(), decoded.IsSigned, decoded.Signer?.ToArray(), decoded.IsSigned ? (byte)decoded.SignatureScheme : (byte)0,
+            decoded.Signature?.ToArray(), decoded.Era, (uint)decoded.Nonce, decoded.Tip, decoded.Call.ToArray(), decoded.Extra.ToArray(), call);
     }
 
     /// <summary>Builds the bytes the signer signed: <c>call ‖ extra ‖ spec ‖ tx ‖ genesis ‖ birth hash</c>, blake2b-256'd when over 256 bytes.</summary>
@@ -143,38 +96,4 @@ internal sealed class Extrinsic
         birthHash.CopyTo(span[40..]);
         return payload.Length > 256 ? Blake2b.Hash256(payload) : payload;
     }
-}
-
-/// <summary><c>sp_runtime::generic::Era</c>: immortal (<c>0x00</c>) or mortal (two bytes: period and quantized phase).</summary>
-internal readonly record struct Era(ulong Period, ulong Phase)
-{
-    public static Era Immortal => default;
-
-    public bool IsImmortal => Period == 0;
-
-    public static Era Read(ref ScaleReader reader)
-    {
-        var first = reader.ReadU8();
-        if (first == 0)
-        {
-            return Immortal;
-        }
-
-        var encoded = (ulong)first | ((ulong)reader.ReadU8() << 8);
-        var period = 2UL << (int)(encoded % (1 << 4));
-        var quantizeFactor = Math.Max(period >> 12, 1);
-        var phase = (encoded >> 4) * quantizeFactor;
-        if (period < 4 || phase >= period)
-        {
-            throw new ScaleFormatException("Invalid period and phase in `Era`", reader.BytesConsumed - 2);
-        }
-
-        return new Era(period, phase);
-    }
-
-    /// <summary>The block the era started at, relative to <paramref name="current"/> (Substrate's <c>Era::birth</c>).</summary>
-    public ulong Birth(ulong current) => IsImmortal ? 0 : ((Math.Max(current, Phase) - Phase) / Period * Period) + Phase;
-
-    /// <summary>The first block at which the era is over (Substrate's <c>Era::death</c>).</summary>
-    public ulong Death(ulong current) => IsImmortal ? ulong.MaxValue : Birth(current) + Period;
 }

@@ -1,3 +1,6 @@
+using Entropy.Extrinsics;
+using Entropy.Metadata;
+
 namespace Entropy.Simulator.Runtime;
 
 /// <summary>What differs between the two simulated Entropy runtimes (PROTOCOL.md §0, §2, §3).</summary>
@@ -18,7 +21,10 @@ internal sealed class RuntimeFlavor
         MetadataResource = metadataResource;
         HasVersionNumber = hasVersionNumber;
         HasValidatorToSubgroup = hasValidatorToSubgroup;
+        _extensionPlan = new Lazy<SignedExtensionPlan>(() => SignedExtensionPlan.Create(RuntimeMetadata.Parse(LoadMetadata())));
     }
+
+    private readonly Lazy<SignedExtensionPlan> _extensionPlan;
 
     public static RuntimeFlavor V0010 { get; } = new(SimulatedRuntime.V0010, "Relayer", "entropy-v0.0.10.scale", false, false);
 
@@ -57,6 +63,9 @@ internal sealed class RuntimeFlavor
         SimulatedRuntime.Registry20240321 => Registry20240321,
         _ => throw new ArgumentOutOfRangeException(nameof(runtime), runtime, "Unknown runtime."),
     };
+
+    /// <summary>Gets the runtime's signed extensions as the SDK reads them from its metadata (the pool decodes extrinsics with it).</summary>
+    public SignedExtensionPlan ExtensionPlan => _extensionPlan.Value;
 
     public byte[] LoadMetadata()
     {

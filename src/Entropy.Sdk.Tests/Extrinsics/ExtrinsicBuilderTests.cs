@@ -156,6 +156,40 @@ public class ExtrinsicBuilderTests
         Assert.That(() => EntropyV10Builder().Decode(Hex(hex)), Throws.TypeOf<ScaleFormatException>());
     }
 
+    [TestCase("01" + "08", TestName = "Decode_LenientIndexAddress_SkipsItWithoutSigner")]
+    [TestCase("02" + "0c010203", TestName = "Decode_LenientRawAddress_SkipsItWithoutSigner")]
+    [TestCase("03" + "1111111111111111111111111111111111111111111111111111111111111111", TestName = "Decode_LenientAddress32_SkipsItWithoutSigner")]
+    [TestCase("04" + "2222222222222222222222222222222222222222", TestName = "Decode_LenientAddress20_SkipsItWithoutSigner")]
+    public void Decode_LenientNonIdAddress_DecodesTheRestWithANullSigner(string address)
+    {
+        // MultiAddress variants (sp_runtime::MultiAddress): Id 0, Index 1 (Compact), Raw 2 (Vec<u8>), Address32 3, Address20 4.
+        byte[] body = [0x84, .. Hex(address), 0x01, .. new byte[64], 0x00, 0x14, 0x08, 0x00, 0x00];
+        byte[] bytes = [.. ScaleCodec.EncodeCompact((ulong)body.Length), .. body];
+        var plan = SignedExtensionPlan.Create(EntropyV10Extensions);
+
+        DecodedExtrinsic decoded = ExtrinsicBuilder.Decode(bytes, plan, lenientAddress: true);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(decoded.IsSigned, Is.True);
+            Assert.That(decoded.Signer, Is.Null);
+            Assert.That(decoded.Nonce, Is.EqualTo(5UL));
+            Assert.That(decoded.Tip, Is.EqualTo((UInt128)2));
+            Assert.That(decoded.Call.ToArray(), Is.EqualTo(new byte[] { 0x00, 0x00 }));
+            Assert.That(() => ExtrinsicBuilder.Decode(bytes, plan, lenientAddress: false), Throws.TypeOf<ScaleFormatException>().With.Message.Contains("MultiAddress"));
+        });
+    }
+
+    [Test]
+    public void Decode_LenientUnknownAddressVariant_StillThrows()
+    {
+        byte[] body = [0x84, 0x05, 0x01, .. new byte[64], 0x00, 0x00, 0x00, 0x00, 0x00];
+        byte[] bytes = [.. ScaleCodec.EncodeCompact((ulong)body.Length), .. body];
+
+        Assert.That(() => ExtrinsicBuilder.Decode(bytes, SignedExtensionPlan.Create(EntropyV10Extensions), lenientAddress: true),
+            Throws.TypeOf<ScaleFormatException>().With.Message.Contains("MultiAddress variant 5"));
+    }
+
     [Test]
     public void Decode_TrailingByte_Throws()
     {

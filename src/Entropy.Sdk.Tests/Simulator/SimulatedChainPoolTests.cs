@@ -161,6 +161,28 @@ public class SimulatedChainPoolTests
         });
     }
 
+    [TestCase((byte)1, "08")]
+    [TestCase((byte)2, "0c010203")]
+    [TestCase((byte)3, "1111111111111111111111111111111111111111111111111111111111111111")]
+    [TestCase((byte)4, "2222222222222222222222222222222222222222")]
+    public void Submit_NonIdMultiAddress_Refused1011CannotLookup(byte variant, string address)
+    {
+        // A signed transfer whose MultiAddress is Index/Raw/Address32/Address20: it decodes, and validation cannot look the signer up.
+        var call = TestTransactions.TransferKeepAlive(_bob, 1);
+        byte[] body = [0x84, variant, .. Convert.FromHexString(address), 0x01, .. new byte[64], 0x00, 0x00, 0x00, .. call];
+        byte[] encoded = [.. Entropy.Scale.ScaleCodec.EncodeCompact((ulong)body.Length), .. body];
+
+        var e = Assert.Throws<RpcException>(() => Node.Submit(encoded, null));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.Code, Is.EqualTo(RpcException.PoolUnknownValidity));
+            Assert.That(e.Message, Is.EqualTo("Unknown Transaction Validity"));
+            Assert.That(e.Data?.GetValue<string>(), Is.EqualTo("CannotLookup"));
+            Assert.That(Node.PoolCount, Is.Zero);
+        });
+    }
+
     private byte[] AliceId => _alice.PublicKey.ToArray();
 
     private byte[] Transfer(uint nonce, ulong dollars, ulong tip = 0) =>

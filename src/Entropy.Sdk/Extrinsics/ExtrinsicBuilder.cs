@@ -247,7 +247,15 @@ public sealed class ExtrinsicBuilder
     /// The bytes are truncated, have trailing data, are not format version 4, use an address or signature variant the SDK does
     /// not decode, or their extra does not match the runtime's signed extensions.
     /// </exception>
-    public DecodedExtrinsic Decode(ReadOnlySpan<byte> extrinsic)
+    public DecodedExtrinsic Decode(ReadOnlySpan<byte> extrinsic) => Decode(extrinsic, _plan, lenientAddress: false);
+
+    /// <summary>
+    /// Decodes a format-v4 extrinsic per <paramref name="plan"/>. With <paramref name="lenientAddress"/>, a signed extrinsic whose
+    /// <c>MultiAddress</c> is not <c>Id</c> (Index, Raw, Address32, Address20) decodes with a <see langword="null"/>
+    /// <see cref="DecodedExtrinsic.Signer"/> instead of failing: a node's pool decodes it and answers it at validation
+    /// (<c>1011 UnknownTransaction::CannotLookup</c>); the simulator relies on that.
+    /// </summary>
+    internal static DecodedExtrinsic Decode(ReadOnlySpan<byte> extrinsic, SignedExtensionPlan plan, bool lenientAddress)
     {
         byte[] encoded = extrinsic.ToArray();
         var reader = new ScaleReader(encoded);
@@ -273,12 +281,16 @@ public sealed class ExtrinsicBuilder
 
         int addressOffset = reader.BytesConsumed;
         byte addressKind = reader.ReadU8();
-        if (addressKind != AddressId)
+        byte[]? signer = null;
+        if (addressKind == AddressId)
+        {
+            signer = reader.ReadBytes(32).ToArray();
+        }
+        else if (!lenientAddress || !SkipUnresolvedAddress(ref reader, addressKind))
         {
             throw new ScaleFormatException($"MultiAddress variant {addressKind} is not supported; only Id (0) is", addressOffset);
         }
 
-        byte[] signer = reader.ReadBytes(32).ToArray();
         int signatureOffset = reader.BytesConsumed;
         byte schemeByte = reader.ReadU8();
         int signatureLength = schemeByte switch
@@ -290,7 +302,7 @@ public sealed class ExtrinsicBuilder
         byte[] signature = reader.ReadBytes(signatureLength).ToArray();
 
         int extraOffset = reader.BytesConsumed;
-        DecodedExtra extra = _plan.ReadExtra(ref reader);
+        DecodedExtra extra = plan.ReadExtra(ref reader);
         int callOffset = reader.BytesConsumed;
         EnsureCall(reader.Remaining, callOffset);
         return new DecodedExtrinsic(
@@ -300,6 +312,28 @@ public sealed class ExtrinsicBuilder
 
     /// <summary>Computes the transaction hash of an encoded extrinsic (blake2b-256 over all of it, length prefix included).</summary>
     internal static byte[] HashOf(ReadOnlySpan<byte> encoded) => Blake2b256(encoded);
+
+    /// <summary>Skips a <c>MultiAddress</c> other than <c>Id</c>; <see langword="false"/> for an unknown variant.</summary>
+    private static bool SkipUnresolvedAddress(ref ScaleReader reader, byte addressKind)
+    {
+        switch (addressKind)
+        {
+            case 1: // Index(Compact<AccountIndex>)
+                reader.ReadCompactU32();
+                return true;
+            case 2: // Raw(Vec<u8>)
+                reader.ReadByteVec();
+                return true;
+            case 3: // Address32([u8; 32])
+                reader.ReadBytes(32);
+                return true;
+            case 4: // Address20([u8; 20])
+                reader.ReadBytes(20);
+                return true;
+            default:
+                return false;
+        }
+    }
 
     private static void EnsureCall(int remaining, int offset)
     {
