@@ -64,7 +64,7 @@ internal sealed class Extrinsic
     /// <exception cref="ScaleFormatException">The bytes are not an extrinsic of this runtime.</exception>
     public static Extrinsic Decode(byte[] encoded, RuntimeFlavor flavor)
     {
-        var decoded = ExtrinsicBuilder.Decode(encoded, flavor.ExtensionPlan, lenientAddress: true);
+        var decoded = ExtrinsicBuilder.DecodeCore(encoded, flavor.ExtensionPlan, lenientAddress: true);
         if (decoded.Nonce > uint.MaxValue)
         {
             // The runtime's Index is u32: its CheckNonce extra is a Compact<u32>.

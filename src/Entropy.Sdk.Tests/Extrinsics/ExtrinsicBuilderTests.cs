@@ -167,7 +167,7 @@ public class ExtrinsicBuilderTests
         byte[] bytes = [.. ScaleCodec.EncodeCompact((ulong)body.Length), .. body];
         var plan = SignedExtensionPlan.Create(EntropyV10Extensions);
 
-        DecodedExtrinsic decoded = ExtrinsicBuilder.Decode(bytes, plan, lenientAddress: true);
+        DecodedExtrinsic decoded = ExtrinsicBuilder.DecodeCore(bytes, plan, lenientAddress: true);
 
         Assert.Multiple(() =>
         {
@@ -176,7 +176,7 @@ public class ExtrinsicBuilderTests
             Assert.That(decoded.Nonce, Is.EqualTo(5UL));
             Assert.That(decoded.Tip, Is.EqualTo((UInt128)2));
             Assert.That(decoded.Call.ToArray(), Is.EqualTo(new byte[] { 0x00, 0x00 }));
-            Assert.That(() => ExtrinsicBuilder.Decode(bytes, plan, lenientAddress: false), Throws.TypeOf<ScaleFormatException>().With.Message.Contains("MultiAddress"));
+            Assert.That(() => ExtrinsicBuilder.DecodeCore(bytes, plan, lenientAddress: false), Throws.TypeOf<ScaleFormatException>().With.Message.Contains("MultiAddress"));
         });
     }
 
@@ -186,7 +186,7 @@ public class ExtrinsicBuilderTests
         byte[] body = [0x84, 0x05, 0x01, .. new byte[64], 0x00, 0x00, 0x00, 0x00, 0x00];
         byte[] bytes = [.. ScaleCodec.EncodeCompact((ulong)body.Length), .. body];
 
-        Assert.That(() => ExtrinsicBuilder.Decode(bytes, SignedExtensionPlan.Create(EntropyV10Extensions), lenientAddress: true),
+        Assert.That(() => ExtrinsicBuilder.DecodeCore(bytes, SignedExtensionPlan.Create(EntropyV10Extensions), lenientAddress: true),
             Throws.TypeOf<ScaleFormatException>().With.Message.Contains("MultiAddress variant 5"));
     }
 

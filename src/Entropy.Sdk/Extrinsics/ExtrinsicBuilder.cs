@@ -247,7 +247,7 @@ public sealed class ExtrinsicBuilder
     /// The bytes are truncated, have trailing data, are not format version 4, use an address or signature variant the SDK does
     /// not decode, or their extra does not match the runtime's signed extensions.
     /// </exception>
-    public DecodedExtrinsic Decode(ReadOnlySpan<byte> extrinsic) => Decode(extrinsic, _plan, lenientAddress: false);
+    public DecodedExtrinsic Decode(ReadOnlySpan<byte> extrinsic) => DecodeCore(extrinsic, _plan, lenientAddress: false);
 
     /// <summary>
     /// Decodes a format-v4 extrinsic per <paramref name="plan"/>. With <paramref name="lenientAddress"/>, a signed extrinsic whose
@@ -255,7 +255,7 @@ public sealed class ExtrinsicBuilder
     /// <see cref="DecodedExtrinsic.Signer"/> instead of failing: a node's pool decodes it and answers it at validation
     /// (<c>1011 UnknownTransaction::CannotLookup</c>); the simulator relies on that.
     /// </summary>
-    internal static DecodedExtrinsic Decode(ReadOnlySpan<byte> extrinsic, SignedExtensionPlan plan, bool lenientAddress)
+    internal static DecodedExtrinsic DecodeCore(ReadOnlySpan<byte> extrinsic, SignedExtensionPlan plan, bool lenientAddress)
     {
         byte[] encoded = extrinsic.ToArray();
         var reader = new ScaleReader(encoded);
