@@ -6,6 +6,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Entropy.Crypto;
 using Entropy.Extrinsics;
 using Entropy.Hashing;
 using Entropy.Simulator;
@@ -118,7 +119,7 @@ public class RegistrationBenchmarks
 /// Issues 6 and 7: one registration end to end (<c>RegisterAsync(WaitUntil.Completed)</c>) on the devnet (chain + 2 threshold servers +
 /// off-chain worker, real DKG over Noise WebSockets) at 100 ms and 1 s blocks. The target is registered at block N+2 where N holds
 /// <c>register</c>, i.e. ≤ 3 block times from the call. Each iteration is one registration; the blocks are printed at cleanup
-/// ("register→registered blocks").
+/// ("register→registered blocks"). <see cref="PrivateRegistrationEndToEndBenchmarks"/> runs the same in Private mode.
 /// </summary>
 [Config(typeof(EndToEndConfig))]
 public class RegistrationEndToEndBenchmarks
@@ -133,10 +134,13 @@ public class RegistrationEndToEndBenchmarks
     [Params(100, 1000)]
     public int BlockMs { get; set; }
 
+    /// <summary>Gets the access mode registered with (Private: the client joins the DKG with a fresh x25519 key pair per registration).</summary>
+    protected virtual AccessMode Mode => AccessMode.Public;
+
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _signers = BenchmarkSigners.Create("entropy-bench-e2e", 64);
+        _signers = BenchmarkSigners.Create(Mode == AccessMode.Public ? "entropy-bench-e2e" : "entropy-bench-e2e-private", 64);
         var options = new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(BlockMs), KeyStoreScryptCost = 1 << 10 };
         BenchmarkSigners.Endow(options.EndowedAccounts, _signers);
         _devnet = new EntropyDevnet(options);
@@ -156,7 +160,7 @@ public class RegistrationEndToEndBenchmarks
                 return string.Create(CultureInfo.InvariantCulture, $"min {sorted[0]:F0} median {sorted[sorted.Length / 2]:F0} max {sorted[^1]:F0}");
             }
 
-            Console.WriteLine($"// RegistrationEndToEnd at {BlockMs} ms blocks, {measured.Count} registrations: register→registered blocks {Row(measured.Select(r => (double)r.Blocks))}; " +
+            Console.WriteLine($"// {(Mode == AccessMode.Public ? "" : "Private")}RegistrationEndToEnd at {BlockMs} ms blocks, {measured.Count} registrations: register→registered blocks {Row(measured.Select(r => (double)r.Blocks))}; " +
                 $"head at call→registered blocks {Row(measured.Select(r => (double)r.FromHead))}; wall ms {Row(measured.Select(r => r.Ms))}");
         }
 
@@ -174,9 +178,12 @@ public class RegistrationEndToEndBenchmarks
     {
         var i = Interlocked.Increment(ref _next);
         var head = _devnet.Chain.BestBlockNumber;
+        using var x25519 = Mode == AccessMode.Private ? X25519KeyPair.Generate() : null;
+        var request = new RegisterRequest(_signers[i]) { AccessMode = Mode, UserX25519KeyPair = x25519 };
         var started = Stopwatch.GetTimestamp();
-        var operation = await _client.RegisterAsync(WaitUntil.Completed, _signers[i]);
+        var operation = await _client.RegisterAsync(WaitUntil.Completed, request);
         var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        operation.KeyShare?.Dispose();
         var registeredAt = FindRegisteredBlock(operation.RegisterBlockNumber!.Value, _signers[i].AccountId);
         _results.Add((registeredAt - operation.RegisterBlockNumber!.Value, registeredAt - head, ms));
         return operation.Value;
@@ -196,4 +203,15 @@ public class RegistrationEndToEndBenchmarks
             }
         }
     }
+}
+
+/// <summary>
+/// <see cref="RegistrationEndToEndBenchmarks"/> in Private access mode: <c>RegisterAsync(WaitUntil.Completed)</c> with the user's x25519
+/// key pair, so the client joins the DKG as the extra party and gets its <see cref="PrivateKeyShare"/> (disposed at once). Printed at
+/// cleanup as "// PrivateRegistrationEndToEnd at …".
+/// </summary>
+public class PrivateRegistrationEndToEndBenchmarks : RegistrationEndToEndBenchmarks
+{
+    /// <inheritdoc/>
+    protected override AccessMode Mode => AccessMode.Private;
 }
