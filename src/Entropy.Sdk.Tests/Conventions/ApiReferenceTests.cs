@@ -18,6 +18,9 @@ public partial class ApiReferenceTests
     private static IEnumerable<TestCaseData> PackageCases() =>
         Packages.Select(a => new TestCaseData(a).SetName($"ApiReference_{a.GetName().Name}_IsUpToDate"));
 
+    private static IEnumerable<TestCaseData> DocumentationIdCases() =>
+        Packages.Select(a => new TestCaseData(a).SetName($"ApiReference_{a.GetName().Name}_DocumentationIdsOfVisibleMembersExist"));
+
     [TestCaseSource(nameof(PackageCases))]
     public void ApiReference_CheckedInFile_MatchesXmlDocsOfPublicSurface(Assembly assembly)
     {
@@ -35,6 +38,30 @@ public partial class ApiReferenceTests
             File.ReadAllText(path).ReplaceLineEndings("\n"),
             Is.EqualTo(generated),
             $"docs/api/{name}.md is stale: run `ENTROPY_UPDATE_API_DOCS=1 dotnet test --filter ApiReference` and commit the result");
+    }
+
+    [TestCaseSource(nameof(DocumentationIdCases))]
+    public void ApiReference_EveryVisibleMember_HasItsDocumentationIdInXmlDocs(Assembly assembly)
+    {
+        // Every public/protected member must be documented (CS1591 is an error), so an ID computed here and missing from the XML file
+        // means DocumentationId is wrong, and the reference would silently leave the member out.
+        var ids = XDocument.Load(Path.Combine(AppContext.BaseDirectory, assembly.GetName().Name + ".xml")).Root!.Element("members")!
+            .Elements("member").Select(m => (string)m.Attribute("name")!).ToHashSet(StringComparer.Ordinal);
+        var missing = assembly.GetExportedTypes()
+            .Where(t => !typeof(Delegate).IsAssignableFrom(t))
+            .SelectMany(VisibleMembers)
+            .Where(m => m.GetCustomAttribute<System.Runtime.CompilerServices.CompilerGeneratedAttribute>() is null)
+            .Where(m => m switch
+            {
+                MethodBase method => !method.IsSpecialName || method.Name.StartsWith("op_", StringComparison.Ordinal),
+                FieldInfo field => !field.IsSpecialName,
+                _ => true,
+            })
+            .Select(DocumentationId)
+            .Where(id => !ids.Contains(id))
+            .ToList();
+
+        Assert.That(missing, Is.Empty, "documentation IDs computed by reflection but absent from the XML docs");
     }
 
     private static string Generate(Assembly assembly, string xmlPath)
@@ -59,15 +86,11 @@ public partial class ApiReferenceTests
             var typeId = type.FullName!.Replace('+', '.');
             text.Append("\n### ").Append(DisplayName(type)).Append(" (").Append(Kind(type)).Append(")\n\n")
                 .Append(Summary(docs, "T:" + typeId)).Append('\n');
-            var publicNames = type
-                .GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
-                .Where(m => m is not Type)
-                .Select(m => m is ConstructorInfo ? "#ctor" : m.Name)
-                .ToHashSet(StringComparer.Ordinal);
+            var visibleIds = VisibleMembers(type).Select(DocumentationId).ToHashSet(StringComparer.Ordinal);
             var rows = docs.Keys
-                .Where(id => id.Length > 2 && id[0] != 'T' && id[1] == ':')
+                .Where(visibleIds.Contains)
                 .Select(id => (Id: id, Member: MemberPart(id, typeId)))
-                .Where(r => r.Member is not null && publicNames.Contains(r.Member.Split('(')[0].Split("``")[0]))
+                .Where(r => r.Member is not null)
                 .OrderBy(r => r.Id, StringComparer.Ordinal)
                 .ToList();
             if (rows.Count == 0)
@@ -80,6 +103,106 @@ public partial class ApiReferenceTests
             {
                 text.Append("| `").Append(member!.Replace("#ctor", "constructor").Replace('{', '<').Replace('}', '>'))
                     .Append("` | ").Append(Summary(docs, id)).Append(" |\n");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The members a user of the package can reach: public, or protected (also protected internal) in the type itself.</summary>
+    private static IEnumerable<MemberInfo> VisibleMembers(Type type)
+    {
+        static bool Visible(MethodBase? method) => method is { IsPublic: true } or { IsFamily: true } or { IsFamilyOrAssembly: true };
+
+        return type
+            .GetMembers(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+            .Where(m => m switch
+            {
+                MethodBase method => Visible(method),
+                PropertyInfo property => Visible(property.GetMethod) || Visible(property.SetMethod),
+                EventInfo e => Visible(e.AddMethod),
+                FieldInfo field => field.IsPublic || field.IsFamily || field.IsFamilyOrAssembly,
+                _ => false,
+            });
+    }
+
+    /// <summary>The XML documentation ID of a member (ECMA-334 annex D, "Processing the documentation file"), e.g.
+    /// <c>M:Entropy.EntropyClient.RegisterAsync(Entropy.WaitUntil,Entropy.RegisterRequest,System.Threading.CancellationToken)</c>.</summary>
+    private static string DocumentationId(MemberInfo member)
+    {
+        var owner = member.DeclaringType!.FullName!.Replace('+', '.');
+        switch (member)
+        {
+            case FieldInfo:
+                return $"F:{owner}.{member.Name}";
+            case EventInfo:
+                return $"E:{owner}.{member.Name}";
+            case PropertyInfo property:
+                var indexParameters = property.GetIndexParameters();
+                return $"P:{owner}.{member.Name}" + (indexParameters.Length == 0 ? "" : ParameterList(indexParameters));
+            default:
+                var method = (MethodBase)member;
+                var name = method is ConstructorInfo ? (method.IsStatic ? "#cctor" : "#ctor") : method.Name;
+                if (method.IsGenericMethodDefinition)
+                {
+                    name += "``" + method.GetGenericArguments().Length;
+                }
+
+                var parameters = method.GetParameters();
+                var id = $"M:{owner}.{name}" + (parameters.Length == 0 ? "" : ParameterList(parameters));
+                return method is MethodInfo { Name: "op_Implicit" or "op_Explicit" } conversion ? id + "~" + TypeId(conversion.ReturnType) : id;
+        }
+    }
+
+    private static string ParameterList(ParameterInfo[] parameters) => "(" + string.Join(",", parameters.Select(p => TypeId(p.ParameterType))) + ")";
+
+    /// <summary>A type as it appears in a documentation ID's parameter list: generic arguments in braces, <c>`n</c>/<c>``n</c> for type/method
+    /// type parameters, <c>@</c> for by-reference, <c>*</c> for pointers, <c>[]</c> or <c>[0:,0:]</c> for arrays.</summary>
+    private static string TypeId(Type type)
+    {
+        if (type.IsByRef)
+        {
+            return TypeId(type.GetElementType()!) + "@";
+        }
+
+        if (type.IsPointer)
+        {
+            return TypeId(type.GetElementType()!) + "*";
+        }
+
+        if (type.IsArray)
+        {
+            var rank = type.GetArrayRank();
+            return TypeId(type.GetElementType()!) + (type.IsSZArray ? "[]" : "[" + string.Join(",", Enumerable.Repeat("0:", rank)) + "]");
+        }
+
+        if (type.IsGenericParameter)
+        {
+            return (type.DeclaringMethod is null ? "`" : "``") + type.GenericParameterPosition;
+        }
+
+        if (!type.IsGenericType)
+        {
+            return type.FullName!.Replace('+', '.');
+        }
+
+        // Generic arguments are listed outermost type first; each (nested) type takes as many as its own `n suffix says.
+        var arguments = new Queue<Type>(type.GetGenericArguments());
+        var chain = new List<Type>();
+        for (var t = type.GetGenericTypeDefinition(); t is not null; t = t.DeclaringType)
+        {
+            chain.Insert(0, t);
+        }
+
+        var text = new StringBuilder(chain[0].Namespace is { Length: > 0 } ns ? ns + "." : "");
+        for (var i = 0; i < chain.Count; i++)
+        {
+            var parts = chain[i].Name.Split('`');
+            text.Append(i == 0 ? "" : ".").Append(parts[0]);
+            if (parts.Length == 2)
+            {
+                var own = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+                text.Append('{').Append(string.Join(",", Enumerable.Range(0, own).Select(_ => TypeId(arguments.Dequeue())))).Append('}');
             }
         }
 
