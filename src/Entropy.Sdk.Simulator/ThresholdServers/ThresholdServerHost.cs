@@ -458,7 +458,7 @@ internal sealed class ThresholdServerHost : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var submitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var inclusion = chain.SubmitAndWatchAsync(extrinsic, Account, () => submitted.TrySetResult(), cancellationToken, keepNonceOnConnectionFailure: true);
+            var inclusion = chain.SubmitAndWatchAsync(extrinsic, Account, () => submitted.TrySetResult(), keepNonceOnConnectionFailure: true, cancellationToken);
             await Task.WhenAny(submitted.Task, inclusion).ConfigureAwait(false);
             if (submitted.Task.IsCompleted)
             {

@@ -134,6 +134,14 @@ internal sealed class ChainSession : IAsyncDisposable
         return await Builder.SignAsync(call, signer, parameters, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Submits a signed extrinsic and follows it into a block (never resubmits); see the overload for the nonce rules.</summary>
+    /// <param name="extrinsic">The signed extrinsic.</param>
+    /// <param name="signer">Its signer.</param>
+    /// <param name="onSubmitted">Called once the node accepted the submission.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public Task<ExtrinsicResult> SubmitAndWatchAsync(SignedExtrinsic extrinsic, AccountId signer, Action? onSubmitted, CancellationToken cancellationToken) =>
+        SubmitAndWatchAsync(extrinsic, signer, onSubmitted, keepNonceOnConnectionFailure: false, cancellationToken);
+
     /// <summary>
     /// Submits a signed extrinsic and follows it into a block (never resubmits). A pool rejection releases the signer's nonce
     /// reservation, and so does a connection failure before the node accepted the submission: the next signing then asks the node,
@@ -142,12 +150,12 @@ internal sealed class ChainSession : IAsyncDisposable
     /// <param name="extrinsic">The signed extrinsic.</param>
     /// <param name="signer">Its signer, whose nonce reservation is released when the pool refuses it.</param>
     /// <param name="onSubmitted">Called once the node accepted the submission.</param>
-    /// <param name="cancellationToken">Stops waiting.</param>
     /// <param name="keepNonceOnConnectionFailure"><see langword="true"/> when the caller will send the same bytes again after a connection failure (so the nonce stays taken).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
     /// <exception cref="InvalidTransactionException">The pool refused the transaction.</exception>
     /// <exception cref="TransactionDroppedException">The transaction left the pool without being included.</exception>
     /// <exception cref="DispatchException">The call failed in its block.</exception>
-    public async Task<ExtrinsicResult> SubmitAndWatchAsync(SignedExtrinsic extrinsic, AccountId signer, Action? onSubmitted, CancellationToken cancellationToken, bool keepNonceOnConnectionFailure = false)
+    public async Task<ExtrinsicResult> SubmitAndWatchAsync(SignedExtrinsic extrinsic, AccountId signer, Action? onSubmitted, bool keepNonceOnConnectionFailure, CancellationToken cancellationToken)
     {
         var accepted = false;
         try
