@@ -308,22 +308,12 @@ public class DevnetFaultMatrixTests
     {
         // The node's RPC goes down as soon as register is in block N, so the off-chain worker's /user/new of block N+1 reaches
         // servers whose connection to the node is down (they must reconnect to check the message), and the client is waiting.
-        Task? restart = null;
-        var request = new RegisterRequest(_user)
-        {
-            Progress = new InlineProgress(p =>
-            {
-                if (p.Stage == RegistrationStage.InBlock)
-                {
-                    restart ??= _devnet.Chain.RestartAsync(TimeSpan.FromMilliseconds(300));
-                }
-            }),
-        };
+        var (request, restart) = RequestRestartingTheNodeOnceInBlock(TimeSpan.FromMilliseconds(300));
 
         var operation = await _client.RegisterAsync(WaitUntil.Completed, request);
 
-        Assert.That(restart, Is.Not.Null, "the node restarted");
-        await restart!;
+        Assert.That(restart(), Is.Not.Null, "the node restarted");
+        await restart()!;
         await AssertRegisteredOnceWithIntactSharesAsync(operation.Value);
     }
 
@@ -353,19 +343,9 @@ public class DevnetFaultMatrixTests
         // The node's RPC is down for longer than the off-chain worker's 2 s deadline on /user/new: the servers cannot check the
         // message in time (they need the node for it), so neither starts the DKG, and the message is never sent again. Completion is
         // impossible; the user sees the documented timeout (0 of 2, with the committee), prunes, and registers again.
-        Task? restart = null;
-        var request = new RegisterRequest(_user)
-        {
-            Progress = new InlineProgress(p =>
-            {
-                if (p.Stage == RegistrationStage.InBlock)
-                {
-                    restart ??= _devnet.Chain.RestartAsync(TimeSpan.FromMilliseconds(2300));
-                }
-            }),
-        };
+        var (request, restart) = RequestRestartingTheNodeOnceInBlock(TimeSpan.FromMilliseconds(2300));
         var operation = await _client.RegisterAsync(WaitUntil.Started, request);
-        await restart!;
+        await restart()!;
         var registerBlock = operation.RegisterBlockNumber!.Value;
         await WaitForAsync(() => Task.FromResult(_devnet.Chain.BestBlockNumber >= registerBlock + 4));
         Assert.That((await _client.GetRegisteringAsync(_user.AccountId))?.Confirmations, Is.Zero, "still registering (a retried read: the client has reconnected)");
@@ -482,6 +462,23 @@ public class DevnetFaultMatrixTests
                 Assert.That(await _devnet.Servers[i].Store.GetAsync(earlier.AccountId.ToSs58()), Is.EqualTo(earlierShares[i]), $"server {i}'s share of the earlier account");
             }
         });
+    }
+
+    /// <summary>A request for the test's user whose progress handler restarts the node (once) when <c>register</c> is in a block; <c>Restart</c> gives that restart's task (null until then).</summary>
+    private (RegisterRequest Request, Func<Task?> Restart) RequestRestartingTheNodeOnceInBlock(TimeSpan downtime)
+    {
+        Task? restart = null;
+        var request = new RegisterRequest(_user)
+        {
+            Progress = new InlineProgress(p =>
+            {
+                if (p.Stage == RegistrationStage.InBlock)
+                {
+                    restart ??= _devnet.Chain.RestartAsync(downtime);
+                }
+            }),
+        };
+        return (request, () => restart);
     }
 
     /// <summary>

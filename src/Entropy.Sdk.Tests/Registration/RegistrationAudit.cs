@@ -49,11 +49,7 @@ internal static class RegistrationAudit
     public static async Task<IReadOnlyList<byte[]?>> SharesSurviveRestartAsync(EntropyDevnet devnet, AccountId account)
     {
         var key = account.ToSs58();
-        var before = new List<byte[]?>();
-        for (var i = 0; i < devnet.Servers.Count; i++)
-        {
-            before.Add(await devnet.Servers[i].Store.GetAsync(key));
-        }
+        var before = await ReadSharesAsync(devnet, account);
 
         for (var i = 0; i < devnet.Servers.Count; i++)
         {
@@ -64,6 +60,19 @@ internal static class RegistrationAudit
         }
 
         return before;
+    }
+
+    /// <summary>Reads every server's stored share of <paramref name="account"/> (null where a server has none), in server order.</summary>
+    public static async Task<IReadOnlyList<byte[]?>> ReadSharesAsync(EntropyDevnet devnet, AccountId account)
+    {
+        var key = account.ToSs58();
+        var shares = new List<byte[]?>();
+        foreach (var server in devnet.Servers)
+        {
+            shares.Add(await server.Store.GetAsync(key));
+        }
+
+        return shares;
     }
 
     /// <summary>Funds accounts from //Alice through the client's session (concurrent transfers share Alice's nonce reservation).</summary>

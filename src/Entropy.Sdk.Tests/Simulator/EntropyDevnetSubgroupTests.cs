@@ -198,24 +198,14 @@ public class EntropyDevnetSubgroupTests
         var key = user.AccountId.ToSs58();
         var servers = _devnet.Servers;
         var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var sent = new ConcurrentQueue<(ThresholdServerHost Sender, string Endpoint, byte[] Body, int Status)>();
-        for (var i = 0; i < servers.Count; i++)
-        {
-            var sender = servers[i];
-            _devnet.Faults(i).HoldConfirmation = hold.Task;
-            _devnet.Faults(i).KeySent = (endpoint, body, status) => sent.Enqueue((sender, endpoint, body, status));
-        }
+        var sent = HoldConfirmationsAndCaptureKeysSent(hold.Task);
 
         try
         {
             var operation = await _client.RegisterAsync(WaitUntil.Started, user);
             await WaitForAsync(() => Task.FromResult(sent.Count == 4)); // each subgroup's committee server to its two other members
             var held = await _client.GetRegisteringAsync(user.AccountId);
-            var before = new List<byte[]?>();
-            foreach (var server in servers)
-            {
-                before.Add(await server.Store.GetAsync(key));
-            }
+            var before = await RegistrationAudit.ReadSharesAsync(_devnet, user.AccountId);
 
             Assert.Multiple(() =>
             {
@@ -265,11 +255,7 @@ public class EntropyDevnetSubgroupTests
         finally
         {
             hold.TrySetResult();
-            for (var i = 0; i < servers.Count; i++)
-            {
-                _devnet.Faults(i).HoldConfirmation = null;
-                _devnet.Faults(i).KeySent = null;
-            }
+            ClearHoldsAndCapture();
         }
     }
 
@@ -283,13 +269,7 @@ public class EntropyDevnetSubgroupTests
         var servers = _devnet.Servers;
         var firstHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var secondHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var sent = new ConcurrentQueue<(ThresholdServerHost Sender, string Endpoint, byte[] Body, int Status)>();
-        for (var i = 0; i < servers.Count; i++)
-        {
-            var sender = servers[i];
-            _devnet.Faults(i).HoldConfirmation = firstHold.Task;
-            _devnet.Faults(i).KeySent = (endpoint, body, status) => sent.Enqueue((sender, endpoint, body, status));
-        }
+        var sent = HoldConfirmationsAndCaptureKeysSent(firstHold.Task);
 
         try
         {
@@ -314,11 +294,7 @@ public class EntropyDevnetSubgroupTests
             Assert.That(firstCommittee.Select(c => c.LastDkgFailure), Has.All.InstanceOf<Entropy.Extrinsics.InvalidTransactionException>(), "the stale confirmations were refused");
             var operation = await _client.RegisterAsync(WaitUntil.Started, user);
             await WaitForAsync(() => Task.FromResult(sent.Count == 8));
-            var before = new List<byte[]?>();
-            foreach (var server in servers)
-            {
-                before.Add(await server.Store.GetAsync(key));
-            }
+            var before = await RegistrationAudit.ReadSharesAsync(_devnet, user.AccountId);
 
             var replay = await PostReceiveKeyAsync(addressee, stale);
 
@@ -345,11 +321,30 @@ public class EntropyDevnetSubgroupTests
         {
             firstHold.TrySetResult();
             secondHold.TrySetResult();
-            for (var i = 0; i < servers.Count; i++)
-            {
-                _devnet.Faults(i).HoldConfirmation = null;
-                _devnet.Faults(i).KeySent = null;
-            }
+            ClearHoldsAndCapture();
+        }
+    }
+
+    /// <summary>Holds every server's confirm_register on <paramref name="hold"/> and records each receive_key body a server sends.</summary>
+    private ConcurrentQueue<(ThresholdServerHost Sender, string Endpoint, byte[] Body, int Status)> HoldConfirmationsAndCaptureKeysSent(Task hold)
+    {
+        var sent = new ConcurrentQueue<(ThresholdServerHost Sender, string Endpoint, byte[] Body, int Status)>();
+        for (var i = 0; i < _devnet.Servers.Count; i++)
+        {
+            var sender = _devnet.Servers[i];
+            _devnet.Faults(i).HoldConfirmation = hold;
+            _devnet.Faults(i).KeySent = (endpoint, body, status) => sent.Enqueue((sender, endpoint, body, status));
+        }
+
+        return sent;
+    }
+
+    private void ClearHoldsAndCapture()
+    {
+        for (var i = 0; i < _devnet.Servers.Count; i++)
+        {
+            _devnet.Faults(i).HoldConfirmation = null;
+            _devnet.Faults(i).KeySent = null;
         }
     }
 
