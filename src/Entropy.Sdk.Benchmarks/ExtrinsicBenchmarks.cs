@@ -55,8 +55,7 @@ public class ExtrinsicBenchmarks
         {
             if (File.Exists(Path.Combine(dir.FullName, "Entropy.Sdk.sln")))
             {
-                string beside = Path.Combine(dir.FullName, "..", "shared", "fixtures", folder, file);
-                return File.Exists(beside) ? beside : Path.Combine(dir.FullName, "..", "..", "shared", "fixtures", folder, file);
+                return Path.Combine(dir.FullName, "testdata", folder, file);
             }
         }
 

@@ -53,13 +53,10 @@ public class MetadataBenchmarks
             dir = dir.Parent;
         }
 
-        foreach (var up in new[] { "..", Path.Combine("..", "..") })
+        var path = Path.Combine(dir?.FullName ?? ".", "testdata", "metadata", name);
+        if (File.Exists(path))
         {
-            var path = Path.Combine(dir?.FullName ?? ".", up, "shared", "fixtures", "metadata", name);
-            if (File.Exists(path))
-            {
-                return path;
-            }
+            return path;
         }
 
         throw new FileNotFoundException($"Fixture {name} not found above {AppContext.BaseDirectory}.");

@@ -7,7 +7,7 @@ using static Entropy.Tests.Extrinsics.ExtrinsicVectors;
 namespace Entropy.Tests.Extrinsics;
 
 /// <summary>
-/// The builder driven by the real runtime metadata in shared/fixtures/metadata. Vectors: SUBSTRATE.md "Entropy v0.0.10 vectors" and
+/// The builder driven by the real runtime metadata in testdata/metadata. Vectors: SUBSTRATE.md "Entropy v0.0.10 vectors" and
 /// "Same calls against …d7a7f3c2.scale" (the register#1 payload is the same for both runtimes, so the signed extrinsic is too).
 /// </summary>
 [TestFixture(MetadataFixtures.V10)]

@@ -3,7 +3,7 @@ using Entropy.Metadata;
 
 namespace Entropy.Tests.Metadata;
 
-/// <summary>Loads the metadata blobs in shared/fixtures/metadata once per test run.</summary>
+/// <summary>Loads the metadata blobs in testdata/metadata once per test run.</summary>
 internal static class MetadataFixtures
 {
     public const string V10 = "entropy-v0.0.10.scale";
@@ -25,21 +25,5 @@ internal static class MetadataFixtures
     public static readonly byte[] Alice = Hex("d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d");
     public static readonly byte[] Bob = Hex("8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48");
 
-    private static string FixturesDirectory()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Entropy.Sdk.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        if (dir is null)
-        {
-            throw new InvalidOperationException("Entropy.Sdk.sln not found above the test assembly.");
-        }
-
-        // The main checkout is /work/main (fixtures in ../shared); worktrees live one level deeper (/work/wt/<name>).
-        var candidate = Path.Combine(dir.FullName, "..", "shared", "fixtures", "metadata");
-        return Directory.Exists(candidate) ? candidate : Path.Combine(dir.FullName, "..", "..", "shared", "fixtures", "metadata");
-    }
+    private static string FixturesDirectory() => TestData.Path("metadata");
 }

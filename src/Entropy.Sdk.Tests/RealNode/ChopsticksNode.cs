@@ -48,15 +48,10 @@ public sealed class ChopsticksNode : IAsyncDisposable
     /// <summary>Gets the repository root (the folder holding Entropy.Sdk.sln).</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    /// <summary>Gets the path of a file under <c>shared/fixtures</c> beside the repository.</summary>
-    /// <param name="relative">The path below <c>shared/fixtures</c>.</param>
+    /// <summary>Gets the path of a file under the repository's <c>testdata/</c>.</summary>
+    /// <param name="relative">The path below <c>testdata/</c>.</param>
     /// <returns>The full path.</returns>
-    public static string Fixture(string relative)
-    {
-        // The main checkout has shared/ beside it (../shared); helper worktrees live one level deeper (/work/wt/<name>).
-        var beside = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "fixtures", relative));
-        return File.Exists(beside) ? beside : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "..", "shared", "fixtures", relative));
-    }
+    public static string Fixture(string relative) => TestData.Path(relative.Split('/'));
 
     /// <summary>Installs chopsticks if needed, starts it and waits until its RPC server listens.</summary>
     /// <returns>The running node.</returns>

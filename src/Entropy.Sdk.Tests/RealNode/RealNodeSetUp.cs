@@ -77,7 +77,7 @@ public enum NodeKind
 /// <param name="SpecVersion">The runtime's spec version.</param>
 /// <param name="TransactionVersion">The runtime's transaction version.</param>
 /// <param name="MetadataVersion">The metadata version the SDK picks (15 when the runtime offers it).</param>
-/// <param name="MetadataFixture">The fixture below shared/fixtures that <c>state_getMetadata</c> equals byte for byte.</param>
+/// <param name="MetadataFixture">The fixture below testdata/ that <c>state_getMetadata</c> equals byte for byte.</param>
 /// <param name="Ss58Format">The <c>ss58Format</c> property, when the chain spec sets one.</param>
 /// <param name="AliceInitialFree">//Alice's free balance at genesis, in planck.</param>
 /// <param name="TransferCall">The Balances call that transfers and may create the destination account.</param>

@@ -322,19 +322,5 @@ public class SimulatedChainRpcTests
         ? node.GetValue<uint>()
         : Convert.ToUInt32(node.GetValue<string>()[2..], 16);
 
-    internal static string FixturePath(params string[] parts)
-    {
-        // shared/ sits beside the repository root; from a git worktree it is further up, so look at every ancestor.
-        for (var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine([directory.FullName, "shared", "fixtures", .. parts]);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        Assert.Fail("shared/fixtures not found beside the repository");
-        return null!;
-    }
+    internal static string FixturePath(params string[] parts) => TestData.Path(parts);
 }
