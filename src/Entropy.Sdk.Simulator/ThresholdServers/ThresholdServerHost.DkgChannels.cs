@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using Entropy.Protocol;
+using Entropy.Protocol.Dkg;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+
+namespace Entropy.Simulator.ThresholdServers;
+
+/// <summary>The channels of a DKG run (PROTOCOL.md §6.3): dialling peers, accepting <c>/ws</c> subscriptions, then handing the open channels to <see cref="IServerDkg"/>.</summary>
+internal sealed partial class ThresholdServerHost
+{
+    /// <summary>
+    /// Opens the channels of one account's DKG (dials the peers this server dials, waits for the others and the user to subscribe on
+    /// <c>/ws</c>), runs <see cref="Dkg"/> over them, and closes them (after a grace period on success).
+    /// </summary>
+    private async Task<ServerDkgResult> RunDkgAsync(OcwMessageDkg message, AccountId account, byte[]? userX25519, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _dkgRuns);
+        var me = new PartyId(Account.AsSpan());
+        var sessionId = SessionId.Dkg(account.AsSpan());
+        var peers = message.ValidatorsInfo.Where(v => !v.TssAccount.AsSpan().SequenceEqual(Account.AsSpan())).ToList();
+        var inbound = peers.Where(p => !EncryptedWebSocketChannel.ShouldDial(Account.AsSpan(), p.TssAccount)).ToList();
+        var expected = inbound.ToDictionary(p => new PartyId(p.TssAccount), p => p.X25519PublicKey);
+        var parties = message.ValidatorsInfo.Select(v => new PartyId(v.TssAccount)).ToList();
+        if (userX25519 is not null)
+        {
+            // The user always dials (PROTOCOL.md §6.3), as its account, with the x25519 key it registered; its share never reaches us.
+            var user = new PartyId(account.AsSpan());
+            expected[user] = userX25519;
+            parties.Add(user);
+        }
+
+        var listener = new DkgListener(expected);
+        _listeners[sessionId.ToString()] = listener;
+        Interlocked.Exchange(ref _listenerAdded, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        var channels = new Dictionary<PartyId, EncryptedWebSocketChannel>();
+        ServerDkgRun? run = null;
+        var linger = TimeSpan.Zero;
+        try
+        {
+            foreach (var peer in peers.Except(inbound))
+            {
+                var socket = new ClientWebSocket();
+                await socket.ConnectAsync(new Uri($"ws://{peer.Endpoint}/ws"), cancellationToken).ConfigureAwait(false);
+                var subscribe = SubscribeMessage.Create(sessionId, _pair);
+                channels[new PartyId(peer.TssAccount)] = await EncryptedWebSocketChannel.ConnectAsync(socket, _x25519Secret, peer.X25519PublicKey, subscribe, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            setup.CancelAfter(_dkgTimeout);
+            foreach (var (party, channel) in await listener.AllAsync(setup.Token).ConfigureAwait(false))
+            {
+                channels[party] = channel;
+            }
+
+            run = new ServerDkgRun(account, message.BlockNumber, me, parties, sessionId, channels, _pair, _dkgTimeout, Faults, _logger);
+            var result = await Dkg.RunAsync(run, cancellationToken).ConfigureAwait(false);
+
+            // A party that finishes first must not hang up at once: closing cancels its pending receives, which aborts the
+            // sockets, and the reset can make a peer's kernel discard our last share before the peer has read it.
+            linger = s_channelLinger;
+            return result;
+        }
+        finally
+        {
+            _listeners.TryRemove(sessionId.ToString(), out _);
+            var cleanup = CloseChannelsAsync(run?.CloseWithChannels ?? [], channels, listener, linger, cancellationToken);
+            lock (_background)
+            {
+                _background.Add(cleanup);
+            }
+        }
+    }
+
+    /// <summary>Closes a DKG's channels (after a grace period on success), then releases the inbound WebSocket requests.</summary>
+    private static async Task CloseChannelsAsync(IReadOnlyList<IAsyncDisposable> closeFirst, Dictionary<PartyId, EncryptedWebSocketChannel> channels, DkgListener listener, TimeSpan linger, CancellationToken stopping)
+    {
+        try
+        {
+            if (linger > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(linger, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The server stops: hang up now.
+                }
+            }
+
+            foreach (var resource in closeFirst)
+            {
+                await resource.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (var channel in channels.Values)
+            {
+                await channel.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception)
+        {
+            // Best effort: the channels are gone either way.
+        }
+        finally
+        {
+            listener.Complete();
+        }
+    }
+
+    private async Task HandleWebSocketAsync(HttpContext context)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        PendingSubscription pending;
+        try
+        {
+            pending = await EncryptedWebSocketChannel.AcceptAsync(socket, _x25519Secret, null, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (EntropyProtocolException e)
+        {
+            _logger.LogWarning("{Name} /ws: handshake refused: {Error}", Name, e.Message);
+            return;
+        }
+
+        await using (pending.ConfigureAwait(false))
+        {
+            var key = pending.Subscribe.SessionId.ToString();
+            // The peer may dial before this server has read the OCW message: wait (woken by each new session) for our side of it.
+            DkgListener? listener;
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
+            {
+                wait.CancelAfter(s_subscribeTimeout);
+                while (true)
+                {
+                    var added = Volatile.Read(ref _listenerAdded).Task;
+                    if (_listeners.TryGetValue(key, out listener))
+                    {
+                        break;
+                    }
+
+                    try
+                    {
+                        await added.WaitAsync(wait.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            var party = new PartyId(pending.AccountId);
+            if (listener is null || !listener.Expects(party, pending.RemoteStaticPublicKey))
+            {
+                await pending.RejectAsync($"{Name} does not expect {new AccountId(pending.AccountId)} with this x25519 key in {key}", context.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
+            var channel = await pending.AcceptAsync(context.RequestAborted).ConfigureAwait(false);
+            listener.Deliver(party, channel);
+
+            // Kestrel owns the socket: keep the request open until the DKG is over.
+            await listener.Completion.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The peers a DKG session waits for (PROTOCOL.md §6.3 <c>Listener</c>): each must subscribe with its expected x25519 key.</summary>
+    private sealed class DkgListener(Dictionary<PartyId, byte[]> expected)
+    {
+        private readonly ConcurrentDictionary<PartyId, TaskCompletionSource<EncryptedWebSocketChannel>> _arrivals =
+            new(expected.Keys.Select(k => KeyValuePair.Create(k, new TaskCompletionSource<EncryptedWebSocketChannel>(TaskCreationOptions.RunContinuationsAsynchronously))));
+
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Completion => _done.Task;
+
+        public bool Expects(PartyId party, ReadOnlySpan<byte> remoteStatic) =>
+            expected.TryGetValue(party, out var key) && key.AsSpan().SequenceEqual(remoteStatic) && !_arrivals[party].Task.IsCompleted;
+
+        public void Deliver(PartyId party, EncryptedWebSocketChannel channel) => _arrivals[party].TrySetResult(channel);
+
+        public async Task<IReadOnlyList<(PartyId Party, EncryptedWebSocketChannel Channel)>> AllAsync(CancellationToken cancellationToken)
+        {
+            var result = new List<(PartyId, EncryptedWebSocketChannel)>();
+            foreach (var (party, arrival) in _arrivals)
+            {
+                try
+                {
+                    result.Add((party, await arrival.Task.WaitAsync(cancellationToken).ConfigureAwait(false)));
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw new DkgException(DkgFailureReason.Timeout, [party], $"Party {party} never connected for the DKG.");
+                }
+            }
+
+            return result;
+        }
+
+        public void Complete() => _done.TrySetResult();
+    }
+}

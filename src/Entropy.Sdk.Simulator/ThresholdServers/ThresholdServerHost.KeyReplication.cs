@@ -1,0 +1,221 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Entropy.Protocol;
+using Entropy.Simulator.KeyStore;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+
+namespace Entropy.Simulator.ThresholdServers;
+
+/// <summary>Share replication inside a subgroup (PROTOCOL.md §5.3, §5.4): sending to the other members and <c>/user/receive_key</c>.</summary>
+internal sealed partial class ThresholdServerHost
+{
+    /// <summary>PROTOCOL.md §5.4: the share goes, signed and encrypted, to every other member of this server's subgroup.</summary>
+    private async Task SendKeyToSubgroupAsync(string key, byte[] value, CancellationToken cancellationToken)
+    {
+        var chain = _chain!;
+        var membersBytes = await chain.GetStorageAsync(chain.Runtime.SigningGroupKey(Subgroup), null, cancellationToken).ConfigureAwait(false);
+        if (membersBytes is null)
+        {
+            return;
+        }
+
+        var members = ((Metadata.SequenceValue)chain.Metadata.DecodeStorageValue("StakingExtension", "SigningGroups", membersBytes)!.Unwrap())
+            .Select(m => new AccountId(m.AsBytes())).Where(m => m != Stash).ToList();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+        // entropy-tss sends to the members one after another; the members are independent, so send to all at once.
+        await Task.WhenAll(members.Select(SendToAsync)).ConfigureAwait(false);
+
+        async Task SendToAsync(AccountId member)
+        {
+            var serverBytes = await chain.GetStorageAsync(chain.Runtime.ThresholdServerKey(member), null, cancellationToken).ConfigureAwait(false);
+            if (serverBytes is null)
+            {
+                return;
+            }
+
+            var info = (Metadata.CompositeValue)chain.Metadata.DecodeStorageValue("StakingExtension", "ThresholdServers", serverBytes)!.Unwrap();
+            var endpoint = System.Text.Encoding.UTF8.GetString(info["endpoint"].AsBytes());
+            var plaintext = JsonSerializer.SerializeToUtf8Bytes(new UserRegistrationInfo { Key = key, Value = value, ProactiveRefresh = false });
+            SignedMessage signed;
+            try
+            {
+                signed = SignedMessage.Create(_pair, plaintext, info["x25519_public_key"].AsBytes());
+            }
+            finally
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext); // It holds the share.
+            }
+
+            try
+            {
+                var body = signed.ToJson();
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                using var response = await http.PostAsync(new Uri($"http://{endpoint}/user/receive_key"), content, cancellationToken).ConfigureAwait(false);
+                _logger.LogInformation("{Name}: sent the share of {Key} to {Endpoint}: {Status}", Name, key, endpoint, (int)response.StatusCode);
+                Faults.KeySent?.Invoke(endpoint, body, (int)response.StatusCode);
+            }
+            catch (HttpRequestException e)
+            {
+                _logger.LogWarning("{Name}: could not send the share of {Key} to {Endpoint}: {Error}", Name, key, endpoint, e.Message);
+            }
+        }
+    }
+
+    /// <summary>PROTOCOL.md §5.3.</summary>
+    private async Task HandleReceiveKeyAsync(HttpContext context)
+    {
+        var chain = _chain!;
+        var body = await ReadBodyAsync(context.Request, 1 << 20, context.RequestAborted).ConfigureAwait(false);
+        var (signed, info) = ReadReceiveKeyBody(body, _x25519Secret);
+        using var wipeShare = new ZeroOnDispose(info.Value);
+        var sender = new AccountId(signed.SenderPublicKey);
+        var senderStashBytes = await chain.GetStorageAsync(chain.Metadata.StorageKey("StakingExtension", "ThresholdToStash", Metadata.ScaleValue.Bytes(sender.AsSpan())), null, context.RequestAborted).ConfigureAwait(false);
+        var membersBytes = await chain.GetStorageAsync(chain.Runtime.SigningGroupKey(Subgroup), null, context.RequestAborted).ConfigureAwait(false);
+        var members = membersBytes is null ? [] : ((Metadata.SequenceValue)chain.Metadata.DecodeStorageValue("StakingExtension", "SigningGroups", membersBytes)!.Unwrap()).Select(m => new AccountId(m.AsBytes())).ToList();
+        if (senderStashBytes is not { Length: 32 } || !members.Contains(new AccountId(senderStashBytes)))
+        {
+            throw new UserError(500, "Validator not in subgroup");
+        }
+
+        try
+        {
+            EncryptedKeyStore.EnsureNotForbidden(info.Key);
+        }
+        catch (KeyStoreException)
+        {
+            throw new UserError(500, "Forbidden key");
+        }
+
+        if (!AccountId.TryParse(info.Key, out var account)
+            || await chain.GetStorageAsync(chain.Runtime.RegisteringKey(account), null, context.RequestAborted).ConfigureAwait(false) is null)
+        {
+            throw new UserError(500, "User is not registering");
+        }
+
+        // Replays. entropy-tss v0.0.10 (PROTOCOL.md §5.3 step 5) deletes and rewrites the key whenever the account is registering, so
+        // a captured body can be replayed until the registration ends, and one captured in an earlier (pruned) registration of the
+        // same account overwrites the new share with a stale one. Here a body is accepted once (its signature is remembered), and a
+        // body carrying exactly the share already stored is a repeat too (that check survives a restart).
+        var messageId = Convert.ToHexStringLower(signed.Signature);
+        var repeated = $"Data is repeated: the share of {info.Key} was already received";
+        if (!_acceptedKeyMessages.TryAdd(messageId, 0))
+        {
+            throw new UserError(500, repeated);
+        }
+
+        try
+        {
+            var existing = await Store.GetAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                using var wipeExisting = new ZeroOnDispose(existing);
+                if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(existing, info.Value))
+                {
+                    throw new UserError(500, repeated);
+                }
+
+                await Store.DeleteAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            var reservation = await Store.ReserveKeyAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
+            await Store.PutAsync(reservation, info.Value, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not UserError)
+        {
+            _acceptedKeyMessages.TryRemove(messageId, out _); // Not stored: the sender may try again.
+            throw;
+        }
+
+        context.Response.StatusCode = 200;
+    }
+
+    /// <summary>PROTOCOL.md §5.3 body checks: parses the <c>SignedMessage</c> JSON, verifies its signature, decrypts and parses the plaintext.</summary>
+    /// <exception cref="UserError">The body is malformed, badly signed, not for this server, or its plaintext is not a registration record (HTTP 500).</exception>
+    internal static (SignedMessage Signed, UserRegistrationInfo Info) ReadReceiveKeyBody(byte[] body, ReadOnlySpan<byte> x25519Secret)
+    {
+        SignedMessage signed;
+        try
+        {
+            signed = SignedMessage.FromJson(body);
+        }
+        catch (Exception e) when (e is EntropyProtocolException or JsonException or FormatException)
+        {
+            throw new UserError(500, $"Json error: {e.Message}");
+        }
+
+        if (!signed.Verify())
+        {
+            throw new UserError(500, "Invalid Signature");
+        }
+
+        UserRegistrationInfo info;
+        byte[]? plaintext = null;
+        try
+        {
+            plaintext = signed.Decrypt(x25519Secret);
+            info = JsonSerializer.Deserialize<UserRegistrationInfo>(plaintext) ?? throw new JsonException("empty");
+        }
+        catch (Exception e) when (e is EntropyProtocolException or JsonException)
+        {
+            throw new UserError(500, $"Decryption failed: {e.Message}");
+        }
+        finally
+        {
+            if (plaintext is not null)
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext); // It holds the share.
+            }
+        }
+
+        return (signed, info);
+    }
+
+    /// <summary>The JSON plaintext of <c>/user/receive_key</c> (PROTOCOL.md §5.3, V10).</summary>
+    internal sealed class UserRegistrationInfo
+    {
+        [JsonPropertyName("key")]
+        public string Key { get; set; } = string.Empty;
+
+        [JsonPropertyName("value")]
+        [JsonConverter(typeof(ByteArrayAsNumbers))]
+        public byte[] Value { get; set; } = [];
+
+        [JsonPropertyName("proactive_refresh")]
+        public bool ProactiveRefresh { get; set; }
+    }
+
+    /// <summary>serde writes <c>Vec&lt;u8&gt;</c> as an array of numbers, not base64.</summary>
+    private sealed class ByteArrayAsNumbers : JsonConverter<byte[]>
+    {
+        public override byte[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var bytes = new List<byte>();
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw new JsonException("expected an array of bytes");
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                bytes.Add(reader.GetByte());
+            }
+
+            return [.. bytes];
+        }
+
+        public override void Write(Utf8JsonWriter writer, byte[] value, JsonSerializerOptions options)
+        {
+            writer.WriteStartArray();
+            foreach (var b in value)
+            {
+                writer.WriteNumberValue(b);
+            }
+
+            writer.WriteEndArray();
+        }
+    }
+}
