@@ -65,6 +65,9 @@ internal ref struct BincodeReader
         _position = 0;
     }
 
+    /// <summary>Gets the number of bytes consumed so far.</summary>
+    public readonly int Position => _position;
+
     /// <summary>Reads a u32.</summary>
     public uint ReadU32() => BinaryPrimitives.ReadUInt32LittleEndian(Take(4, "u32"));
 

@@ -18,6 +18,9 @@ internal sealed class EncryptedChannelOptions
     /// <summary>Gets the largest websocket frame (ciphertext) accepted, in bytes.</summary>
     public int MaxFrameLength { get; init; } = 64 * 1024 * 1024;
 
+    /// <summary>Gets the envelope version a responder parses subscribe messages in (the session id layout).</summary>
+    public ProtocolEnvelope Envelope { get; init; } = ProtocolEnvelope.V0010;
+
     /// <summary>Gets the clock used for timeouts.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

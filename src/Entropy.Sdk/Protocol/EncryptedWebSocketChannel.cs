@@ -156,7 +156,7 @@ internal sealed class EncryptedWebSocketChannel : IAsyncDisposable
             SubscribeMessage subscribe;
             try
             {
-                subscribe = SubscribeMessage.FromBincode(payload);
+                subscribe = SubscribeMessage.FromBincode(payload, options.Envelope);
             }
             catch (EntropyProtocolException ex)
             {
@@ -170,7 +170,7 @@ internal sealed class EncryptedWebSocketChannel : IAsyncDisposable
                 throw new EntropyProtocolException(EntropyProtocolErrorKind.InvalidSignature, $"The subscribe message for {subscribe.SessionId} from {Ss58Text.Encode(subscribe.PublicKey)} has an invalid sr25519 signature.");
             }
 
-            var pending = new PendingSubscription(channel, subscribe);
+            var pending = new PendingSubscription(channel, subscribe, payload);
             channel = null;
             return pending;
         }
@@ -473,15 +473,19 @@ internal sealed class PendingSubscription : IAsyncDisposable
 {
     private EncryptedWebSocketChannel? _channel;
 
-    internal PendingSubscription(EncryptedWebSocketChannel channel, SubscribeMessage subscribe)
+    internal PendingSubscription(EncryptedWebSocketChannel channel, SubscribeMessage subscribe, byte[]? payload = null)
     {
         _channel = channel;
         Subscribe = subscribe;
+        Payload = payload ?? subscribe.ToBincode();
         RemoteStaticPublicKey = channel.RemoteStaticPublicKey.ToArray();
     }
 
     /// <summary>Gets the verified subscribe message (session id, sr25519 public key and signature).</summary>
     public SubscribeMessage Subscribe { get; }
+
+    /// <summary>Gets the subscribe message exactly as the peer sent it (the payload of the third handshake message).</summary>
+    public byte[] Payload { get; }
 
     /// <summary>Gets the account id (sr25519 public key) the peer claims and proved with its signature.</summary>
     public ReadOnlySpan<byte> AccountId => Subscribe.AccountId;

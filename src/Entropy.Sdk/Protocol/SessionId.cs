@@ -13,14 +13,20 @@ internal enum SessionKind : uint
     Sign = 2,
 }
 
-/// <summary>Identifies a protocol session; serialized with bincode as a u32 variant tag, the SS58 account id, and for signing the 32-byte message hash.</summary>
-/// <remarks>Mirrors <c>entropy_protocol::SessionId</c> at entropy-core a9463b08 (PROTOCOL.md §6.3).</remarks>
+/// <summary>Identifies a protocol session; serialized with bincode as a u32 variant tag, the SS58 account id, then the DKG's block number
+/// (<see cref="ProtocolEnvelope.SessionBlockNumber20240403"/> only) or the signing session's 32-byte message hash.</summary>
+/// <remarks>
+/// Mirrors <c>entropy_protocol::SessionId</c> at entropy-core a9463b08 (PROTOCOL.md §6.3): <c>Dkg(AccountId32)</c>,
+/// <c>ProactiveRefresh(AccountId32)</c>, <c>Sign(SigningSessionInfo { account_id, message_hash })</c>; and the DKG variant of
+/// 68cc34ae (2024-04-03), <c>Dkg { user: AccountId32, block_number: u32 }</c>, which the wasm client 0.2.0 speaks. The other variants
+/// of that later version are not supported (no envelope here uses them).
+/// </remarks>
 internal sealed class SessionId : IEquatable<SessionId>
 {
     private readonly byte[] _accountId;
     private readonly byte[]? _messageHash;
 
-    private SessionId(SessionKind kind, ReadOnlySpan<byte> accountId, ReadOnlySpan<byte> messageHash)
+    private SessionId(SessionKind kind, ReadOnlySpan<byte> accountId, ReadOnlySpan<byte> messageHash, uint? blockNumber = null)
     {
         if (accountId.Length != 32)
         {
@@ -35,6 +41,7 @@ internal sealed class SessionId : IEquatable<SessionId>
         Kind = kind;
         _accountId = accountId.ToArray();
         _messageHash = kind == SessionKind.Sign ? messageHash.ToArray() : null;
+        BlockNumber = blockNumber;
     }
 
     /// <summary>Gets the session kind.</summary>
@@ -46,8 +53,16 @@ internal sealed class SessionId : IEquatable<SessionId>
     /// <summary>Gets the 32-byte message hash of a signing session (empty for the other kinds).</summary>
     public ReadOnlySpan<byte> MessageHash => _messageHash;
 
-    /// <summary>Creates <c>SessionId::Dkg(account)</c>.</summary>
+    /// <summary>Gets the block number of a <c>SessionId::Dkg { user, block_number }</c>; null in the layout without it.</summary>
+    public uint? BlockNumber { get; }
+
+    /// <summary>Creates <c>SessionId::Dkg(account)</c> (v0.0.10 to d7a7f3c2).</summary>
     public static SessionId Dkg(ReadOnlySpan<byte> accountId) => new(SessionKind.Dkg, accountId, default);
+
+    /// <summary>Creates <c>SessionId::Dkg { user, block_number }</c> (from 68cc34ae; the wasm client 0.2.0).</summary>
+    /// <param name="accountId">The user's 32-byte account.</param>
+    /// <param name="blockNumber">The block that included <c>register</c>.</param>
+    public static SessionId Dkg(ReadOnlySpan<byte> accountId, uint blockNumber) => new(SessionKind.Dkg, accountId, default, blockNumber);
 
     /// <summary>Creates <c>SessionId::ProactiveRefresh(account)</c>.</summary>
     public static SessionId ProactiveRefresh(ReadOnlySpan<byte> accountId) => new(SessionKind.ProactiveRefresh, accountId, default);
@@ -68,15 +83,24 @@ internal sealed class SessionId : IEquatable<SessionId>
     {
         writer.WriteU32((uint)Kind);
         writer.WriteString(Ss58Text.Encode(_accountId));
+        if (BlockNumber is { } block)
+        {
+            writer.WriteU32(block);
+        }
+
         if (_messageHash is not null)
         {
             writer.WriteFixed(_messageHash);
         }
     }
 
-    /// <summary>Reads the bincode form.</summary>
+    /// <summary>Reads the bincode form of the v0.0.10 layout.</summary>
     /// <exception cref="EntropyProtocolException">The bytes are not a valid session id.</exception>
-    public static SessionId Read(ref BincodeReader reader)
+    public static SessionId Read(ref BincodeReader reader) => Read(ref reader, ProtocolEnvelope.V0010);
+
+    /// <summary>Reads the bincode form in the layout of <paramref name="envelope"/>.</summary>
+    /// <exception cref="EntropyProtocolException">The bytes are not a valid session id of that layout.</exception>
+    public static SessionId Read(ref BincodeReader reader, ProtocolEnvelope envelope)
     {
         uint tag = reader.ReadU32();
         if (tag > (uint)SessionKind.Sign)
@@ -84,23 +108,33 @@ internal sealed class SessionId : IEquatable<SessionId>
             throw reader.Error($"unknown SessionId variant {tag}");
         }
 
-        byte[] account = Ss58Text.Decode(reader.ReadString(), "SessionId account");
         var kind = (SessionKind)tag;
-        return kind == SessionKind.Sign ? Sign(account, reader.ReadFixed(32)) : new SessionId(kind, account, default);
+        if (envelope.HasBlockNumber() && kind != SessionKind.Dkg)
+        {
+            throw reader.Error($"SessionId variant {kind} is not supported in the {envelope} envelope (only Dkg)");
+        }
+
+        byte[] account = Ss58Text.Decode(reader.ReadString(), "SessionId account");
+        return kind switch
+        {
+            SessionKind.Sign => Sign(account, reader.ReadFixed(32)),
+            SessionKind.Dkg when envelope.HasBlockNumber() => Dkg(account, reader.ReadU32()),
+            _ => new SessionId(kind, account, default),
+        };
     }
 
     /// <inheritdoc/>
     public bool Equals(SessionId? other) =>
-        other is not null && Kind == other.Kind && AccountId.SequenceEqual(other.AccountId) && MessageHash.SequenceEqual(other.MessageHash);
+        other is not null && Kind == other.Kind && BlockNumber == other.BlockNumber && AccountId.SequenceEqual(other.AccountId) && MessageHash.SequenceEqual(other.MessageHash);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as SessionId);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Kind, BitConverterHash(_accountId));
+    public override int GetHashCode() => HashCode.Combine(Kind, BlockNumber, BitConverterHash(_accountId));
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Kind}({Ss58Text.Encode(_accountId)})";
+    public override string ToString() => BlockNumber is { } block ? $"{Kind}({Ss58Text.Encode(_accountId)}, #{block})" : $"{Kind}({Ss58Text.Encode(_accountId)})";
 
     private static int BitConverterHash(byte[] bytes)
     {

@@ -88,12 +88,51 @@ internal sealed class SubscribeMessage
         return writer.ToArray();
     }
 
-    /// <summary>Parses the bincode form, rejecting trailing bytes.</summary>
+    /// <summary>Parses the bincode form of the v0.0.10 envelope, rejecting trailing bytes.</summary>
     /// <exception cref="EntropyProtocolException">The bytes are not a valid subscribe message (<see cref="EntropyProtocolErrorKind.MalformedMessage"/>).</exception>
-    public static SubscribeMessage FromBincode(ReadOnlySpan<byte> bytes)
+    public static SubscribeMessage FromBincode(ReadOnlySpan<byte> bytes) => FromBincode(bytes, ProtocolEnvelope.V0010);
+
+    /// <summary>Parses the bincode form of <paramref name="envelope"/>'s session id layout, rejecting trailing bytes.</summary>
+    /// <exception cref="EntropyProtocolException">The bytes are not a valid subscribe message (<see cref="EntropyProtocolErrorKind.MalformedMessage"/>);
+    /// when they are one of another envelope version, the message says which.</exception>
+    public static SubscribeMessage FromBincode(ReadOnlySpan<byte> bytes, ProtocolEnvelope envelope)
+    {
+        try
+        {
+            return Parse(bytes, envelope);
+        }
+        catch (EntropyProtocolException e) when (e.Kind == EntropyProtocolErrorKind.MalformedMessage)
+        {
+            var other = Enum.GetValues<ProtocolEnvelope>().FirstOrDefault(o => o.HasBlockNumber() != envelope.HasBlockNumber());
+            if (IsParsable(bytes, other))
+            {
+                throw new EntropyProtocolException(
+                    EntropyProtocolErrorKind.MalformedMessage,
+                    $"{e.Message} It is a subscribe message of the {other} envelope{(other.HasBlockNumber() ? " (session id with a block number)" : string.Empty)}, but this party speaks {envelope}.",
+                    e);
+            }
+
+            throw;
+        }
+    }
+
+    private static bool IsParsable(ReadOnlySpan<byte> bytes, ProtocolEnvelope envelope)
+    {
+        try
+        {
+            _ = Parse(bytes, envelope);
+            return true;
+        }
+        catch (EntropyProtocolException)
+        {
+            return false;
+        }
+    }
+
+    private static SubscribeMessage Parse(ReadOnlySpan<byte> bytes, ProtocolEnvelope envelope)
     {
         var reader = new BincodeReader(bytes, "SubscribeMessage");
-        SessionId sessionId = SessionId.Read(ref reader);
+        SessionId sessionId = SessionId.Read(ref reader, envelope);
         byte[] publicKey = Ss58Text.Decode(reader.ReadString(), "SubscribeMessage public_key");
         string signatureHex = reader.ReadString();
         reader.EnsureEnd();

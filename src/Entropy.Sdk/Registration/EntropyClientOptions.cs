@@ -29,6 +29,12 @@ public sealed class EntropyClientOptions
     /// <value>The default value is 20 seconds (a server waits up to 10 s for its own DKG session to start).</value>
     public TimeSpan KeyGenerationConnectTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>Gets or sets the entropy-protocol envelope the client speaks to the committee in Private mode (session id layout, shared randomness).</summary>
+    /// <value>The default value, <see langword="null"/>, follows the runtime: <see cref="Protocol.ProtocolEnvelope.V0010"/> on a <c>Relayer</c>
+    /// runtime, <see cref="Protocol.ProtocolEnvelope.Registry20240321"/> on a <c>Registry</c> one. Threshold servers that speak another
+    /// version refuse the subscription.</value>
+    public Protocol.ProtocolEnvelope? ProtocolEnvelope { get; set; }
+
     /// <summary>Gets or sets the clock used for timeouts and polling delays.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
@@ -47,6 +53,11 @@ public sealed class EntropyClientOptions
         if (PollingInterval <= TimeSpan.Zero)
         {
             throw new ArgumentException($"{nameof(PollingInterval)} must be positive; got {PollingInterval}.", nameof(PollingInterval));
+        }
+
+        if (ProtocolEnvelope is { } envelope && !Enum.IsDefined(envelope))
+        {
+            throw new ArgumentException($"{nameof(ProtocolEnvelope)} {envelope} is not a known envelope version.", nameof(ProtocolEnvelope));
         }
 
         if (KeyGenerationTimeout <= TimeSpan.Zero || KeyGenerationConnectTimeout <= TimeSpan.Zero)

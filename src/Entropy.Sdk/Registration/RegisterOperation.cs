@@ -329,7 +329,8 @@ public class RegisterOperation
             Report(RegistrationStage.CommitteeSelected, block + 1);
         }
 
-        var sessionId = Protocol.SessionId.Dkg(Account.AsSpan());
+        var envelope = client.Options.ProtocolEnvelope ?? session.Runtime.ProtocolEnvelope;
+        var sessionId = Protocol.ProtocolEnvelopes.DkgSessionId(envelope, Account.AsSpan(), block);
         var signature = await signer.SignAsync(sessionId.ToBincode(), cancellationToken).ConfigureAwait(false);
         var subscribe = new Protocol.SubscribeMessage(sessionId, Account.AsSpan(), signature.ToArray());
         var secret = GC.AllocateUninitializedArray<byte>(X25519KeyPair.SecretKeyLength, pinned: true);
@@ -343,6 +344,7 @@ public class RegisterOperation
                 DkgTimeout = client.Options.KeyGenerationTimeout,
                 TimeProvider = client.Options.TimeProvider,
                 Logger = client.Logger,
+                Envelope = envelope,
             };
             using var share = await Protocol.Dkg.UserDkgParticipant.RunAsync(_committee, block, subscribe, secret, options, cancellationToken).ConfigureAwait(false);
             KeyShare = new PrivateKeyShare(Account, block, share);

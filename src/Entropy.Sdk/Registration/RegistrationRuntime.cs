@@ -35,6 +35,10 @@ internal sealed class RegistrationRuntime
     /// <summary>Gets the registration pallet's name: <c>Relayer</c> or <c>Registry</c>.</summary>
     public string RegistrationPallet { get; }
 
+    /// <summary>Gets the entropy-protocol envelope this runtime's threshold servers shipped with: <c>Relayer</c> is v0.0.10, <c>Registry</c> is d7a7f3c2.</summary>
+    public Protocol.ProtocolEnvelope ProtocolEnvelope =>
+        RegistrationPallet == "Registry" ? Protocol.ProtocolEnvelope.Registry20240321 : Protocol.ProtocolEnvelope.V0010;
+
     /// <summary>Gets the runtime's limit on programs per account.</summary>
     public int MaxProgramHashes { get; }
 

@@ -3,7 +3,11 @@ using System.Threading.Channels;
 namespace Entropy.Protocol.Dkg;
 
 /// <summary>Carries DKG messages over one Noise-encrypted WebSocket channel per peer; each peer's identity was checked at subscribe time.</summary>
-/// <remarks>Used by the simulator's threshold servers and by the client taking part in a Private-mode DKG; the hooks are fault injection for tests.</remarks>
+/// <remarks>
+/// Used by the simulator's threshold servers and by the client taking part in a Private-mode DKG; the hooks are fault injection for tests.
+/// With <c>self</c> given, every message goes out as entropy-protocol's <see cref="ProtocolMessage"/> (from, to, payload), one per
+/// recipient, and every frame received must be one from the channel's authenticated party to this party; without it, payloads travel bare.
+/// </remarks>
 internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
 {
     private readonly IReadOnlyDictionary<PartyId, EncryptedWebSocketChannel> _peers;
@@ -13,19 +17,27 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
     private readonly Func<bool> _dropOutgoing;
     private readonly Func<TimeSpan> _delayOutgoing;
     private readonly Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>? _tamperPointToPoint;
+    private readonly PartyId? _self;
+    private readonly Action<ProtocolMessage, bool>? _observe;
 
     /// <summary>Starts reading from every peer's channel.</summary>
     /// <param name="peers">One subscribed channel per other party.</param>
     /// <param name="dropOutgoing">Fault hook: when it answers true, an outgoing message is dropped.</param>
     /// <param name="delayOutgoing">Fault hook: a delay before each outgoing message.</param>
     /// <param name="tamperPointToPoint">Fault hook: rewrites each point-to-point payload before it is sent.</param>
+    /// <param name="self">This party: frames every message as a <see cref="ProtocolMessage"/>; null sends bare payloads.</param>
+    /// <param name="observe">Capture hook: sees every framed message sent (false) and received (true), before it is wiped.</param>
     public ChannelDkgTransport(
         IReadOnlyDictionary<PartyId, EncryptedWebSocketChannel> peers,
         Func<bool>? dropOutgoing = null,
         Func<TimeSpan>? delayOutgoing = null,
-        Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>? tamperPointToPoint = null)
+        Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>? tamperPointToPoint = null,
+        PartyId? self = null,
+        Action<ProtocolMessage, bool>? observe = null)
     {
         _peers = peers;
+        _self = self;
+        _observe = observe;
         _dropOutgoing = dropOutgoing ?? (() => false);
         _delayOutgoing = delayOutgoing ?? (() => TimeSpan.Zero);
         _tamperPointToPoint = tamperPointToPoint;
@@ -43,9 +55,9 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
             }
 
             await DelayAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var channel in _peers.Values)
+            foreach (var (peer, channel) in _peers)
             {
-                await channel.SendAsync(message.Payload, cancellationToken).ConfigureAwait(false);
+                await SendToAsync(peer, channel, message.Payload, cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -65,7 +77,7 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
                 payload = _tamperPointToPoint(message.Payload);
             }
 
-            await _peers[recipient].SendAsync(payload, cancellationToken).ConfigureAwait(false);
+            await SendToAsync(recipient, _peers[recipient], payload, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -107,6 +119,27 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
         }
     }
 
+    private async Task SendToAsync(PartyId peer, EncryptedWebSocketChannel channel, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (_self is not { } self)
+        {
+            await channel.SendAsync(payload, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var message = new ProtocolMessage(self, peer, payload);
+        var frame = message.ToBincode();
+        try
+        {
+            _observe?.Invoke(message, false);
+            await channel.SendAsync(frame, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Wipe(frame);
+        }
+    }
+
     private async Task DelayAsync(CancellationToken cancellationToken)
     {
         var delay = _delayOutgoing();
@@ -126,7 +159,36 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var message = await channel.ReceiveAsync(_stop.Token).ConfigureAwait(false);
-                await _inbox.Writer.WriteAsync(new DkgIncomingMessage(from, message), _stop.Token).ConfigureAwait(false);
+                ReadOnlyMemory<byte> payload = message;
+                if (_self is { } self)
+                {
+                    ProtocolMessage framed;
+                    try
+                    {
+                        framed = ProtocolMessage.FromBincode(message);
+                    }
+                    catch (EntropyProtocolException)
+                    {
+                        // Not a ProtocolMessage: dropped, like a message in another party's name below.
+                        continue;
+                    }
+                    finally
+                    {
+                        Wipe(message);
+                    }
+
+                    if (framed.From != from || framed.To != self)
+                    {
+                        // Only what the authenticated peer says in its own name, to us, reaches the session; anything else is dropped.
+                        Wipe(framed.Payload);
+                        continue;
+                    }
+
+                    _observe?.Invoke(framed, true);
+                    payload = framed.Payload;
+                }
+
+                await _inbox.Writer.WriteAsync(new DkgIncomingMessage(from, payload), _stop.Token).ConfigureAwait(false);
             }
         }
         catch (Exception) when (_stop.IsCancellationRequested)

@@ -19,6 +19,9 @@ internal sealed class UserDkgOptions
     /// <summary>Gets how long the channels stay open after the run, so the servers read our last messages before the sockets close.</summary>
     public TimeSpan Linger { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Gets the entropy-protocol envelope (session id layout, shared randomness) the subscribe message was made for.</summary>
+    public ProtocolEnvelope Envelope { get; init; } = ProtocolEnvelope.V0010;
+
     /// <summary>Gets the DKG protocol.</summary>
     public IDkgProtocol Protocol { get; init; } = PedersenDkg.Instance;
 
