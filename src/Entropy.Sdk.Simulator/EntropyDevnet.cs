@@ -154,7 +154,7 @@ public sealed class EntropyDevnet : IAsyncDisposable
             // The off-chain worker runs inside the node and reads its state directly: a restart of the node's JSON-RPC server (or
             // dropped connections) must not delay it, or it would post /user/new after the next block and the servers would find it stale.
             _ocwRpc = await RpcClient.ConnectAsync(Endpoint, new RpcClientOptions { Transport = chain.CreateInProcessTransport() }, cancellationToken).ConfigureAwait(false);
-            _ocw = new OffchainWorker(await ChainSession.OpenAsync(_ocwRpc, cancellationToken).ConfigureAwait(false), _servers, _options.LoggerFactory?.CreateLogger<OffchainWorker>() ?? (ILogger)NullLogger.Instance);
+            _ocw = new OffchainWorker(await ServerChain.OpenAsync(_ocwRpc, ownsRpc: false, cancellationToken).ConfigureAwait(false), _servers, _options.LoggerFactory?.CreateLogger<OffchainWorker>() ?? (ILogger)NullLogger.Instance);
             _stop = new CancellationTokenSource();
             var ocw = _ocw;
             chain.Node.AddBlockObserver((block, ct) => ocw.OnBlockAsync(block.Number, block.HashHex, ct));

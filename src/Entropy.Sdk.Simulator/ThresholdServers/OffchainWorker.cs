@@ -1,4 +1,4 @@
-using Entropy.Metadata;
+using Entropy.Chain;
 using Microsoft.Extensions.Logging;
 
 namespace Entropy.Simulator.ThresholdServers;
@@ -7,7 +7,7 @@ namespace Entropy.Simulator.ThresholdServers;
 /// The propagation pallet's off-chain worker (PROTOCOL.md §3.2): on every block N+1 it POSTs <c>OcwMessageDkg</c> for block N
 /// (accounts from <c>Dkg[N]</c>, committee per §2.6 at N+1) to every validator's threshold server, with a 2 s deadline.
 /// </summary>
-internal sealed class OffchainWorker(ChainSession chain, IReadOnlyList<ThresholdServerHost> servers, ILogger logger) : IAsyncDisposable
+internal sealed class OffchainWorker(ServerChain chain, IReadOnlyList<ThresholdServerHost> servers, ILogger logger) : IAsyncDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
@@ -18,14 +18,12 @@ internal sealed class OffchainWorker(ChainSession chain, IReadOnlyList<Threshold
             return;
         }
 
-        var dkgBytes = await chain.GetStorageAsync(chain.Runtime.DkgKey(number - 1), blockHash, cancellationToken).ConfigureAwait(false);
-        var accounts = dkgBytes is null
-            ? []
-            : ((SequenceValue)chain.Metadata.DecodeStorageValue(chain.Runtime.RegistrationPallet, "Dkg", dkgBytes)!.Unwrap()).Select(a => a.AsBytes()).ToList();
-        IReadOnlyList<ThresholdServer> committee;
+        var at = BlockHash.Parse(blockHash);
+        var accounts = await chain.GetDkgAccountsAsync(number - 1, at, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ServerRecord> committee;
         try
         {
-            committee = await chain.GetCommitteeAsync(number, blockHash, cancellationToken).ConfigureAwait(false);
+            committee = await chain.GetCommitteeAsync(number, at, cancellationToken).ConfigureAwait(false);
         }
         catch (EntropyException e)
         {
@@ -36,7 +34,7 @@ internal sealed class OffchainWorker(ChainSession chain, IReadOnlyList<Threshold
         var body = new OcwMessageDkg(
             number - 1,
             accounts,
-            committee.Select(s => new ValidatorInfo(s.X25519PublicKey.ToArray(), System.Text.Encoding.UTF8.GetBytes(s.Endpoint), s.TssAccount.ToArray())).ToList()).Encode();
+            committee.Select(s => new ValidatorInfo(s.X25519PublicKey, System.Text.Encoding.UTF8.GetBytes(s.Endpoint), s.TssAccount.ToArray())).ToList()).Encode();
         if (accounts.Count > 0)
         {
             logger.LogInformation("OCW at #{Block}: {Count} account(s) from Dkg[{Previous}] to committee {Committee}", number, accounts.Count, number - 1, string.Join(", ", committee.Select(c => c.Endpoint)));

@@ -13,12 +13,12 @@ internal sealed partial class ThresholdServerHost
     /// that already has them answers 1013 "already imported", and once included their nonce is stale), whereas giving up would leave
     /// the registration unconfirmed, with the server's nonce reservation pointing past a transaction the node never saw.
     /// </summary>
-    private async Task<Task> SubmitConfirmationAsync(ChainSession chain, SignedExtrinsic extrinsic, AccountId account, CancellationToken cancellationToken)
+    private async Task<Task> SubmitConfirmationAsync(ServerChain chain, SignedExtrinsic extrinsic, AccountId account, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             var submitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var inclusion = chain.SubmitAndWatchAsync(extrinsic, Account, () => submitted.TrySetResult(), keepNonceOnConnectionFailure: true, cancellationToken);
+            var inclusion = chain.SubmitAndWatchAsync(extrinsic, Account, () => submitted.TrySetResult(), cancellationToken);
             await Task.WhenAny(submitted.Task, inclusion).ConfigureAwait(false);
             if (submitted.Task.IsCompleted)
             {

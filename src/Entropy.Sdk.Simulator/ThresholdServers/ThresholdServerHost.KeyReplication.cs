@@ -15,14 +15,7 @@ internal sealed partial class ThresholdServerHost
     private async Task SendKeyToSubgroupAsync(string key, byte[] value, CancellationToken cancellationToken)
     {
         var chain = _chain!;
-        var membersBytes = await chain.GetStorageAsync(chain.Runtime.SigningGroupKey(Subgroup), null, cancellationToken).ConfigureAwait(false);
-        if (membersBytes is null)
-        {
-            return;
-        }
-
-        var members = ((Metadata.SequenceValue)chain.Metadata.DecodeStorageValue("StakingExtension", "SigningGroups", membersBytes)!.Unwrap())
-            .Select(m => new AccountId(m.AsBytes())).Where(m => m != Stash).ToList();
+        var members = (await chain.GetSigningGroupAsync(Subgroup, null, cancellationToken).ConfigureAwait(false)).Where(m => m != Stash).ToList();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 
         // entropy-tss sends to the members one after another; the members are independent, so send to all at once.
@@ -30,19 +23,17 @@ internal sealed partial class ThresholdServerHost
 
         async Task SendToAsync(AccountId member)
         {
-            var serverBytes = await chain.GetStorageAsync(chain.Runtime.ThresholdServerKey(member), null, cancellationToken).ConfigureAwait(false);
-            if (serverBytes is null)
+            if (await chain.GetThresholdServerAsync(member, null, cancellationToken).ConfigureAwait(false) is not { } server)
             {
                 return;
             }
 
-            var info = (Metadata.CompositeValue)chain.Metadata.DecodeStorageValue("StakingExtension", "ThresholdServers", serverBytes)!.Unwrap();
-            var endpoint = System.Text.Encoding.UTF8.GetString(info["endpoint"].AsBytes());
+            var endpoint = server.Endpoint;
             var plaintext = JsonSerializer.SerializeToUtf8Bytes(new UserRegistrationInfo { Key = key, Value = value, ProactiveRefresh = false });
             SignedMessage signed;
             try
             {
-                signed = SignedMessage.Create(_pair, plaintext, info["x25519_public_key"].AsBytes());
+                signed = SignedMessage.Create(_pair, plaintext, server.X25519PublicKey);
             }
             finally
             {
@@ -73,10 +64,9 @@ internal sealed partial class ThresholdServerHost
         var (signed, info) = ReadReceiveKeyBody(body, _x25519Secret);
         using var wipeShare = new ZeroOnDispose(info.Value);
         var sender = new AccountId(signed.SenderPublicKey);
-        var senderStashBytes = await chain.GetStorageAsync(chain.Metadata.StorageKey("StakingExtension", "ThresholdToStash", Metadata.ScaleValue.Bytes(sender.AsSpan())), null, context.RequestAborted).ConfigureAwait(false);
-        var membersBytes = await chain.GetStorageAsync(chain.Runtime.SigningGroupKey(Subgroup), null, context.RequestAborted).ConfigureAwait(false);
-        var members = membersBytes is null ? [] : ((Metadata.SequenceValue)chain.Metadata.DecodeStorageValue("StakingExtension", "SigningGroups", membersBytes)!.Unwrap()).Select(m => new AccountId(m.AsBytes())).ToList();
-        if (senderStashBytes is not { Length: 32 } || !members.Contains(new AccountId(senderStashBytes)))
+        var senderStash = await chain.GetStashOfAsync(sender, null, context.RequestAborted).ConfigureAwait(false);
+        var members = await chain.GetSigningGroupAsync(Subgroup, null, context.RequestAborted).ConfigureAwait(false);
+        if (senderStash is not { } stash || !members.Contains(stash))
         {
             throw new UserError(500, "Validator not in subgroup");
         }
@@ -91,7 +81,7 @@ internal sealed partial class ThresholdServerHost
         }
 
         if (!AccountId.TryParse(info.Key, out var account)
-            || await chain.GetStorageAsync(chain.Runtime.RegisteringKey(account), null, context.RequestAborted).ConfigureAwait(false) is null)
+            || await chain.GetStorageAsync(chain.RegisteringKey(account), null, context.RequestAborted).ConfigureAwait(false) is null)
         {
             throw new UserError(500, "User is not registering");
         }

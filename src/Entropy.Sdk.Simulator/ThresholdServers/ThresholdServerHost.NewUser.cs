@@ -50,7 +50,7 @@ internal sealed partial class ThresholdServerHost
                 throw new UserError(500, $"Data is stale: chain head is #{head}, message is for #{message.BlockNumber}");
             }
 
-            var onChain = await chain.GetStorageAsync(chain.Runtime.DkgKey(message.BlockNumber), null, context.RequestAborted).ConfigureAwait(false) ?? [0];
+            var onChain = await chain.GetStorageAsync(chain.DkgKey(message.BlockNumber), null, context.RequestAborted).ConfigureAwait(false) ?? [0];
             if (!Blake2s.Hash256([1, .. OcwMessageDkg.EncodeAccounts(message.SigRequestAccounts)]).AsSpan().SequenceEqual(Blake2s.Hash256([1, .. onChain])))
             {
                 throw new UserError(500, "Data is not verifiable");

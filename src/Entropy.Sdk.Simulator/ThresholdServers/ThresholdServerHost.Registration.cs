@@ -74,11 +74,11 @@ internal sealed partial class ThresholdServerHost
             await holdDkg.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var registering = await chain.GetStorageAsync(chain.Runtime.RegisteringKey(account), null, cancellationToken).ConfigureAwait(false)
+        var registering = await chain.GetStorageAsync(chain.RegisteringKey(account), null, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("Register Onchain first");
 
         // KeyVisibility::Private(x25519): the user is a DKG party too, and must connect with that x25519 key (PROTOCOL.md §5.2 do_dkg).
-        var userX25519 = chain.Runtime.DecodePrivateX25519Key(registering);
+        var userX25519 = chain.DecodePrivateX25519Key(registering);
         var started = TimeProvider.System.GetTimestamp();
         using var share = await RunDkgAsync(message, account, userX25519, cancellationToken).ConfigureAwait(false);
         var dkgDone = TimeProvider.System.GetTimestamp();
@@ -112,8 +112,8 @@ internal sealed partial class ThresholdServerHost
 
         // Immortal, as entropy-tss's create_signed_with_nonce(.., Default::default()) builds it; the nonce comes from the session's
         // per-account reservation, so confirmations of several accounts in one block take consecutive nonces.
-        var call = chain.Runtime.EncodeConfirmRegister(account, Subgroup, new VerifyingKey(verifyingKey));
-        var extrinsic = await chain.SignAsync(call, _signer, 0, 0, cancellationToken).ConfigureAwait(false);
+        var call = chain.EncodeConfirmRegister(account, Subgroup, verifyingKey);
+        var extrinsic = await chain.SignImmortalAsync(call, _signer, cancellationToken).ConfigureAwait(false);
         var signedAt = TimeProvider.System.GetTimestamp();
         var inclusion = await SubmitConfirmationAsync(chain, extrinsic, account, cancellationToken).ConfigureAwait(false);
         return LogInclusionAsync(inclusion, account, message.BlockNumber, started, dkgDone, storedAt, sentAt, signedAt);

@@ -38,8 +38,7 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
     private int _dkgRuns;
     private EncryptedKeyStore? _store;
     private WebApplication? _app;
-    private RpcClient? _rpc;
-    private ChainSession? _chain;
+    private ServerChain? _chain;
 
     public ThresholdServerHost(string name, string mnemonic, byte[] stash, byte subgroup, int port, TimeSpan dkgTimeout, ILoggerFactory? loggerFactory)
         : this(name, Sr25519KeyPair.FromMnemonic(mnemonic), stash, subgroup, port, dkgTimeout, loggerFactory)
@@ -104,8 +103,16 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
         rpcOptions.Reconnect.Delay = TimeSpan.FromMilliseconds(50);
         rpcOptions.Reconnect.MaxDelay = TimeSpan.FromMilliseconds(250);
         rpcOptions.Reconnect.MaxAttempts = int.MaxValue;
-        _rpc = await RpcClient.ConnectAsync(chain, rpcOptions, cancellationToken).ConfigureAwait(false);
-        _chain = await ChainSession.OpenAsync(_rpc, cancellationToken).ConfigureAwait(false);
+        var rpc = await RpcClient.ConnectAsync(chain, rpcOptions, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _chain = await ServerChain.OpenAsync(rpc, ownsRpc: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await rpc.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(ThresholdServerHost).Assembly.GetName().Name });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Port));
@@ -155,12 +162,6 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
         {
             await _chain.DisposeAsync().ConfigureAwait(false);
             _chain = null;
-        }
-
-        if (_rpc is not null)
-        {
-            await _rpc.DisposeAsync().ConfigureAwait(false);
-            _rpc = null;
         }
 
         if (_store is not null)
