@@ -22,6 +22,9 @@ internal sealed class BincodeReader
     /// <summary>Gets the number of unread bytes.</summary>
     public int Remaining => this.data.Length - this.position;
 
+    /// <summary>Gets the unread bytes without consuming them.</summary>
+    public ReadOnlySpan<byte> Rest => this.data.Span[this.position..];
+
     /// <summary>Gets the read position.</summary>
     public int Position => this.position;
 
