@@ -23,9 +23,9 @@ public sealed class EntropyDevnetOptions
     /// <value>The default value is 500 ms (Entropy uses 6 s; the simulator runs faster).</value>
     public TimeSpan BlockInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Gets or sets how many blocks finality trails the best block.</summary>
-    /// <value>The default value is 0.</value>
-    public int FinalityLag { get; set; }
+    /// <summary>Gets or sets how many blocks finality trails the best block (0 finalizes every block at once).</summary>
+    /// <value>The default value is 2, like a GRANDPA chain: a transaction is reported <c>inBlock</c> first and <c>finalized</c> two blocks later.</value>
+    public int FinalityLag { get; set; } = 2;
 
     /// <summary>Gets or sets the first threshold server's port (validator <c>i</c> listens on this + <c>i</c>); 0 picks free ports.</summary>
     /// <value>The default value is 0.</value>

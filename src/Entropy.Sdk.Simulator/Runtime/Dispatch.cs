@@ -59,12 +59,16 @@ internal enum InvalidKind
 /// <summary>Why a transaction is not (yet) valid: <c>TransactionValidityError::{Invalid, Unknown}</c>.</summary>
 internal sealed class TransactionValidityError
 {
-    private TransactionValidityError(InvalidKind? invalid, byte custom, string? unknown)
+    private TransactionValidityError(InvalidKind? invalid, byte custom, string? unknown, string? detail = null)
     {
         Invalid = invalid;
         Custom = custom;
         Unknown = unknown;
+        Detail = detail;
     }
+
+    /// <summary>Gets what the devnet adds to Substrate's message (e.g. which call it does not implement), or <see langword="null"/>.</summary>
+    public string? Detail { get; }
 
     public InvalidKind? Invalid { get; }
 
@@ -74,7 +78,9 @@ internal sealed class TransactionValidityError
     public string? Unknown { get; }
 
     /// <summary>Gets the message Substrate puts in the JSON-RPC error's <c>data</c> (<c>&lt;&amp;str&gt;::from(InvalidTransaction)</c>).</summary>
-    public string Message => Unknown is not null
+    public string Message => Detail is null ? BaseMessage : $"{BaseMessage}: {Detail}";
+
+    private string BaseMessage => Unknown is not null
         ? Unknown
         : Invalid switch
         {
@@ -93,6 +99,8 @@ internal sealed class TransactionValidityError
         };
 
     public static TransactionValidityError Of(InvalidKind kind) => new(kind, 0, null);
+
+    public static TransactionValidityError Of(InvalidKind kind, string detail) => new(kind, 0, null, detail);
 
     public static TransactionValidityError OfCustom(byte code) => new(InvalidKind.Custom, code, null);
 

@@ -166,7 +166,18 @@ internal sealed partial class EntropyRuntime
             return TransactionValidityError.OfUnknown("CannotLookup");
         }
 
+        if (CallDecoder.FindUnsupported(extrinsic.Call) is { } unsupported)
+        {
+            // What a runtime answers for a call it does not expect; the data names the call so the user knows why.
+            return TransactionValidityError.Of(InvalidKind.Call, $"{unsupported.Name} is not implemented by the devnet");
+        }
+
         var birth = extrinsic.Era.Birth(context.Number);
+        if (birth > uint.MaxValue)
+        {
+            return TransactionValidityError.Of(InvalidKind.AncientBirthBlock);
+        }
+
         var birthHash = context.State.Get(StorageKeys.TwoxMap("System", "BlockHash", ScaleBytes.U32((uint)birth)));
         if (birthHash is null)
         {
@@ -175,7 +186,7 @@ internal sealed partial class EntropyRuntime
 
         if (extrinsic.VerifiedBirthHash is not { } verified || !verified.AsSpan().SequenceEqual(birthHash))
         {
-            var payload = extrinsic.SigningPayload(CurrentSpecVersion, TransactionVersion, GenesisHash, birthHash);
+            var payload = Flavor.Format.SigningPayload(extrinsic, CurrentSpecVersion, TransactionVersion, GenesisHash, birthHash);
             if (!_verifier(extrinsic.SignatureType, extrinsic.Signer, payload, extrinsic.Signature))
             {
                 return TransactionValidityError.Of(InvalidKind.BadProof);
@@ -230,7 +241,10 @@ internal sealed partial class EntropyRuntime
     /// <summary>A fixed <c>ref_time</c> per call, reported in <c>DispatchInfo</c> and <c>payment_queryInfo</c>.</summary>
     public static ulong WeightOf(Call call) => call switch
     {
-        Transfer or TransferAll => 150_000_000,
+        UtilityBatch batch => 10_000_000 + batch.Calls.Aggregate(0UL, (sum, c) => sum + WeightOf(c)),
+        SudoCall sudo => 10_000_000 + WeightOf(sudo.Inner),
+        SudoAs sudoAs => 10_000_000 + WeightOf(sudoAs.Inner),
+        Transfer or TransferAll or ForceTransfer or ForceSetBalance => 150_000_000,
         SetProgram => 500_000_000,
         Register or ConfirmRegister or ChangeProgramInstance or PruneRegistration => 400_000_000,
         _ => 100_000_000,
@@ -286,6 +300,18 @@ internal sealed partial class EntropyRuntime
             error = e.Error;
         }
 
+        if (error is null && fee > extrinsic.Tip && IsSudoCall(extrinsic.Call))
+        {
+            // pallet_sudo returns Pays::No for the key's calls: the fee withdrawn up front is refunded (the tip stays paid).
+            var refund = fee - extrinsic.Tip;
+            var refunded = GetAccount(context.State, who);
+            refunded.Free += refund;
+            PutAccount(context.State, who, refunded);
+            AddTotalIssuance(context.State, refund, negative: false);
+            DepositEvent(context, RuntimeFlavor.BalancesIndex, 7, w => { w.WriteBytes(who); w.WriteU128(refund); });
+            fee = extrinsic.Tip;
+        }
+
         DepositEvent(context, RuntimeFlavor.TransactionPaymentIndex, 0, w =>
         {
             w.WriteBytes(who);
@@ -293,7 +319,7 @@ internal sealed partial class EntropyRuntime
             w.WriteU128(extrinsic.Tip);
         });
         var weight = WeightOf(extrinsic.Call);
-        var paysFee = PaysFee(extrinsic.Call);
+        var paysFee = PaysFee(extrinsic.Call) && !(error is null && IsSudoCall(extrinsic.Call));
         if (error is null)
         {
             DepositEvent(context, RuntimeFlavor.SystemIndex, 0, w => WriteDispatchInfo(w, weight, DispatchClassNormal, paysFee));
@@ -311,21 +337,55 @@ internal sealed partial class EntropyRuntime
         return new ApplyOutcome(null, error);
     }
 
-    /// <summary>Dispatches a call for a signed origin; throws <see cref="DispatchException"/> on a dispatch error.</summary>
-    internal void Dispatch(BlockContext context, byte[] who, Call call)
+    /// <summary>Dispatches a call for a signed origin (<paramref name="who"/>) or for root (<see langword="null"/>); throws <see cref="DispatchException"/> on a dispatch error.</summary>
+    internal void Dispatch(BlockContext context, byte[]? who, Call call)
+    {
+        switch (call)
+        {
+            case Remark { WithEvent: false }:
+                // ensure_signed_or_root: any origin the simulator has.
+                break;
+            case UtilityBatch batch:
+                DoBatch(context, who, batch);
+                break;
+            case SudoCall sudo:
+                DoSudo(context, who, sudo);
+                break;
+            case SudoAs sudoAs:
+                DoSudoAs(context, who, sudoAs);
+                break;
+            case SetSudoKey setKey:
+                DoSetSudoKey(context, who, setKey);
+                break;
+            case ForceTransfer forceTransfer:
+                EnsureRoot(who);
+                DoTransfer(context, Lookup(forceTransfer.Source), Lookup(forceTransfer.Dest), forceTransfer.Value, keepAlive: false);
+                break;
+            case ForceSetBalance forceSetBalance:
+                EnsureRoot(who);
+                DoForceSetBalance(context, Lookup(forceSetBalance.Who), forceSetBalance.NewFree);
+                break;
+            case TimestampSet:
+                // ensure_none: only the block author's inherent may set the time.
+                throw new DispatchException(DispatchError.BadOrigin);
+            case UnsupportedCall:
+                // The pool refuses these (InvalidTransaction::Call); nothing reaches a block.
+                throw new DispatchException(DispatchError.Other);
+            default:
+                DispatchSigned(context, who ?? throw new DispatchException(DispatchError.BadOrigin), call);
+                break;
+        }
+    }
+
+    /// <summary>Dispatches a call that needs a signed origin (<c>ensure_signed</c>).</summary>
+    private void DispatchSigned(BlockContext context, byte[] who, Call call)
     {
         switch (call)
         {
             case Remark remark:
-                if (remark.WithEvent)
-                {
-                    var hash = Entropy.Hashing.Blake2b.Hash256(remark.Data);
-                    DepositEvent(context, RuntimeFlavor.SystemIndex, 5, w => { w.WriteBytes(who); w.WriteBytes(hash); });
-                }
-
+                var hash = Entropy.Hashing.Blake2b.Hash256(remark.Data);
+                DepositEvent(context, RuntimeFlavor.SystemIndex, 5, w => { w.WriteBytes(who); w.WriteBytes(hash); });
                 break;
-            case TimestampSet:
-                throw new DispatchException(DispatchError.BadOrigin);
             case Transfer transfer:
                 DoTransfer(context, who, Lookup(transfer.Dest), transfer.Value, transfer.KeepAlive);
                 break;

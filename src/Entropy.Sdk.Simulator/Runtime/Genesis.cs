@@ -169,6 +169,9 @@ internal static class Genesis
 
         state.Set(StorageKeys.Value("Session", "Validators"), EntropyRuntime.WriteAccountVec(validators.Select(v => v.Stash)));
 
+        // Sudo: //Alice holds the dev sudo key, as in Substrate's dev chain specs.
+        state.Set(StorageKeys.Value("Sudo", "Key"), DevAccounts[0].AccountId);
+
         // Programs: the zero pointer holds the (placeholder) device-key-proxy program, deployed by Alice.
         var alice = DevAccounts[0].AccountId;
         var zero = new byte[32];

@@ -1,5 +1,4 @@
-using Entropy.Extrinsics;
-using Entropy.Metadata;
+using Entropy.Simulator.Node;
 
 namespace Entropy.Simulator.Runtime;
 
@@ -21,10 +20,12 @@ internal sealed class RuntimeFlavor
         MetadataResource = metadataResource;
         HasVersionNumber = hasVersionNumber;
         HasValidatorToSubgroup = hasValidatorToSubgroup;
-        _extensionPlan = new Lazy<SignedExtensionPlan>(() => SignedExtensionPlan.Create(RuntimeMetadata.Parse(LoadMetadata())));
+        _metadata = new Lazy<NodeMetadata>(() => NodeMetadata.Parse(LoadMetadata()));
+        _format = new Lazy<ExtrinsicFormat>(() => new ExtrinsicFormat(_metadata.Value));
     }
 
-    private readonly Lazy<SignedExtensionPlan> _extensionPlan;
+    private readonly Lazy<NodeMetadata> _metadata;
+    private readonly Lazy<ExtrinsicFormat> _format;
 
     public static RuntimeFlavor V0010 { get; } = new(SimulatedRuntime.V0010, "Relayer", "entropy-v0.0.10.scale", false, false);
 
@@ -64,8 +65,11 @@ internal sealed class RuntimeFlavor
         _ => throw new ArgumentOutOfRangeException(nameof(runtime), runtime, "Unknown runtime."),
     };
 
-    /// <summary>Gets the runtime's signed extensions as the SDK reads them from its metadata (the pool decodes extrinsics with it).</summary>
-    public SignedExtensionPlan ExtensionPlan => _extensionPlan.Value;
+    /// <summary>Gets the node's own reading of the runtime metadata (types, pallets, calls, signed extensions).</summary>
+    public NodeMetadata Metadata => _metadata.Value;
+
+    /// <summary>Gets the extrinsic format the pool decodes and checks with, built from <see cref="Metadata"/> (not from the SDK's builder).</summary>
+    public ExtrinsicFormat Format => _format.Value;
 
     public byte[] LoadMetadata()
     {

@@ -3,22 +3,31 @@ using Entropy.Simulator.Node;
 
 namespace Entropy.Simulator.Runtime;
 
-/// <summary>Block-building state: an immutable-map builder plus a per-extrinsic journal that a failed dispatch rolls back.</summary>
+/// <summary>Block-building state: an immutable-map builder plus a stack of journals (storage layers) that a failed dispatch rolls back.</summary>
+/// <remarks>Layers nest, as FRAME's do: a batch or a sudo opens one per inner call inside the extrinsic's own layer.</remarks>
 internal sealed class StateOverlay
 {
+    /// <summary>The deepest nesting of storage layers (FRAME's <c>TRANSACTIONAL_LIMIT</c> is 255).</summary>
+    public const int MaxLayers = 255;
     private readonly ImmutableSortedDictionary<byte[], byte[]>.Builder _state;
-    private Dictionary<byte[], byte[]?>? _transaction;
+    private readonly List<Dictionary<byte[], byte[]?>> _layers = [];
 
     public StateOverlay(ImmutableSortedDictionary<byte[], byte[]> state)
     {
         _state = state.ToBuilder();
     }
 
+    /// <summary>Gets how many storage layers are open.</summary>
+    public int Depth => _layers.Count;
+
     public byte[]? Get(byte[] key)
     {
-        if (_transaction is not null && _transaction.TryGetValue(key, out var pending))
+        for (var i = _layers.Count - 1; i >= 0; i--)
         {
-            return pending;
+            if (_layers[i].TryGetValue(key, out var pending))
+            {
+                return pending;
+            }
         }
 
         return _state.TryGetValue(key, out var value) ? value : null;
@@ -28,9 +37,9 @@ internal sealed class StateOverlay
 
     public void Set(byte[] key, byte[] value)
     {
-        if (_transaction is not null)
+        if (_layers.Count > 0)
         {
-            _transaction[key] = value;
+            _layers[^1][key] = value;
         }
         else
         {
@@ -40,9 +49,9 @@ internal sealed class StateOverlay
 
     public void Remove(byte[] key)
     {
-        if (_transaction is not null)
+        if (_layers.Count > 0)
         {
-            _transaction[key] = null;
+            _layers[^1][key] = null;
         }
         else
         {
@@ -50,39 +59,54 @@ internal sealed class StateOverlay
         }
     }
 
-    /// <summary>Starts a storage layer (FRAME's <c>#[transactional]</c> dispatch).</summary>
+    /// <summary>Opens a storage layer (FRAME's <c>#[transactional]</c> dispatch).</summary>
     public void Begin()
     {
-        if (_transaction is not null)
+        if (_layers.Count >= MaxLayers)
         {
-            throw new InvalidOperationException("A storage transaction is already open.");
+            throw new InvalidOperationException($"More than {MaxLayers} storage layers are open.");
         }
 
-        _transaction = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
+        _layers.Add(new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance));
     }
 
+    /// <summary>Closes the innermost layer, keeping its changes (in the layer below, or in the state).</summary>
     public void Commit()
     {
-        var transaction = _transaction ?? throw new InvalidOperationException("No storage transaction is open.");
-        _transaction = null;
-        foreach (var (key, value) in transaction)
+        if (_layers.Count == 0)
+        {
+            throw new InvalidOperationException("No storage transaction is open.");
+        }
+
+        var layer = _layers[^1];
+        _layers.RemoveAt(_layers.Count - 1);
+        foreach (var (key, value) in layer)
         {
             if (value is null)
             {
-                _state.Remove(key);
+                Remove(key);
             }
             else
             {
-                _state[key] = value;
+                Set(key, value);
             }
         }
     }
 
-    public void Rollback() => _transaction = null;
+    /// <summary>Closes the innermost layer, discarding its changes.</summary>
+    public void Rollback()
+    {
+        if (_layers.Count == 0)
+        {
+            throw new InvalidOperationException("No storage transaction is open.");
+        }
+
+        _layers.RemoveAt(_layers.Count - 1);
+    }
 
     public ImmutableSortedDictionary<byte[], byte[]> ToImmutable()
     {
-        if (_transaction is not null)
+        if (_layers.Count > 0)
         {
             throw new InvalidOperationException("A storage transaction is still open.");
         }
