@@ -14,8 +14,8 @@
 #     library is not installed) is downloaded and extracted the same way and put on LD_LIBRARY_PATH. Elsewhere: set AFL_FUZZ to an
 #     afl-fuzz binary, or put afl-fuzz on PATH (used only when the download is impossible).
 #   SharpFuzz.CommandLine 2.3.0 (dotnet tool), which instruments Entropy.Sdk.dll and Entropy.Sdk.Simulator.dll.
-# Binaries: by default src/Entropy.Sdk.Fuzz is published in Release to fuzz/out/bin and instrumented (once per source state; ~90 s
-#   here). With FUZZ_PREBUILT=<dir>, an already-built output of src/Entropy.Sdk.Fuzz (e.g. src/Entropy.Sdk.Fuzz/bin/Debug/net10.0)
+# Binaries: by default src/Entropy.Sdk.Fuzz is published in Release to fuzz/out/plain, copied to fuzz/out/bin and instrumented
+#   there (once per source state; ~90 s here). Findings are replayed with the uninstrumented copy. With FUZZ_PREBUILT=<dir>, an already-built output of src/Entropy.Sdk.Fuzz (e.g. src/Entropy.Sdk.Fuzz/bin/Debug/net10.0)
 #   is copied to a temporary directory and that copy is instrumented instead (~6 s; the test suite does this).
 # Other settings: FUZZ_TIMEOUT_MS (AFL++'s per-input timeout, default 5000; an input slower than that is a hang).
 # Reproduce a finding: dotnet src/Entropy.Sdk.Fuzz/bin/Debug/net10.0/Entropy.Sdk.Fuzz.dll <target> <file> (prints the exception).
@@ -136,15 +136,18 @@ prepare_binaries() {
     temporary+=("$bin")
     cp -r "$FUZZ_PREBUILT"/. "$bin"
     instrument "$bin"
+    plain="$FUZZ_PREBUILT"
     return
   fi
   bin="$out/bin"
+  plain="$out/plain"
   # Publish and instrument once per source state (a stamp of the sources' hash).
   local stamp
   stamp="$(cd "$root" && git ls-files -s src/Entropy.Sdk src/Entropy.Sdk.Simulator src/Entropy.Sdk.Fuzz | git hash-object --stdin)$(cd "$root" && git diff --quiet -- src || echo dirty-$(date +%s))"
   if [ ! -f "$bin/.stamp" ] || [ "$(cat "$bin/.stamp")" != "$stamp" ]; then
-    rm -rf "$bin"
-    dotnet publish "$root/src/Entropy.Sdk.Fuzz/Entropy.Sdk.Fuzz.csproj" -c Release -o "$bin" --nologo -v q
+    rm -rf "$bin" "$plain"
+    dotnet publish "$root/src/Entropy.Sdk.Fuzz/Entropy.Sdk.Fuzz.csproj" -c Release -o "$plain" --nologo -v q
+    cp -r "$plain" "$bin"
     instrument "$bin"
     echo "$stamp" > "$bin/.stamp"
   fi
@@ -157,7 +160,9 @@ export DOTNET_TieredPGO=0 DOTNET_TC_QuickJitForLoops=1 DOTNET_CLI_TELEMETRY_OPTO
 # fuzz_one <target> <AFL++ output dir>: fuzzes, prints the stats line, keeps and replays findings. Returns 1 on a crash, a hang or a
 # failed run. (Called in a `||` list, where set -e does not apply, so every step checks for itself.)
 fuzz_one() {
-  local target="$1" state="$2" log="$out/$target.log" started=$SECONDS
+  # (Two statements: `local` expands all its words before it assigns any, so "$target" in the same `local` would be unset.)
+  local target="$1" state="$2" started=$SECONDS
+  local log="$out/$target.log"
   rm -rf "$state" "$out/findings/$target"
   if [ ! -d "$root/fuzz/corpus/$target" ]; then
     echo "target=$target status=no-corpus (fuzz/corpus/$target is missing)"
@@ -192,8 +197,9 @@ fuzz_one() {
     for f in $(find "$findings/$kind" -type f -name 'id:*' | sort | head -5); do
       echo "  $kind: ${f#"$root"/} ($(wc -c < "$f") bytes) hex=$(od -An -v -tx1 "$f" | tr -d ' \n' | head -c 4096)"
       if [ "$kind" = crashes ]; then
-        # In a subshell, so bash does not report the replay's abort; the runtime prints the exception.
-        replay="$( ("$dotnet" "$bin/Entropy.Sdk.Fuzz.dll" "$target" "$f") 2>&1 || true)"
+        # With the uninstrumented build (instrumented code outside afl-fuzz has no coverage map and dies with an access
+        # violation). In a subshell, so bash does not report the replay's abort; the runtime prints the exception.
+        replay="$( ("$dotnet" "$plain/Entropy.Sdk.Fuzz.dll" "$target" "$f") 2>&1 || true)"
         head -12 <<<"$replay" | sed 's/^/    /'
       fi
     done
