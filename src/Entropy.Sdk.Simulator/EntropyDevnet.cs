@@ -109,6 +109,9 @@ public sealed class EntropyDevnet : IAsyncDisposable
 
     internal IReadOnlyList<ThresholdServerHost> Servers => _servers;
 
+    /// <summary>Gets the off-chain worker (tests hook into it).</summary>
+    internal OffchainWorker OffchainWorker => _ocw ?? throw new InvalidOperationException("The devnet is not started; call StartAsync.");
+
     /// <summary>Starts the chain and the threshold servers.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when everything listens.</returns>

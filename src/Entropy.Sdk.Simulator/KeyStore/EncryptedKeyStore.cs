@@ -70,7 +70,7 @@ internal sealed class EncryptedKeyStore : IAsyncDisposable, IDisposable
     /// <summary>Opens the store in <paramref name="directory"/>, creating it (with <paramref name="options"/>) if it does not exist.</summary>
     /// <param name="directory">The store's directory; created if missing.</param>
     /// <param name="password">The server password.</param>
-    /// <param name="options">The scrypt parameters for a new store; ignored for an existing one, which keeps its own.</param>
+    /// <param name="options">The scrypt parameters for a new store; an existing one keeps its own, which must not be weaker (see <see cref="KeyStoreOptions"/>).</param>
     /// <param name="cancellationToken">Cancels the open.</param>
     /// <returns>The open store; dispose it to release the directory.</returns>
     /// <exception cref="KeyStoreException">The password is wrong (<see cref="KeyStoreError.WrongPassword"/>), the store is damaged, or another process has it open.</exception>
@@ -109,6 +109,14 @@ internal sealed class EncryptedKeyStore : IAsyncDisposable, IDisposable
             if (exists)
             {
                 (parameters, salt) = ReadMeta(await File.ReadAllBytesAsync(metaPath, cancellationToken).ConfigureAwait(false), metaPath);
+                if (parameters.Cost < options.EffectiveMinimumCost || parameters.BlockSize < options.ScryptBlockSize || parameters.Parallelization < options.ScryptParallelization)
+                {
+                    throw new KeyStoreException(
+                        KeyStoreError.WeakParameters,
+                        null,
+                        $"The key store metadata '{metaPath}' asks for scrypt N = {parameters.Cost}, r = {parameters.BlockSize}, p = {parameters.Parallelization}, below this server's minimum " +
+                        $"(N ≥ {options.EffectiveMinimumCost}, r ≥ {options.ScryptBlockSize}, p ≥ {options.ScryptParallelization}): the file was edited or belongs to another setup. Restore it, or lower KeyStoreOptions.MinimumScryptCost deliberately.");
+                }
             }
             else
             {

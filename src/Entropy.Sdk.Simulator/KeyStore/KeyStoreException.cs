@@ -29,6 +29,9 @@ internal enum KeyStoreError
 
     /// <summary>Another process holds the store open.</summary>
     Locked,
+
+    /// <summary>The store's <c>keystore.meta</c> asks for a weaker scrypt cost than the opener's minimum (the file was edited or comes from elsewhere).</summary>
+    WeakParameters,
 }
 
 /// <summary>The failure of a key-store operation, naming the key concerned (never the value or the password).</summary>

@@ -11,6 +11,9 @@ internal sealed class OffchainWorker(ServerChain chain, IReadOnlyList<ThresholdS
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
+    /// <summary>Gets or sets a hook (tests) run before the message of a block with accounts is posted: block number N, accounts, committee.</summary>
+    internal Func<uint, IReadOnlyList<byte[]>, IReadOnlyList<ServerRecord>, Task>? BeforePost { get; set; }
+
     public async Task OnBlockAsync(uint number, string blockHash, CancellationToken cancellationToken)
     {
         if (number == 0)
@@ -38,6 +41,11 @@ internal sealed class OffchainWorker(ServerChain chain, IReadOnlyList<ThresholdS
         if (accounts.Count > 0)
         {
             logger.LogInformation("OCW at #{Block}: {Count} account(s) from Dkg[{Previous}] to committee {Committee}", number, accounts.Count, number - 1, string.Join(", ", committee.Select(c => c.Endpoint)));
+        }
+
+        if (accounts.Count > 0 && BeforePost is { } hook)
+        {
+            await hook(number - 1, accounts, committee).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await Task.WhenAll(servers.Where(s => s.IsRunning).Select(s => PostAsync(s, body, number, cancellationToken))).ConfigureAwait(false);

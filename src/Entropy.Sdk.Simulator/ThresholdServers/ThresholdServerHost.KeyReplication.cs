@@ -88,17 +88,22 @@ internal sealed partial class ThresholdServerHost
 
         // Replays. entropy-tss v0.0.10 (PROTOCOL.md §5.3 step 5) deletes and rewrites the key whenever the account is registering, so
         // a captured body can be replayed until the registration ends, and one captured in an earlier (pruned) registration of the
-        // same account overwrites the new share with a stale one. Here a body is accepted once (its signature is remembered), and a
-        // body carrying exactly the share already stored is a repeat too (that check survives a restart).
-        var messageId = Convert.ToHexStringLower(signed.Signature);
+        // same account overwrites the new share with a stale one. Here (beyond entropy-tss) a share is accepted only from the member
+        // of this subgroup in the committee that runs the account's current registration, as the verified OcwMessageDkg named it
+        // and the chain confirms (no newer registration of the account waits in Dkg), and each body only once: the digests of
+        // accepted bodies are kept in the key store, so a replay after a restart is refused too.
         var repeated = $"Data is repeated: the share of {info.Key} was already received";
-        if (!_acceptedKeyMessages.TryAdd(messageId, 0))
-        {
-            throw new UserError(500, repeated);
-        }
-
+        await CheckCurrentCommitteeAsync(chain, account, sender, context.RequestAborted).ConfigureAwait(false);
+        var digest = System.Security.Cryptography.SHA256.HashData(signed.Signature);
+        var gate = _receiveKeyLocks[(int)((uint)account.GetHashCode() % (uint)_receiveKeyLocks.Length)];
+        await gate.WaitAsync(context.RequestAborted).ConfigureAwait(false);
         try
         {
+            if (await Ledger.WasReceivedAsync(account, digest, context.RequestAborted).ConfigureAwait(false))
+            {
+                throw new UserError(500, repeated);
+            }
+
             var existing = await Store.GetAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
             if (existing is not null)
             {
@@ -113,14 +118,50 @@ internal sealed partial class ThresholdServerHost
 
             var reservation = await Store.ReserveKeyAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
             await Store.PutAsync(reservation, info.Value, context.RequestAborted).ConfigureAwait(false);
+            await Ledger.AddReceivedAsync(account, digest, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not UserError)
+        finally
         {
-            _acceptedKeyMessages.TryRemove(messageId, out _); // Not stored: the sender may try again.
-            throw;
+            gate.Release();
         }
 
         context.Response.StatusCode = 200;
+    }
+
+    /// <summary>
+    /// Refuses a share unless <paramref name="sender"/> is this subgroup's member of the committee that runs the account's current
+    /// registration: the one named by the last verified <c>OcwMessageDkg</c> listing the account (waiting briefly, as the message
+    /// for the same block may still be in hand), and no newer registration of the account is recorded in <c>Dkg</c> on chain.
+    /// </summary>
+    private async Task CheckCurrentCommitteeAsync(ServerChain chain, AccountId account, AccountId sender, CancellationToken cancellationToken)
+    {
+        uint block;
+        AccountId member;
+        var deadline = TimeProvider.System.GetTimestamp();
+        while (!Ledger.TryGetCurrent(account, out block, out member))
+        {
+            if (TimeProvider.System.GetElapsedTime(deadline) > s_registrationRecordWait)
+            {
+                throw new UserError(500, $"No registration of {account} is known to this server: it saw no verified OcwMessageDkg listing the account.");
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+
+        var (head, headHash) = await chain.GetBestHeadAsync(cancellationToken).ConfigureAwait(false);
+        for (var b = Math.Max(block + 1, head >= 2 ? head - 2 : 0); b <= head; b++)
+        {
+            var accounts = await chain.GetDkgAccountsAsync(b, headHash, cancellationToken).ConfigureAwait(false);
+            if (accounts.Any(a => a.AsSpan().SequenceEqual(account.AsSpan())))
+            {
+                throw new UserError(500, $"Stale share: {account} registered again at block #{b}, after the registration of block #{block} this share may belong to.");
+            }
+        }
+
+        if (sender != member)
+        {
+            throw new UserError(500, $"Validator {sender} did not run the current registration of {account} (block #{block}): subgroup {Subgroup}'s committee member was {member}.");
+        }
     }
 
     /// <summary>PROTOCOL.md §5.3 body checks: parses the <c>SignedMessage</c> JSON, verifies its signature, decrypts and parses the plaintext.</summary>

@@ -1,6 +1,7 @@
 using Entropy.Hashing;
 using Entropy.Simulator.KeyStore;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 
 namespace Entropy.Simulator.ThresholdServers;
@@ -28,32 +29,50 @@ internal sealed partial class ThresholdServerHost
             return;
         }
 
-        if (!message.ValidatorsInfo.Any(v => v.TssAccount.AsSpan().SequenceEqual(Account.AsSpan())))
-        {
-            throw new UserError(500, "Invalid Signer: Invalid Signer in Signing group");
-        }
-
+        // A server outside the committee answers "Invalid Signer" as entropy-tss does, but first checks the message like a member and,
+        // when it is genuine, records who runs the accounts' DKG in its subgroup: /user/receive_key accepts shares only from them.
+        var isMember = message.ValidatorsInfo.Any(v => v.TssAccount.AsSpan().SequenceEqual(Account.AsSpan()));
+        const string InvalidSigner = "Invalid Signer: Invalid Signer in Signing group";
         var chain = _chain!;
         await _newUserLock.WaitAsync(context.RequestAborted).ConfigureAwait(false);
         try
         {
-            var latestBytes = await Store.GetAsync(EncryptedKeyStore.LatestBlockNumberNewUser, context.RequestAborted).ConfigureAwait(false);
+            var latestBytes = isMember ? await Store.GetAsync(EncryptedKeyStore.LatestBlockNumberNewUser, context.RequestAborted).ConfigureAwait(false) : null;
             var latest = latestBytes is { Length: 4 } ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(latestBytes) : 0u;
             if (latestBytes is not null && latest >= message.BlockNumber)
             {
                 throw new UserError(500, "Data is repeated");
             }
 
-            var (head, _) = await chain.GetBestHeadAsync(context.RequestAborted).ConfigureAwait(false);
+            var (head, headHash) = await chain.GetBestHeadAsync(context.RequestAborted).ConfigureAwait(false);
             if (head - 1 != message.BlockNumber)
             {
                 throw new UserError(500, $"Data is stale: chain head is #{head}, message is for #{message.BlockNumber}");
             }
 
-            var onChain = await chain.GetStorageAsync(chain.DkgKey(message.BlockNumber), null, context.RequestAborted).ConfigureAwait(false) ?? [0];
+            var onChain = await chain.GetStorageAsync(chain.DkgKey(message.BlockNumber), headHash, context.RequestAborted).ConfigureAwait(false) ?? [0];
             if (!Blake2s.Hash256([1, .. OcwMessageDkg.EncodeAccounts(message.SigRequestAccounts)]).AsSpan().SequenceEqual(Blake2s.Hash256([1, .. onChain])))
             {
                 throw new UserError(500, "Data is not verifiable");
+            }
+
+            // Beyond entropy-tss v0.0.10, which trusts validators_info: it must be the committee the chain selects at N+1 (PROTOCOL.md
+            // §2.6). Otherwise a forged message sent first, with the real account list and invented validators, would be marked seen
+            // and the genuine one refused as repeated: the registration would never complete.
+            var committee = await chain.GetCommitteeAsync(message.BlockNumber + 1, headHash, context.RequestAborted).ConfigureAwait(false);
+            if (!IsCommittee(message.ValidatorsInfo, committee))
+            {
+                throw new UserError(500, $"Invalid validators_info: not the committee the chain selects for block #{message.BlockNumber + 1} ({string.Join(", ", committee.Select(c => c.Endpoint))})");
+            }
+
+            if (Subgroup < committee.Count)
+            {
+                await Ledger.RecordBlockAsync(message.BlockNumber, message.SigRequestAccounts, committee[Subgroup].TssAccount, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            if (!isMember)
+            {
+                throw new UserError(500, InvalidSigner);
             }
 
             if (latestBytes is not null)
@@ -65,6 +84,11 @@ internal sealed partial class ThresholdServerHost
             var be = new byte[4];
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(be, message.BlockNumber);
             await Store.PutAsync(reservation, be, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (UserError e) when (!isMember && e.Message != InvalidSigner)
+        {
+            _logger.LogDebug("{Name} /user/new (not in the committee): {Error}", Name, e.Message);
+            throw new UserError(500, InvalidSigner);
         }
         finally
         {
@@ -81,4 +105,12 @@ internal sealed partial class ThresholdServerHost
 
         context.Response.StatusCode = 200;
     }
+
+    /// <summary>Whether <paramref name="validators"/> lists exactly <paramref name="committee"/>, in order, with the same keys and endpoints.</summary>
+    private static bool IsCommittee(IReadOnlyList<ValidatorInfo> validators, IReadOnlyList<ServerRecord> committee) =>
+        validators.Count == committee.Count
+        && validators.Zip(committee).All(p =>
+            p.First.TssAccount.AsSpan().SequenceEqual(p.Second.TssAccount.AsSpan())
+            && p.First.X25519PublicKey.AsSpan().SequenceEqual(p.Second.X25519PublicKey)
+            && p.First.Endpoint == p.Second.Endpoint);
 }

@@ -21,6 +21,7 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
     private const int MaxConfirmationAttempts = 20;
     private static readonly TimeSpan s_subscribeTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_channelLinger = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan s_registrationRecordWait = TimeSpan.FromSeconds(2);
 
     private readonly Sr25519KeyPair _pair;
     private readonly Sr25519Signer _signer;
@@ -34,7 +35,8 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
     private readonly SemaphoreSlim _newUserLock = new(1, 1);
     private readonly List<Task> _background = [];
     private CancellationTokenSource? _running;
-    private readonly ConcurrentDictionary<string, byte> _acceptedKeyMessages = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim[] _receiveKeyLocks = [.. Enumerable.Range(0, 16).Select(_ => new SemaphoreSlim(1, 1))];
+    private RegistrationLedger? _ledger;
     private int _dkgRuns;
     private EncryptedKeyStore? _store;
     private WebApplication? _app;
@@ -85,6 +87,9 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
 
     public EncryptedKeyStore Store => _store ?? throw new InvalidOperationException($"{Name} is not running.");
 
+    /// <summary>Gets the registrations this server saw and the shares it received (kept in <see cref="Store"/>).</summary>
+    private RegistrationLedger Ledger => _ledger ?? throw new InvalidOperationException($"{Name} is not running.");
+
     public bool IsRunning => _app is not null;
 
     /// <summary>Gets how many DKG runs this server has started (one per account of each accepted <c>/user/new</c>).</summary>
@@ -96,6 +101,7 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
     public async Task StartAsync(Uri chain, string keyStoreDirectory, string password, KeyStoreOptions? keyStoreOptions, CancellationToken cancellationToken)
     {
         _store = await EncryptedKeyStore.OpenAsync(keyStoreDirectory, password, keyStoreOptions, cancellationToken).ConfigureAwait(false);
+        _ledger = await RegistrationLedger.LoadAsync(_store, cancellationToken).ConfigureAwait(false);
 
         // entropy-tss opens a connection to its node for each request, so it is back as soon as the node is: reconnect quickly and
         // never give up (the SDK's client default backs off to 30 s and stops after ten attempts, which would leave the server deaf).
@@ -168,6 +174,7 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
         {
             await _store.DisposeAsync().ConfigureAwait(false);
             _store = null;
+            _ledger = null;
         }
 
         _running?.Dispose();
@@ -183,6 +190,10 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_x25519Secret);
         _shutdown.Dispose();
         _newUserLock.Dispose();
+        foreach (var gate in _receiveKeyLocks)
+        {
+            gate.Dispose();
+        }
     }
 
     private async Task HandleAsync(HttpContext context)

@@ -297,12 +297,18 @@ public class EntropyDevnetSubgroupTests
             var before = await RegistrationAudit.ReadSharesAsync(_devnet, user.AccountId);
 
             var replay = await PostReceiveKeyAsync(addressee, stale);
+            var staleSender = sent.First().Sender;
+            var currentSender = sent.Skip(4).Single(x => x.Endpoint == endpoint).Sender;
 
             Assert.Multiple(async () =>
             {
                 Assert.That(sent.Select(x => x.Status), Is.All.EqualTo(200));
                 Assert.That(before, Has.All.Not.Null.And.None.EqualTo(staleShare), "every member holds the second registration's share");
-                Assert.That(replay, Is.EqualTo((500, $"Data is repeated: the share of {key} was already received")));
+                // Refused as sent by a server outside the current committee, or (when the same server runs both) as a body already received.
+                Assert.That(replay.Status, Is.EqualTo(500));
+                Assert.That(replay.Body, Does.StartWith(staleSender == currentSender
+                    ? $"Data is repeated: the share of {key} was already received"
+                    : $"Validator {staleSender.Account} did not run the current registration of {key}"));
                 for (var i = 0; i < servers.Count; i++)
                 {
                     Assert.That(await servers[i].Store.GetAsync(key), Is.EqualTo(before[i]), $"{servers[i].Name}'s share changed");

@@ -1,0 +1,214 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Entropy.Protocol;
+using Entropy.Simulator;
+using Entropy.Simulator.ThresholdServers;
+using Entropy.Tests.Registration;
+using Sr25519Signer = Entropy.Crypto.Sr25519Signer;
+
+namespace Entropy.Tests.Simulator;
+
+/// <summary>
+/// Abuse of the threshold servers' HTTP endpoints by someone who can reach them (docs/reliability.md, "Threshold servers under
+/// abuse"): a forged <c>/user/new</c> sent before the genuine one, and stale <c>/user/receive_key</c> bodies replayed after the
+/// receiving server restarts. A devnet of 2 subgroups × 3 validators; the attacks go over loopback HTTP like any client's.
+/// </summary>
+public class ServerAbuseTests
+{
+    private EntropyDevnet _devnet = null!;
+    private EntropyClient _client = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _devnet = new EntropyDevnet(new EntropyDevnetOptions
+        {
+            BlockInterval = TimeSpan.FromMilliseconds(300),
+            KeyStoreScryptCost = 1 << 10,
+            Subgroups = 2,
+            ValidatorsPerSubgroup = 3,
+            DkgTimeout = TimeSpan.FromSeconds(10),
+        });
+        await _devnet.StartAsync();
+        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(30) });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _client.DisposeAsync();
+        await _devnet.DisposeAsync();
+    }
+
+    [Test]
+    public async Task UserNew_ForgedValidatorsInfoSentBeforeTheGenuineMessage_IsRefusedAndTheRegistrationCompletes()
+    {
+        // entropy-tss v0.0.10 trusts validators_info: it would mark the block seen, dial the attacker's endpoints, and refuse the
+        // genuine message as repeated, so the registration would never complete.
+        using var user = Sr25519Signer.FromSecretUri("//Alice//abuse//forged-user-new");
+        await RegistrationAudit.FundAsync(_client, user.AccountId);
+        var answers = new ConcurrentQueue<(ThresholdServerHost Server, int Status, string Body)>();
+        var committeeAccounts = new List<AccountId>();
+        _devnet.OffchainWorker.BeforePost = async (block, accounts, committee) =>
+        {
+            if (!accounts.Any(a => a.AsSpan().SequenceEqual(user.AccountId.AsSpan())))
+            {
+                return;
+            }
+
+            committeeAccounts.AddRange(committee.Select(c => c.TssAccount));
+            var forged = new OcwMessageDkg(
+                block,
+                accounts,
+                [.. committee.Select(c => new ValidatorInfo(RandomNumberGenerator.GetBytes(32), "127.0.0.1:9"u8.ToArray(), c.TssAccount.ToArray()))]).Encode();
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            foreach (var server in _devnet.Servers)
+            {
+                using var content = new ByteArrayContent(forged);
+                using var response = await http.PostAsync(new Uri($"http://{server.Endpoint}/user/new"), content);
+                answers.Enqueue((server, (int)response.StatusCode, await response.Content.ReadAsStringAsync()));
+            }
+        };
+
+        Entropy.Registration registration;
+        try
+        {
+            registration = (await _client.RegisterAsync(WaitUntil.Completed, user)).Value;
+        }
+        finally
+        {
+            _devnet.OffchainWorker.BeforePost = null;
+        }
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(answers, Has.Count.EqualTo(_devnet.Servers.Count), "the forged message reached every server first");
+            foreach (var (server, status, body) in answers)
+            {
+                Assert.That(status, Is.EqualTo(500), server.Name);
+                Assert.That(body, Does.StartWith(committeeAccounts.Contains(server.Account) ? "Invalid validators_info" : "Invalid Signer"), server.Name);
+            }
+
+            Assert.That(await _client.IsRegisteredAsync(user.AccountId), Is.True);
+            var shares = await RegistrationAudit.ReadSharesAsync(_devnet, user.AccountId);
+            Assert.That(shares, Has.All.Not.Null, "every member of both subgroups holds the share");
+            Assert.That(shares.Select(s => ThresholdServerHost.ParseShare(s!).VerifyingKey), Has.All.EqualTo(registration.VerifyingKey.ToArray()));
+        });
+    }
+
+    [Test]
+    public async Task ReceiveKey_StaleShareOfAPrunedRegistrationReplayedAfterTheReceiverRestarts_IsRefusedAndTheNewShareStays()
+    {
+        using var user = Sr25519Signer.FromSecretUri("//Alice//abuse//stale-share-after-restart");
+        await RegistrationAudit.FundAsync(_client, user.AccountId);
+        var key = user.AccountId.ToSs58();
+        var firstHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = new ConcurrentQueue<(ThresholdServerHost Sender, string Endpoint, byte[] Body, int Status)>();
+        SetHoldsAndCapture(firstHold.Task, sent);
+        try
+        {
+            // Registration 1: every member receives its share; the bodies are captured; then it is pruned and its confirmations refused.
+            await _client.RegisterAsync(WaitUntil.Started, user);
+            await WaitForAsync(() => sent.Count == 4);
+            var firstCommittee = sent.Select(x => x.Sender).Distinct().ToList();
+            var failuresBefore = firstCommittee.Select(c => c.LastDkgFailure).ToList();
+            await _client.PruneRegistrationAsync(user);
+            SetHoldsAndCapture(secondHold.Task, sent);
+            firstHold.SetResult();
+            await WaitForAsync(() => firstCommittee.Select((c, i) => !ReferenceEquals(c.LastDkgFailure, failuresBefore[i])).All(x => x));
+
+            // Registration 2 runs to the held confirmations; every addressee of a stale body outside the new committee restarts (its
+            // RAM is gone; a committee member would lose its held confirmation).
+            var operation = await _client.RegisterAsync(WaitUntil.Started, user);
+            await WaitForAsync(() => sent.Count == 8);
+            var stale = sent.Take(4).ToList();
+            var current = sent.Skip(4).ToList();
+            var before = await RegistrationAudit.ReadSharesAsync(_devnet, user.AccountId);
+            for (var i = 0; i < _devnet.Servers.Count; i++)
+            {
+                var server = _devnet.Servers[i];
+                if (stale.Any(s => s.Endpoint == server.Endpoint) && current.All(c => c.Sender != server))
+                {
+                    await _devnet.StopServerAsync(i);
+                    await _devnet.RestartServerAsync(i);
+                }
+            }
+
+            var replays = new List<(string Expected, int Status, string Body)>();
+            foreach (var (sender, endpoint, body, _) in stale)
+            {
+                // The current committee member of the addressee's subgroup: the sender of its current body, or the addressee itself.
+                var currentSender = current.FirstOrDefault(c => c.Endpoint == endpoint).Sender ?? _devnet.Servers.Single(s => s.Endpoint == endpoint);
+                var expected = sender == currentSender ? $"Data is repeated: the share of {key}" : $"Validator {sender.Account} did not run the current registration of {key}";
+                var (status, answer) = await PostReceiveKeyAsync(endpoint, body);
+                replays.Add((expected, status, answer));
+            }
+
+            // A share signed by a member of the subgroup that is not in the current committee is refused, even if well-formed.
+            var addressee = _devnet.Servers.Single(s => s.Endpoint == current[0].Endpoint);
+            var outsiderIndex = Enumerable.Range(0, _devnet.Servers.Count).First(i =>
+                _devnet.Servers[i].Subgroup == addressee.Subgroup && _devnet.Servers[i] != addressee && _devnet.Servers[i] != current[0].Sender);
+            using var outsiderPair = _devnet.Chain.Node.Validators[outsiderIndex].CreateTssKeyPair();
+            var forged = SignedMessage.Create(outsiderPair, Encoding.UTF8.GetBytes($"{{\"key\":\"{key}\",\"value\":[1,2,3],\"proactive_refresh\":false}}"), addressee.X25519PublicKey).ToJson();
+            var outsider = await PostReceiveKeyAsync(addressee.Endpoint, forged);
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(sent.Select(x => x.Status), Is.All.EqualTo(200), "every genuine body was accepted");
+                foreach (var (expected, status, answer) in replays)
+                {
+                    Assert.That(status, Is.EqualTo(500), answer);
+                    Assert.That(answer, Does.StartWith(expected));
+                }
+
+                Assert.That(outsider.Status, Is.EqualTo(500));
+                Assert.That(outsider.Body, Does.StartWith($"Validator {_devnet.Servers[outsiderIndex].Account} did not run the current registration of {key}"));
+                Assert.That(await RegistrationAudit.ReadSharesAsync(_devnet, user.AccountId), Is.EqualTo(before), "no share changed");
+            });
+
+            secondHold.SetResult();
+            var registration = await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
+            Assert.That((await RegistrationAudit.ReadSharesAsync(_devnet, user.AccountId)).Select(s => ThresholdServerHost.ParseShare(s!).VerifyingKey), Has.All.EqualTo(registration.VerifyingKey.ToArray()));
+        }
+        finally
+        {
+            firstHold.TrySetResult();
+            secondHold.TrySetResult();
+            for (var i = 0; i < _devnet.Servers.Count; i++)
+            {
+                _devnet.Faults(i).HoldConfirmation = null;
+                _devnet.Faults(i).KeySent = null;
+            }
+        }
+    }
+
+    private void SetHoldsAndCapture(Task hold, ConcurrentQueue<(ThresholdServerHost Sender, string Endpoint, byte[] Body, int Status)> sent)
+    {
+        for (var i = 0; i < _devnet.Servers.Count; i++)
+        {
+            var sender = _devnet.Servers[i];
+            _devnet.Faults(i).HoldConfirmation = hold;
+            _devnet.Faults(i).KeySent = (endpoint, body, status) => sent.Enqueue((sender, endpoint, body, status));
+        }
+    }
+
+    private static async Task<(int Status, string Body)> PostReceiveKeyAsync(string endpoint, byte[] body)
+    {
+        using var http = new HttpClient();
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await http.PostAsync(new Uri($"http://{endpoint}/user/receive_key"), content);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+}
