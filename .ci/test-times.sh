@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Part of .ci/run's timing summary: .ci/test-times.sh <dotnet test log> <AFL++ log> [<results.trx>...]
-# Prints the test run's own duration (the rest of the `dotnet test` phase is restore + build) and, from the TRX files, the
-# summed test time per area (the folder under src/Entropy.Sdk.Tests/, i.e. the namespace after Entropy.Tests.) and the slowest
-# classes. Tests of different classes run in parallel, so the sums can exceed the wall time.
+# Prints each test project's own run duration (the rest of the `dotnet test` phase is restore + build) and, from the TRX files,
+# the summed test time per area (the folder under src/Entropy.Sdk.Tests/, or the other test project's name) and the slowest
+# classes. Test projects run in parallel, so the sums can exceed the wall time.
 set -euo pipefail
 log="$1"; afl_log="$2"; shift 2
 
@@ -24,7 +24,8 @@ rows="$(awk '
   END {
     for (t in duration) {
       c = class[t]; if (c == "") c = "(unknown)"
-      sub(/^Entropy\.Tests\./, "", c)
+      # Entropy.Tests.<Area>.<Class> (Entropy.Sdk.Tests) or Entropy.<Project>.Tests.<Class> (other test projects).
+      sub(/^Entropy\./, "", c); sub(/^Tests\./, "", c); sub(/\.Tests\./, ".", c)
       byClass[c] += duration[t]
       area = c; sub(/\..*$/, "", area)
       byArea[area] += duration[t]; total += duration[t]

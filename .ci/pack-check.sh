@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Part of .ci/run: .ci/pack-check.sh <clone> <work folder> <placeholder repository URL> <configuration>
+# Packs the shipped libraries of <clone> (already built in <configuration>; its git remote `origin` is the placeholder URL) and
+# checks that each package links home (eng/Package.targets): the nuspec's <repository> and <projectUrl> are the placeholder URL
+# and the cloned commit, the release notes point at that commit's CHANGELOG, every link of the packed README is absolute and names
+# a file of that commit, and the PDB's SourceLink map sends every source to that commit. Then the consumer's view: a fresh console
+# app outside the repository restores the packages from a local folder and builds and runs samples/QuickStart/Program.cs.
+set -euo pipefail
+clone="$1"; work="$2"; placeholder="${3%/}"; configuration="$4"
+commit="$(git -C "$clone" rev-parse HEAD)"
+packages="$work/packages"
+version="0.0.0-ci.$(date +%s)"  # unique, so no package cache can serve an older build under the same version
+fail() { echo ".ci/pack-check.sh: $*" >&2; exit 1; }
+rm -rf "$packages" && mkdir -p "$packages"
+
+# ---- pack ------------------------------------------------------------------------------------------------------------------
+mapfile -t libraries < <(cd "$clone" && grep -l '<ProjectType>Library</ProjectType>' src/*/*.csproj | sort)
+[ "${#libraries[@]}" -gt 0 ] || fail "no shipped library (ProjectType Library) under src/"
+for project in "${libraries[@]}"; do
+  (cd "$clone" && dotnet pack "$project" --no-build -c "$configuration" -o "$packages" -p:Version="$version" --nologo -v q) ||
+    fail "dotnet pack $project failed"
+done
+
+# ---- what each package says about its home ---------------------------------------------------------------------------------
+tmp="$work/pack-check"; rm -rf "$tmp"; mkdir -p "$tmp"
+for project in "${libraries[@]}"; do
+  id="$(sed -n 's:.*<PackageId>\(.*\)</PackageId>.*:\1:p' "$clone/$project")"
+  [ -n "$id" ] || id="$(basename "$project" .csproj)"
+  nupkg="$packages/$id.$version.nupkg"; snupkg="$packages/$id.$version.snupkg"
+  [ -f "$nupkg" ] || fail "$project: no $nupkg"
+  [ -f "$snupkg" ] || fail "$project: no symbol package $snupkg"
+  nuspec="$(unzip -p "$nupkg" "$id.nuspec")"
+  repository="$(grep -o '<repository [^>]*>' <<<"$nuspec" || true)"
+  grep -Eq "url=\"$placeholder(\.git)?\"" <<<"$repository" && grep -q "commit=\"$commit\"" <<<"$repository" ||
+    fail "$id: the nuspec's <repository> is not the placeholder origin at $commit: ${repository:-none}"
+  grep -q "<projectUrl>$placeholder</projectUrl>" <<<"$nuspec" ||
+    fail "$id: <projectUrl> is not $placeholder: $(grep -o '<projectUrl>[^<]*' <<<"$nuspec" || echo none)"
+  grep -q "<releaseNotes>.*$placeholder/blob/$commit/CHANGELOG.md" <<<"$nuspec" ||
+    fail "$id: <releaseNotes> do not point at the CHANGELOG of $commit: $(grep -o '<releaseNotes>[^<]*' <<<"$nuspec" || echo none)"
+
+  # The packed README: every inline link absolute; those into the repository name a file or folder of the packed commit.
+  readme="$(unzip -p "$nupkg" README.md)" || fail "$id: no README.md in the package"
+  links="$(sed 's/`[^`]*`//g' <<<"$readme" | grep -o '\]([^)]*)' | sed 's/^](//; s/)$//' || true)"
+  [ -n "$links" ] || fail "$id: the packed README has no links (was the README transformed?)"
+  while read -r link; do
+    case "$link" in
+      "$placeholder/blob/$commit/"*)
+        path="${link#"$placeholder/blob/$commit/"}"; path="${path%%#*}"
+        git -C "$clone" cat-file -e "$commit:$path" 2>/dev/null || fail "$id: README link $link names $path, which is not in $commit"
+        ;;
+      https://*|http://*) ;;
+      *) fail "$id: the packed README has a relative link: $link" ;;
+    esac
+  done <<<"$links"
+
+  # The PDB's SourceLink map (a JSON blob stored as is in the portable PDB).
+  pdb="$(unzip -Z1 "$snupkg" | grep "/$id\.pdb$" | head -1)"
+  [ -n "$pdb" ] || fail "$id: no $id.pdb in $snupkg"
+  unzip -p "$snupkg" "$pdb" > "$tmp/$id.pdb"
+  map="$(grep -a -o '{"documents":{[^}]*}}' "$tmp/$id.pdb" | head -1 || true)"
+  raw="https://raw.githubusercontent.com/${placeholder#https://github.com/}/$commit/*"
+  [[ "$map" == *"\"$raw\""* ]] || fail "$id: the PDB's SourceLink map does not point at $raw: ${map:-no SourceLink map}"
+  echo "  $id $version: repository $placeholder @ ${commit:0:10}, projectUrl, releaseNotes → CHANGELOG, $(wc -l <<<"$links") README links absolute, SourceLink $map"
+done
+
+# ---- the consumer's view ---------------------------------------------------------------------------------------------------
+consumer="$work/consumer"
+rm -rf "$consumer"; mkdir -p "$consumer"
+references=""
+for project in "${libraries[@]}"; do
+  id="$(sed -n 's:.*<PackageId>\(.*\)</PackageId>.*:\1:p' "$clone/$project")"
+  # Only what the sample uses directly; the rest comes in as dependencies (which proves the nuspec's dependency list).
+  if grep -q "Include=\"[./]*src/$(basename "$(dirname "$project")")/" "$clone/samples/QuickStart/QuickStart.csproj"; then
+    references+="    <PackageReference Include=\"$id\" Version=\"$version\" />"$'\n'
+  fi
+done
+[ -n "$references" ] || fail "samples/QuickStart references none of the shipped libraries"
+cat > "$consumer/Consumer.csproj" <<EOF
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <Nullable>enable</Nullable>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+    <RestorePackagesPath>$consumer/packages</RestorePackagesPath>
+  </PropertyGroup>
+  <ItemGroup>
+$references  </ItemGroup>
+</Project>
+EOF
+# The packed packages from the local folder only; their dependencies from nuget.org (read from the machine's package cache when it
+# has them, without writing to it).
+cat > "$consumer/nuget.config" <<EOF
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="local" value="$packages" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
+  </packageSources>
+  <packageSourceMapping>
+    <packageSource key="local">
+$(for project in "${libraries[@]}"; do id="$(sed -n 's:.*<PackageId>\(.*\)</PackageId>.*:\1:p' "$clone/$project")"; echo "      <package pattern=\"$id\" />"; done)
+    </packageSource>
+    <packageSource key="nuget.org">
+      <package pattern="*" />
+    </packageSource>
+  </packageSourceMapping>
+  <fallbackPackageFolders>
+    <add key="machine" value="${NUGET_PACKAGES:-$HOME/.nuget/packages}" />
+  </fallbackPackageFolders>
+</configuration>
+EOF
+cp "$clone/samples/QuickStart/Program.cs" "$consumer/Program.cs"
+(cd "$consumer" && dotnet build --nologo -v q -o "$consumer/bin") > "$consumer/build.log" 2>&1 ||
+  { tail -30 "$consumer/build.log" >&2; fail "the consumer app does not build against the packed packages"; }
+for project in "${libraries[@]}"; do
+  id="$(sed -n 's:.*<PackageId>\(.*\)</PackageId>.*:\1:p' "$clone/$project")"
+  if [ -f "$consumer/bin/$(sed -n 's:.*<AssemblyName>\(.*\)</AssemblyName>.*:\1:p' "$clone/$project").dll" ]; then
+    [ -d "$consumer/packages/$(tr '[:upper:]' '[:lower:]' <<<"$id")/$version" ] || fail "$id did not come from the packed packages"
+  fi
+done
+set +e
+output="$(cd "$consumer" && timeout --kill-after=10s 180s dotnet bin/Consumer.dll 2>&1)"
+status=$?
+set -e
+sed 's/^/    /' <<<"$output" | tail -15
+[ "$status" -eq 0 ] || fail "the QuickStart code, built against the packages, exited with $status"
+grep -q "Verifying key" <<<"$output" || fail "the QuickStart code did not print a verifying key"
+echo "  consumer: a console app restoring $(grep -o 'Include="[^"]*"' <<<"$references" | cut -d'"' -f2 | tr '\n' ' ')$version from the local folder builds and runs samples/QuickStart/Program.cs"
