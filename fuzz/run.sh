@@ -124,7 +124,7 @@ dotnet="$(command -v dotnet || echo "${DOTNET_HOST_PATH:-}")"
 
 instrument() {
   local assembly
-  for assembly in Entropy.Sdk.dll Entropy.Sdk.Simulator.dll; do
+  for assembly in Entropy.Sdk.dll Entropy.Sdk.Simulator.dll Entropy.Synedrion.dll; do
     "$tools/sharpfuzz" "$1/$assembly" >/dev/null || die "sharpfuzz could not instrument $1/$assembly"
   done
 }
@@ -143,7 +143,7 @@ prepare_binaries() {
   plain="$out/plain"
   # Publish and instrument once per source state (a stamp of the sources' hash).
   local stamp
-  stamp="$(cd "$root" && git ls-files -s src/Entropy.Sdk src/Entropy.Sdk.Simulator src/Entropy.Sdk.Fuzz | git hash-object --stdin)$(cd "$root" && git diff --quiet -- src || echo dirty-$(date +%s))"
+  stamp="$(cd "$root" && git ls-files -s src/Entropy.Sdk src/Entropy.Sdk.Simulator src/Entropy.Sdk.Fuzz src/Entropy.Synedrion | git hash-object --stdin)$(cd "$root" && git diff --quiet -- src || echo dirty-$(date +%s))"
   if [ ! -f "$bin/.stamp" ] || [ "$(cat "$bin/.stamp")" != "$stamp" ]; then
     rm -rf "$bin" "$plain"
     dotnet publish "$root/src/Entropy.Sdk.Fuzz/Entropy.Sdk.Fuzz.csproj" -c Release -o "$plain" --nologo -v q

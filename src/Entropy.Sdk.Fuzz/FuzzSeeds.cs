@@ -107,6 +107,7 @@ public static class FuzzSeeds
             ],
             ["noise"] = NoiseSeeds(),
             ["receive-key"] = ReceiveKeySeeds(),
+            ["synedrion"] = SynedrionFuzz.Seeds(),
             ["rpc"] =
             [
                 ("result", "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x1234\"}"u8.ToArray()),

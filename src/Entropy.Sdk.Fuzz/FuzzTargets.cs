@@ -45,6 +45,7 @@ public static class FuzzTargets
         ["noise"] = Noise,
         ["receive-key"] = ReceiveKey,
         ["rpc"] = RpcMessage,
+        ["synedrion"] = SynedrionFuzz.Run,
     };
 
     /// <summary>Gets or sets a callback told of each typed refusal (the replay tool prints them with <c>--verbose</c>).</summary>
@@ -75,6 +76,7 @@ public static class FuzzTargets
     {
         FuzzInvariantException => false,
         EntropyException => true,
+        Synedrion.Encoding.SynedrionFormatException => true,
         Simulator.Rpc.RpcException => true,
         ThresholdServerHost.UserError => true,
         _ => false,

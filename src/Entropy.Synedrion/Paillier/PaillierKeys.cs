@@ -130,7 +130,14 @@ internal sealed class PaillierSecretKey
             throw reader.Fail($"{field}: p and q must be distinct odd primes");
         }
 
-        return new PaillierSecretKey(p, q);
+        try
+        {
+            return new PaillierSecretKey(p, q);
+        }
+        catch (ArithmeticException)
+        {
+            throw reader.Fail($"{field}: φ(N) is not invertible modulo N (p and q are not a Paillier key)");
+        }
     }
 
     /// <summary>Writes the key.</summary>

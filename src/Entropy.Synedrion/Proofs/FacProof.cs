@@ -75,14 +75,17 @@ internal sealed class FacProof
         var capT = BigInts.PowSigned(capQ, alpha, nHat) * BigInts.PowSigned(setup.Base, r, nHat) % nHat;
 
         var sigmaHat = sigma - (nu * p);
+
+        // Declared bounds: fixed upper bounds of each range (|e| < 2^256 ≤ 2^ε), so the encoded lengths do not depend on the values.
+        int pb = parameters.PrimeBits;
         return new FacProof(
             [capP, capQ, capA, capB, capT],
-            SignedInt.Of(sigma, 0),
-            SignedInt.Of(alpha + (e * p), 0),
-            SignedInt.Of(beta + (e * q), 0),
-            SignedInt.Of(x + (e * mu), 0),
-            SignedInt.Of(y + (e * nu), 0),
-            SignedInt.Of(r + (e * sigmaHat), 0));
+            SignedInt.Of(sigma, l + (4 * pb)),
+            SignedInt.Of(alpha + (e * p), le + pb + 1),
+            SignedInt.Of(beta + (e * q), le + pb + 1),
+            SignedInt.Of(x + (e * mu), le + (2 * pb) + 1),
+            SignedInt.Of(y + (e * nu), le + (2 * pb) + 1),
+            SignedInt.Of(r + (e * sigmaHat), le + (4 * pb) + 2));
     }
 
     /// <summary>Reads a proof.</summary>
