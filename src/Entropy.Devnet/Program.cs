@@ -1,9 +1,10 @@
 using System.Globalization;
+using Entropy.Simulator;
 using Entropy.Simulator.Runtime;
 
-namespace Entropy.Simulator;
+namespace Entropy.Devnet;
 
-/// <summary>The devnet command: <c>dotnet run --project src/Entropy.Sdk.Simulator -- --port 9944</c> starts the chain and its threshold servers.</summary>
+/// <summary>The <c>entropy-devnet</c> command (<c>dotnet tool install -g Entropy.Devnet</c>): starts the chain, its threshold servers and the off-chain worker.</summary>
 internal static class Program
 {
     private static async Task<int> Main(string[] args)
@@ -58,7 +59,7 @@ internal static class Program
                     Console.WriteLine("  --block-time MS     a block every MS milliseconds (default 500)");
                     Console.WriteLine("  --instant           a block per transaction (registrations then need another transaction to move on)");
                     Console.WriteLine("  --manual            blocks only via dev_newBlock");
-                    Console.WriteLine("  --finality-lag N    finalize N blocks behind the best block");
+                    Console.WriteLine("  --finality-lag N    finalize N blocks behind the best block (default 2, like GRANDPA; 0 = at once)");
                     Console.WriteLine("  --registry          serve the 2024-03-21 runtime (pallet Registry) instead of v0.0.10 (Relayer)");
                     Console.WriteLine("  --subgroups N       signing subgroups, i.e. DKG committee size (default 2)");
                     Console.WriteLine("  --validators N      validators (threshold servers) per subgroup (default 1)");
@@ -95,11 +96,15 @@ internal static class Program
         }
 
         var chain = devnet.Chain;
-        Console.WriteLine($"Entropy devnet ({options.Runtime}, {options.BlockProduction} blocks, {options.Subgroups} subgroups × {options.ValidatorsPerSubgroup} validators)");
-        Console.WriteLine($"  WebSocket: {chain.WebSocketEndpoint}");
-        Console.WriteLine($"  HTTP:      {chain.HttpEndpoint}");
-        Console.WriteLine($"  Genesis:   {chain.GenesisHash}");
+        // The WebSocket endpoint first: it is what polkadot-js, subxt and the SDK connect to (tests read it from this line).
+        Console.WriteLine($"Entropy devnet WebSocket: {chain.WebSocketEndpoint}");
+        Console.WriteLine($"  HTTP:       {chain.HttpEndpoint} (JSON-RPC over HTTP POST only: no subscriptions, so no watched transactions)");
+        Console.WriteLine($"  Runtime:    {options.Runtime}, {options.BlockProduction} blocks"
+            + (options.BlockProduction == BlockProductionMode.Interval ? $" every {options.BlockInterval.TotalMilliseconds:0} ms" : "")
+            + $", finality {options.FinalityLag} blocks behind, {options.Subgroups} subgroups × {options.ValidatorsPerSubgroup} validators");
+        Console.WriteLine($"  Genesis:    {chain.GenesisHash}");
         Console.WriteLine($"  Key stores: {devnet.KeyStoreDirectory}");
+        Console.WriteLine("  Sudo key:   //Alice");
         Console.WriteLine("Dev accounts (endowed with 10,000,000 BITS... in planck 10^21):");
         foreach (var account in Genesis.DevAccounts)
         {
