@@ -102,7 +102,7 @@ async function main() {
     const registerBlock = (await api.rpc.chain.getHeader(registerPublic.blockHash)).number.toNumber();
     const timeline = [];
     const best = (await api.rpc.chain.getHeader()).number.toNumber();
-    for (let n = registerBlock; n <= Math.min(registerBlock + 5, best); n++) {
+    for (let n = registerBlock; n <= Math.min(registerBlock + 8, best); n++) {
       timeline.push({ number: n, ...(await stateAt(users[0], await api.rpc.chain.getBlockHash(n))) });
     }
     const registeringPublic = timeline[0].registering;
