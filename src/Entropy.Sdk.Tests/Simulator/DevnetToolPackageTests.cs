@@ -41,7 +41,8 @@ public class DevnetToolPackageTests
         var project = Path.Combine(ChopsticksNode.RepositoryRoot, "src", "Entropy.Devnet", "Entropy.Devnet.csproj");
 
         // The test project references Entropy.Devnet, so it is built in this configuration already.
-        await RunAsync("dotnet", _root, "pack", project, "--no-build", "-c", configuration, "-o", feed);
+        // A placeholder repository URL: a worktree or a clone without an origin cannot tell where the package links home (eng/Package.targets).
+        await RunAsync("dotnet", _root, "pack", project, "--no-build", "-c", configuration, "-o", feed, "-p:RepositoryUrl=https://github.com/entropy-sdk/placeholder");
         var package = Directory.GetFiles(feed, "Entropy.Devnet.*.nupkg").Where(p => !p.EndsWith(".symbols.nupkg", StringComparison.Ordinal)).Single();
 
         // Only the local feed: the tool package carries the simulator and the SDK inside it.
