@@ -1,3 +1,4 @@
+using Entropy.Protocol;
 using System.Net;
 using System.Net.Sockets;
 using Entropy.Rpc;
@@ -50,6 +51,12 @@ public sealed class EntropyDevnetOptions
     /// <summary>Gets or sets how long a DKG may take before it fails, naming the silent parties.</summary>
     /// <value>The default value is 20 s (<c>SETUP_TIMEOUT_SECONDS</c>).</value>
     public TimeSpan DkgTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Gets or sets the entropy-protocol envelope the threshold servers speak (session id layout, shared randomness).</summary>
+    /// <value>The default value, <see langword="null"/>, is what the runtime flavour shipped with: <see cref="ProtocolEnvelope.V0010"/> for
+    /// <see cref="SimulatedRuntime.V0010"/>, <see cref="ProtocolEnvelope.Registry20240321"/> for <see cref="SimulatedRuntime.Registry20240321"/>.
+    /// <see cref="ProtocolEnvelope.SessionBlockNumber20240403"/> is the one Entropy's published wasm client speaks.</value>
+    public ProtocolEnvelope? ProtocolEnvelope { get; set; }
 
     /// <summary>Gets or sets the number of signing subgroups (<c>SIGNING_PARTY_SIZE</c>); the DKG committee has one server per subgroup.</summary>
     /// <value>The default value is 2, as in v0.0.10.</value>
@@ -150,6 +157,8 @@ public sealed class EntropyDevnet : IAsyncDisposable
             {
                 var port = int.Parse(validator.Endpoint.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
                 var server = new ThresholdServerHost($"{validator.Name}-TSS", validator.CreateTssKeyPair(), validator.Stash, validator.Subgroup, port, _options.DkgTimeout, _options.LoggerFactory);
+                server.Envelope = _options.ProtocolEnvelope
+                    ?? (_options.Runtime == SimulatedRuntime.Registry20240321 ? Protocol.ProtocolEnvelope.Registry20240321 : Protocol.ProtocolEnvelope.V0010);
                 _servers.Add(server);
                 await StartServerAsync(server, cancellationToken).ConfigureAwait(false);
             }

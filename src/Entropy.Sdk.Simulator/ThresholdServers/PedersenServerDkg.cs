@@ -22,7 +22,7 @@ internal sealed class PedersenServerDkg : IServerDkg
         var faults = run.Faults;
         var context = DkgSessionContext.Create(run.Account.AsSpan(), run.BlockNumber, run.Parties);
         using var session = PedersenDkg.Instance.CreateSession(context, run.Self);
-        var transport = new ChannelDkgTransport(run.Channels, () => faults.DropMessages, () => faults.DelayMessages, p => faults.SendInconsistentShare ? CorruptShare(p) : p);
+        var transport = new ChannelDkgTransport(run.Channels, () => faults.DropMessages, () => faults.DelayMessages, p => faults.SendInconsistentShare ? CorruptShare(p) : p, run.Self);
         run.DisposeWithChannels(transport);
         using var share = await DkgRunner.RunAsync(session, new HookedDkgTransport(transport, faults, run.Account), run.Timeout, null, run.Logger, cancellationToken).ConfigureAwait(false);
         return new ServerDkgResult(share.VerifyingKey.ToArray(), SerializeShare(share));

@@ -35,6 +35,7 @@ internal interface IServerDkg
 /// <param name="Self">This server's party (its TSS account).</param>
 /// <param name="Parties">Every party in committee order, then the user when it takes part (Private mode).</param>
 /// <param name="SessionId">The session the channels were subscribed for.</param>
+/// <param name="Envelope">The entropy-protocol envelope the server speaks (its shared randomness seeds a synedrion session).</param>
 /// <param name="Channels">One open, authenticated channel per other party; the server closes them after the run.</param>
 /// <param name="Pair">This server's sr25519 key pair (owned by the server; do not dispose).</param>
 /// <param name="Timeout">The time the whole run may take.</param>
@@ -46,6 +47,7 @@ internal sealed record ServerDkgRun(
     PartyId Self,
     IReadOnlyList<PartyId> Parties,
     SessionId SessionId,
+    ProtocolEnvelope Envelope,
     IReadOnlyDictionary<PartyId, EncryptedWebSocketChannel> Channels,
     Sr25519KeyPair Pair,
     TimeSpan Timeout,

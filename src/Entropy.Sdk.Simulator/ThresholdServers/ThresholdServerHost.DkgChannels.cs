@@ -19,7 +19,7 @@ internal sealed partial class ThresholdServerHost
     {
         Interlocked.Increment(ref _dkgRuns);
         var me = new PartyId(Account.AsSpan());
-        var sessionId = SessionId.Dkg(account.AsSpan());
+        var sessionId = Envelope.DkgSessionId(account.AsSpan(), message.BlockNumber);
         var peers = message.ValidatorsInfo.Where(v => !v.TssAccount.AsSpan().SequenceEqual(Account.AsSpan())).ToList();
         var inbound = peers.Where(p => !EncryptedWebSocketChannel.ShouldDial(Account.AsSpan(), p.TssAccount)).ToList();
         var expected = inbound.ToDictionary(p => new PartyId(p.TssAccount), p => p.X25519PublicKey);
@@ -55,7 +55,7 @@ internal sealed partial class ThresholdServerHost
                 channels[party] = channel;
             }
 
-            run = new ServerDkgRun(account, message.BlockNumber, me, parties, sessionId, channels, _pair, _dkgTimeout, Faults, _logger);
+            run = new ServerDkgRun(account, message.BlockNumber, me, parties, sessionId, Envelope, channels, _pair, _dkgTimeout, Faults, _logger);
             var result = await Dkg.RunAsync(run, cancellationToken).ConfigureAwait(false);
 
             // A party that finishes first must not hang up at once: closing cancels its pending receives, which aborts the
@@ -117,7 +117,7 @@ internal sealed partial class ThresholdServerHost
         PendingSubscription pending;
         try
         {
-            pending = await EncryptedWebSocketChannel.AcceptAsync(socket, _x25519Secret, null, context.RequestAborted).ConfigureAwait(false);
+            pending = await EncryptedWebSocketChannel.AcceptAsync(socket, _x25519Secret, new EncryptedChannelOptions { Envelope = Envelope }, context.RequestAborted).ConfigureAwait(false);
         }
         catch (EntropyProtocolException e)
         {

@@ -85,6 +85,9 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
     /// <summary>Gets or sets the DKG this server runs for each account (set before <see cref="StartAsync"/>); the simulator's Pedersen/Feldman DKG by default.</summary>
     public IServerDkg Dkg { get; set; } = PedersenServerDkg.Instance;
 
+    /// <summary>Gets or sets the entropy-protocol envelope this server speaks (session id layout, shared randomness; set before <see cref="StartAsync"/>): subscriptions in another version are refused.</summary>
+    public ProtocolEnvelope Envelope { get; set; } = ProtocolEnvelope.V0010;
+
     public EncryptedKeyStore Store => _store ?? throw new InvalidOperationException($"{Name} is not running.");
 
     /// <summary>Gets the registrations this server saw and the shares it received (kept in <see cref="Store"/>).</summary>

@@ -82,7 +82,7 @@ internal static class UserDkgParticipant
         }
 
         options.Logger.LogInformation("Private DKG for {Account} (block #{Block}): connected to {Count} committee servers", new AccountId(subscribe.AccountId), blockNumber, committee.Count);
-        var transport = new ChannelDkgTransport(channels);
+        var transport = new ChannelDkgTransport(channels, self: user);
         var linger = TimeSpan.Zero;
         try
         {
