@@ -227,6 +227,36 @@ internal sealed class EncryptedKeyStore : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Stores <paramref name="value"/> under <paramref name="key"/>, replacing any value, in one atomic write (one fsync): the same
+    /// outcome as <see cref="DeleteAsync"/>, <see cref="ReserveKeyAsync"/> and <see cref="PutAsync"/>, at half the disk syncs, for a
+    /// caller that serialises its writers of the key itself. A crash leaves the old value or the new one, never neither.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value; it is encrypted before it touches the disk.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the value is durably written.</returns>
+    /// <exception cref="KeyStoreException">The key is only reserved by another writer (<see cref="KeyStoreError.ReservedPlaceholder"/>), or is the verification key.</exception>
+    public async Task ReplaceAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    {
+        CheckKey(key);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfDisposed();
+            if (File.Exists(RecordPath(DirectoryPath, key)) && await ReadRecordAsync(key, cancellationToken).ConfigureAwait(false) is { State: RecordState.Reserved })
+            {
+                throw new KeyStoreException(KeyStoreError.ReservedPlaceholder, key, $"The key '{key}' is reserved by another writer and has no value yet; it cannot be replaced.");
+            }
+
+            await WriteRecordAsync(key, RecordState.Value, value.Span, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Reads the value stored under <paramref name="key"/>.</summary>
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

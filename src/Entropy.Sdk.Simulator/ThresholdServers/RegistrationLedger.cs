@@ -146,9 +146,7 @@ internal sealed class RegistrationLedger
 
     private async Task ReplaceAsync(string key, byte[] value, CancellationToken cancellationToken)
     {
-        await _store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
-        var reservation = await _store.ReserveKeyAsync(key, cancellationToken).ConfigureAwait(false);
-        await _store.PutAsync(reservation, value, cancellationToken).ConfigureAwait(false);
+        await _store.ReplaceAsync(key, value, cancellationToken).ConfigureAwait(false);
     }
 
 }

@@ -112,12 +112,9 @@ internal sealed partial class ThresholdServerHost
                 {
                     throw new UserError(500, repeated);
                 }
-
-                await Store.DeleteAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
             }
 
-            var reservation = await Store.ReserveKeyAsync(info.Key, context.RequestAborted).ConfigureAwait(false);
-            await Store.PutAsync(reservation, info.Value, context.RequestAborted).ConfigureAwait(false);
+            await Store.ReplaceAsync(info.Key, info.Value, context.RequestAborted).ConfigureAwait(false);
             await Ledger.AddReceivedAsync(account, digest, context.RequestAborted).ConfigureAwait(false);
         }
         finally

@@ -75,15 +75,9 @@ internal sealed partial class ThresholdServerHost
                 throw new UserError(500, InvalidSigner);
             }
 
-            if (latestBytes is not null)
-            {
-                await Store.DeleteAsync(EncryptedKeyStore.LatestBlockNumberNewUser, context.RequestAborted).ConfigureAwait(false);
-            }
-
-            var reservation = await Store.ReserveKeyAsync(EncryptedKeyStore.LatestBlockNumberNewUser, context.RequestAborted).ConfigureAwait(false);
             var be = new byte[4];
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(be, message.BlockNumber);
-            await Store.PutAsync(reservation, be, context.RequestAborted).ConfigureAwait(false);
+            await Store.ReplaceAsync(EncryptedKeyStore.LatestBlockNumberNewUser, be, context.RequestAborted).ConfigureAwait(false);
         }
         catch (UserError e) when (!isMember && e.Message != InvalidSigner)
         {

@@ -85,9 +85,7 @@ internal sealed partial class ThresholdServerHost
         var verifyingKey = share.VerifyingKey.ToArray();
         var stored = share.StoredShare;
         var key = account.ToSs58();
-        await Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
-        var reservation = await Store.ReserveKeyAsync(key, cancellationToken).ConfigureAwait(false);
-        await Store.PutAsync(reservation, stored, cancellationToken).ConfigureAwait(false);
+        await Store.ReplaceAsync(key, stored, cancellationToken).ConfigureAwait(false);
         var storedAt = TimeProvider.System.GetTimestamp();
         _logger.LogInformation("{Name}: stored the share of {Account}, verifying key 0x{Key}", Name, account, Convert.ToHexStringLower(verifyingKey));
 

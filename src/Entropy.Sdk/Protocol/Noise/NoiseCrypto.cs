@@ -6,7 +6,7 @@ namespace Entropy.Protocol.Noise;
 
 /// <summary>The Noise primitives of Noise_*_25519_ChaChaPoly_BLAKE2s: BLAKE2s hashing, HMAC, HKDF and X25519.</summary>
 /// <remarks>Implements noiseprotocol.org/noise.html revision 34, §4.1 (DH), §4.3 (hash functions) and §12 (25519, BLAKE2s).</remarks>
-internal static class NoiseCrypto
+internal static partial class NoiseCrypto
 {
     /// <summary>HASHLEN of BLAKE2s.</summary>
     public const int HashLength = 32;
@@ -102,28 +102,73 @@ internal static class NoiseCrypto
     public static byte[] GeneratePrivateKey() => RandomNumberGenerator.GetBytes(DhLength);
 
     /// <summary>Computes the X25519 public key of a 32-byte private key.</summary>
-    public static byte[] PublicKeyOf(ReadOnlySpan<byte> privateKey)
+    public static unsafe byte[] PublicKeyOf(ReadOnlySpan<byte> privateKey)
     {
-        using var key = Key.Import(KeyAgreementAlgorithm.X25519, privateKey, KeyBlobFormat.RawPrivateKey);
-        return key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        if (privateKey.Length != DhLength)
+        {
+            throw new ArgumentException($"An X25519 private key is {DhLength} bytes, not {privateKey.Length}.", nameof(privateKey));
+        }
+
+        EnsureSodium();
+        var publicKey = new byte[DhLength];
+        fixed (byte* q = publicKey)
+        fixed (byte* n = privateKey)
+        {
+            if (Sodium.crypto_scalarmult_curve25519_base(q, n) != 0)
+            {
+                throw new CryptographicException("libsodium refused to compute an X25519 public key.");
+            }
+        }
+
+        return publicKey;
     }
 
     /// <summary>Computes the raw X25519 shared secret; a low-order remote key (all-zero result) raises <see cref="EntropyProtocolException"/>.</summary>
-    public static void Dh(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> remotePublicKey, Span<byte> destination, EntropyProtocolErrorKind failureKind)
+    /// <remarks>
+    /// libsodium's <c>crypto_scalarmult_curve25519</c> directly (the function NSec's <c>KeyAgreementAlgorithm.X25519</c> calls), on
+    /// the caller's buffers: the private key and the secret never leave them, and no guarded heap allocation (mmap + mprotect per
+    /// key, as NSec's <c>Key</c> and <c>SharedSecret</c> make) is paid per DH — a Noise XK handshake makes six DHs and two public keys.
+    /// </remarks>
+    public static unsafe void Dh(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> remotePublicKey, Span<byte> destination, EntropyProtocolErrorKind failureKind)
     {
-        if (remotePublicKey.Length != DhLength
-            || !NSec.Cryptography.PublicKey.TryImport(KeyAgreementAlgorithm.X25519, remotePublicKey, KeyBlobFormat.RawPublicKey, out var remote)
-            || remote is null)
+        if (remotePublicKey.Length != DhLength)
         {
             throw new EntropyProtocolException(failureKind, "The remote X25519 public key is not a valid 32-byte Curve25519 point.");
         }
 
-        using var key = Key.Import(KeyAgreementAlgorithm.X25519, privateKey, KeyBlobFormat.RawPrivateKey);
-        var parameters = new SharedSecretCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
-        using var shared = KeyAgreementAlgorithm.X25519.Agree(key, remote, in parameters)
-            ?? throw new EntropyProtocolException(failureKind, "The X25519 key agreement with the remote public key gave the all-zero secret (low-order point).");
-        byte[] raw = shared.Export(SharedSecretBlobFormat.RawSharedSecret);
-        raw.CopyTo(destination);
-        CryptographicOperations.ZeroMemory(raw);
+        if (privateKey.Length != DhLength || destination.Length < DhLength)
+        {
+            throw new ArgumentException($"X25519 takes a {DhLength}-byte private key and a {DhLength}-byte destination.");
+        }
+
+        EnsureSodium();
+        int result;
+        fixed (byte* q = destination)
+        fixed (byte* n = privateKey)
+        fixed (byte* p = remotePublicKey)
+        {
+            result = Sodium.crypto_scalarmult_curve25519(q, n, p);
+        }
+
+        if (result != 0)
+        {
+            CryptographicOperations.ZeroMemory(destination[..DhLength]);
+            throw new EntropyProtocolException(failureKind, "The X25519 key agreement with the remote public key gave the all-zero secret (low-order point).");
+        }
+    }
+
+    /// <summary>Makes NSec initialise libsodium (<c>sodium_init</c>) before the first direct call.</summary>
+    private static void EnsureSodium() => _ = KeyAgreementAlgorithm.X25519;
+
+    /// <summary>The two libsodium functions used directly; the library is the one NSec.Cryptography ships and loads.</summary>
+    private static unsafe partial class Sodium
+    {
+        [System.Runtime.InteropServices.LibraryImport("libsodium")]
+        [System.Runtime.InteropServices.UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
+        internal static partial int crypto_scalarmult_curve25519(byte* q, byte* n, byte* p);
+
+        [System.Runtime.InteropServices.LibraryImport("libsodium")]
+        [System.Runtime.InteropServices.UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
+        internal static partial int crypto_scalarmult_curve25519_base(byte* q, byte* n);
     }
 }
