@@ -58,6 +58,9 @@ public sealed class EntropyDevnetOptions
     /// <see cref="ProtocolEnvelope.SessionBlockNumber20240403"/> is the one Entropy's published wasm client speaks.</value>
     public ProtocolEnvelope? ProtocolEnvelope { get; set; }
 
+    /// <summary>Gets or sets the key generation the threshold servers run; null keeps the server default.</summary>
+    internal IServerDkg? ServerDkg { get; set; }
+
     /// <summary>Gets or sets the number of signing subgroups (<c>SIGNING_PARTY_SIZE</c>); the DKG committee has one server per subgroup.</summary>
     /// <value>The default value is 2, as in v0.0.10.</value>
     public int Subgroups { get; set; } = 2;
@@ -159,6 +162,11 @@ public sealed class EntropyDevnet : IAsyncDisposable
                 var server = new ThresholdServerHost($"{validator.Name}-TSS", validator.CreateTssKeyPair(), validator.Stash, validator.Subgroup, port, _options.DkgTimeout, _options.LoggerFactory);
                 server.Envelope = _options.ProtocolEnvelope
                     ?? (_options.Runtime == SimulatedRuntime.Registry20240321 ? Protocol.ProtocolEnvelope.Registry20240321 : Protocol.ProtocolEnvelope.V0010);
+                if (_options.ServerDkg is { } dkg)
+                {
+                    server.Dkg = dkg;
+                }
+
                 _servers.Add(server);
                 await StartServerAsync(server, cancellationToken).ConfigureAwait(false);
             }
