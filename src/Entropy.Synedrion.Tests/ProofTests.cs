@@ -121,6 +121,8 @@ public class ProofTests
         var rp = RingPedersen.Generate(sk, out var lambda);
         Assert.That(BigInteger.ModPow(rp.Base, lambda, rp.Modulus), Is.EqualTo(rp.Power));
         Assert.That(BigInts.Jacobi(rp.Base, rp.Modulus), Is.EqualTo(1));
+        Assert.That(sk.ToString(), Does.Not.Contain(sk.P.ToString(System.Globalization.CultureInfo.InvariantCulture)).And.Contain("redacted"));
+        Assert.That(SafePrimes.IsSafePrime(sk.P, P.PrimeBits) && SafePrimes.IsSafePrime(sk.Q, P.PrimeBits), Is.True);
     }
 
     internal static byte[] Encode(Action<BincodeWriter> write)
