@@ -81,11 +81,11 @@ public class KeyGenTests
         Assert.That(ex.Message, Does.Contain("truncated").Or.Contain("Malformed"));
     }
 
-    internal static KeyShare[] Run(int n, Action<int, string, int, byte[]>? tamper, int truncateRound = 0, SynedrionParams? parameters = null)
+    internal static KeyShare[] Run(int n, Action<int, string, int, byte[]>? tamper, int truncateRound = 0, SynedrionParams? parameters = null, Func<int, System.Numerics.BigInteger>? primes = null)
     {
         parameters ??= P;
         var sr = RandomNumberGenerator.GetBytes(32);
-        var parties = Enumerable.Range(0, n).Select(i => new KeyGenParty(parameters, sr, n, i)).ToArray();
+        var parties = Enumerable.Range(0, n).Select(i => new KeyGenParty(parameters, sr, n, i, primes)).ToArray();
 
         byte[] Out(int round, string kind, int from, byte[] payload)
         {

@@ -123,3 +123,25 @@ public class PrimitivesTests
         Assert.That(t1.FinishToReader().Below(40000), Is.EqualTo(expected));
     }
 }
+
+public class MontgomeryFermatTests
+{
+    [Test]
+    public void AgreesWithBigIntegerModPowOnRandomOddModuli()
+    {
+        foreach (int bits in new[] { 63, 64, 65, 127, 1023, 1024, 1025 })
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                var m = BigInts.RandomBelow(BigInteger.One << bits) | (BigInteger.One << (bits - 1)) | 1;
+                var e = BigInts.RandomBelow(BigInteger.One << bits) + 1;
+                Assert.That(MontgomeryFermat.PowerOfTwo(m, e), Is.EqualTo(BigInteger.ModPow(2, e, m)), $"{bits} bits");
+            }
+        }
+
+        var p = SafePrimes.Generate(256);
+        Assert.That(MontgomeryFermat.PowerOfTwoIsOne(p, p - 1), Is.True);
+        Assert.That(MontgomeryFermat.PowerOfTwoIsOne(p, p - 2), Is.False);
+        Assert.That(MontgomeryFermat.PowerOfTwoIsOne(p * 7, (p * 7) - 1), Is.False);
+    }
+}

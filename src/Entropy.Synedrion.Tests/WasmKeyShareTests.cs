@@ -15,7 +15,13 @@ public class WasmKeyShareTests
         var script = Path.Combine(RepositoryRoot(), "eng", "wasm-client", "keyshare-check.mjs");
         await EnsureWasmClientAsync(cancellationToken);
 
-        var shares = KeyGenTests.Run(2, tamper: null, parameters: SynedrionParams.Production);
+        // The prime search is not what this test checks: take the repository's fixture safe primes (re-checked here).
+        var fixture = File.ReadAllLines(Path.Combine(RepositoryRoot(), "testdata", "synedrion", "safe-primes-1024.txt"))
+            .Where(l => l.Length > 0).Select(l => System.Numerics.BigInteger.Parse("0" + l, System.Globalization.NumberStyles.HexNumber)).ToArray();
+        Assert.That(fixture, Has.Length.EqualTo(4));
+        Assert.That(fixture.All(p => SafePrimes.IsSafePrime(p, 1024)), Is.True);
+        var primes = new Queue<System.Numerics.BigInteger>(fixture);
+        var shares = KeyGenTests.Run(2, tamper: null, parameters: SynedrionParams.Production, primes: _ => primes.Dequeue());
         foreach (var share in shares)
         {
             var bytes = share.ToBytes();

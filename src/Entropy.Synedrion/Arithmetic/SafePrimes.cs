@@ -62,18 +62,19 @@ internal static class SafePrimes
                 }
 
                 var q = q0 + (2 * k);
-                if (!BigInteger.ModPow(2, q - 1, q).IsOne)
+                if (!MontgomeryFermat.PowerOfTwoIsOne(q, q - 1))
                 {
                     continue;
                 }
 
                 var p = (q << 1) + 1;
-                if (BigInts.BitLength(p) != bits || !BigInteger.ModPow(2, p - 1, p).IsOne)
+                if (BigInts.BitLength(p) != bits || !MontgomeryFermat.PowerOfTwoIsOne(p, p - 1))
                 {
                     continue;
                 }
 
-                if (IsProbablePrime(q, 24))
+                // Re-checked with BigInteger arithmetic: Miller–Rabin on q, then Pocklington's 2^(p−1) ≡ 1 (mod p).
+                if (IsProbablePrime(q, 24) && BigInteger.ModPow(2, p - 1, p).IsOne)
                 {
                     return p;
                 }
