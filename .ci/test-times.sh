@@ -11,6 +11,9 @@ grep -E '^(Passed|Failed)!' "$log" | sed -E 's/ +/ /g; s/^/  test run: /' || tru
 # The AFL++ runs happen in AflFuzzTests' one-time set-up, which the TRX durations below do not count.
 if [ -f "$afl_log" ]; then
   grep -E '^fuzz/run.sh all' "$afl_log" | sed 's/^/  AFL++ (in the test run): /' || true
+  # Per target: seconds given / last new edge found at (s) / execs per second.
+  per_target="$(grep -E '^target=' "$afl_log" | sed -E 's/.*target=([^ ]+).* seconds=([0-9]+).* execs_per_sec=([0-9]+)[^ ]*.* last_cov_s=([0-9]+).*/\1 \2s (last new edge at \4 s; \3 exec\/s)/' | paste -sd, - | sed 's/,/, /g')"
+  [ -z "$per_target" ] || echo "  AFL++ per target: $per_target"
 fi
 
 [ "$#" -gt 0 ] && [ -f "$1" ] || exit 0

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing with SharpFuzz + AFL++ (docs/reliability.md, "Fuzzing").
 #   fuzz/run.sh <target> <seconds>   one target, e.g. fuzz/run.sh codec 300. Its AFL++ state stays in fuzz/out/<target>/.
-#   fuzz/run.sh all <seconds>        every target for <seconds> each, one after another (the test suite runs `all 5`). Prints one
+#   fuzz/run.sh all <seconds> [<target>=<seconds>...]
+#                                    every target for <seconds> each (or the seconds given for it), one after another (the test
+#                                    suite runs this with its per-target times, src/Entropy.Sdk.Tests/Fuzz/AflFuzzTests.cs). Prints one
 #                                    stats line per target. AFL++ state goes to a temporary directory that is removed at the end;
 #                                    crashes and hangs are copied to fuzz/out/findings/<target>/ and replayed. Exits 1 on any
 #                                    crash, hang or failed run.
@@ -17,7 +19,8 @@
 # Binaries: by default src/Entropy.Sdk.Fuzz is published in Release to fuzz/out/plain, copied to fuzz/out/bin and instrumented
 #   there (once per source state; ~90 s here). Findings are replayed with the uninstrumented copy. With FUZZ_PREBUILT=<dir>, an already-built output of src/Entropy.Sdk.Fuzz (e.g. src/Entropy.Sdk.Fuzz/bin/Debug/net10.0)
 #   is copied to a temporary directory and that copy is instrumented instead (~6 s; the test suite does this).
-# Other settings: FUZZ_TIMEOUT_MS (AFL++'s per-input timeout, default 5000; an input slower than that is a hang).
+# Other settings: FUZZ_TIMEOUT_MS (AFL++'s per-input timeout, default 5000; an input slower than that is a hang); FUZZ_JOBS (how
+#   many targets `all` fuzzes at a time; default 2 on a machine with 2 or more cores, else 1).
 # Reproduce a finding: dotnet src/Entropy.Sdk.Fuzz/bin/Debug/net10.0/Entropy.Sdk.Fuzz.dll <target> <file> (prints the exception).
 set -euo pipefail
 mode="${1:?usage: fuzz/run.sh <target>|all|install [seconds]}"
@@ -30,6 +33,11 @@ mkdir -p "$tools"
 
 die() { echo "fuzz/run.sh: $*" >&2; exit 2; }
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || die "seconds must be a positive integer, not '$seconds'"
+declare -A seconds_of=()  # per-target overrides: fuzz/run.sh all 5 rpc=30 noise=40
+for override in "${@:3}"; do
+  [[ "$override" =~ ^([a-z0-9-]+)=([1-9][0-9]*)$ ]] || die "per-target time must be <target>=<seconds>, not '$override'"
+  seconds_of["${BASH_REMATCH[1]}"]="${BASH_REMATCH[2]}"
+done
 
 temporary=()  # directories removed on exit
 cleanup() { if [ "${#temporary[@]}" -gt 0 ]; then rm -rf "${temporary[@]}"; fi; }
@@ -162,7 +170,7 @@ export DOTNET_TieredPGO=0 DOTNET_TC_QuickJitForLoops=1 DOTNET_CLI_TELEMETRY_OPTO
 fuzz_one() {
   # (Two statements: `local` expands all its words before it assigns any, so "$target" in the same `local` would be unset.)
   local target="$1" state="$2" started=$SECONDS
-  local log="$out/$target.log"
+  local log="$out/$target.log" seconds="${seconds_of[$1]:-$seconds}"
   rm -rf "$state" "$out/findings/$target"
   if [ ! -d "$root/fuzz/corpus/$target" ]; then
     echo "target=$target status=no-corpus (fuzz/corpus/$target is missing)"
@@ -184,8 +192,16 @@ fuzz_one() {
   local crashes hangs
   crashes=$(find "$state/default/crashes" -type f -name 'id:*' 2>/dev/null | wc -l)
   hangs=$(find "$state/default/hangs" -type f -name 'id:*' 2>/dev/null | wc -l)
+  # When the run last grew the corpus, and last found new edges (AFL++ names each queue entry with its time in ms; "+cov" marks
+  # new edges): a run whose last find is early has reached the plateau of its corpus (docs/reliability.md, "In CI").
+  local last_find last_cov
+  last_find=$(find "$state/default/queue" -maxdepth 1 -name 'id:*time:*' ! -name '*orig:*' -printf '%f\n' 2>/dev/null |
+    sed -n 's/.*,time:\([0-9]*\),.*/\1/p' | sort -n | tail -1)
+  last_cov=$(find "$state/default/queue" -maxdepth 1 -name 'id:*time:*+cov*' ! -name '*orig:*' -printf '%f\n' 2>/dev/null |
+    sed -n 's/.*,time:\([0-9]*\),.*/\1/p' | sort -n | tail -1)
   echo "target=$target status=ok seconds=$seconds wall=$((SECONDS - started)) execs=$(get execs_done) execs_per_sec=$(get execs_per_sec)" \
-    "corpus=$(get corpus_count) edges=$(get edges_found) stability=$(get stability) crashes=$crashes hangs=$hangs"
+    "corpus=$(get corpus_count) edges=$(get edges_found) stability=$(get stability) crashes=$crashes hangs=$hangs" \
+    "last_find_s=$(( ${last_find:-0} / 1000 )) last_cov_s=$(( ${last_cov:-0} / 1000 ))"
   [ "$crashes" -eq 0 ] && [ "$hangs" -eq 0 ] && return 0
 
   local findings="$out/findings/$target" kind f replay
@@ -218,12 +234,29 @@ case "$mode" in
     temporary+=("$state_root")
     mapfile -t targets < <("$dotnet" "$bin/Entropy.Sdk.Fuzz.dll" --list)
     [ "${#targets[@]}" -gt 0 ] || die "Entropy.Sdk.Fuzz.dll --list printed no targets"
+    # FUZZ_JOBS targets at a time (default: one per core, at most 2): each afl-fuzz drives one target process, so on an idle
+    # 2-core machine two run side by side in the wall time of one. Each target's output is printed whole, in target order.
+    jobs="${FUZZ_JOBS:-$(( $(nproc 2>/dev/null || echo 1) >= 2 ? 2 : 1 ))}"
+    [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "FUZZ_JOBS must be a positive integer, not '$jobs'"
+    run_target() {
+      local status=0
+      fuzz_one "$1" "$state_root/$1" > "$state_root/$1.out" 2>&1 || status=1
+      rm -rf "${state_root:?}/$1"
+      echo "$status" > "$state_root/$1.status"
+    }
+    running=0
+    for target in "${targets[@]}"; do
+      if [ "$running" -ge "$jobs" ]; then wait -n || true; running=$((running - 1)); fi
+      run_target "$target" &
+      running=$((running + 1))
+    done
+    wait || true
     failed=0
     for target in "${targets[@]}"; do
-      fuzz_one "$target" "$state_root/$target" || failed=1
-      rm -rf "${state_root:?}/$target"
+      cat "$state_root/$target.out" 2>/dev/null || echo "target=$target status=no-output"
+      [ "$(cat "$state_root/$target.status" 2>/dev/null)" = 0 ] || failed=1
     done
-    echo "fuzz/run.sh all $seconds: ${#targets[@]} targets, $SECONDS s in all (tools, instrumentation and fuzzing)"
+    echo "fuzz/run.sh all $seconds${3:+ ${*:3}}: ${#targets[@]} targets, $jobs at a time, $SECONDS s in all (tools, instrumentation and fuzzing)"
     exit "$failed"
     ;;
   *)
