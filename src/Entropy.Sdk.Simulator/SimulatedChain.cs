@@ -22,6 +22,7 @@ public sealed class SimulatedChain : IAsyncDisposable
     private ChainNode? _node;
     private RpcHost? _host;
     private RpcDispatcher? _inProcess;
+    private ChainFeed? _feed;
     private int _disposed;
 
     /// <summary>Creates a chain with the given settings; call <see cref="StartAsync"/> to start it.</summary>
@@ -68,8 +69,9 @@ public sealed class SimulatedChain : IAsyncDisposable
         }
 
         var node = new ChainNode(_options, VerifySignature, _options.LoggerFactory?.CreateLogger<ChainNode>() ?? (ILogger)NullLogger.Instance);
+        var feed = new ChainFeed(node, _options.LoggerFactory?.CreateLogger<ChainFeed>() ?? (ILogger)NullLogger.Instance);
         var dispatcher = new RpcDispatcher(_options.LoggerFactory?.CreateLogger<RpcDispatcher>() ?? (ILogger)NullLogger.Instance);
-        new RpcApi(node, dispatcher, AccountIds.TryParse).Register();
+        new RpcApi(node, feed, dispatcher, AccountIds.TryParse).Register();
         var host = new RpcHost(dispatcher, _options.MaxRequestBytes, _options.LoggerFactory);
         try
         {
@@ -78,12 +80,14 @@ public sealed class SimulatedChain : IAsyncDisposable
         catch
         {
             await host.DisposeAsync().ConfigureAwait(false);
+            await feed.DisposeAsync().ConfigureAwait(false);
             await node.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
+        _feed = feed;
         var inProcess = new RpcDispatcher(_options.LoggerFactory?.CreateLogger<RpcDispatcher>() ?? (ILogger)NullLogger.Instance);
-        new RpcApi(node, inProcess, AccountIds.TryParse).Register();
+        new RpcApi(node, feed, inProcess, AccountIds.TryParse).Register();
         _inProcess = inProcess;
         _node = node;
         _host = host;
@@ -122,7 +126,7 @@ public sealed class SimulatedChain : IAsyncDisposable
         await old.DisposeAsync().ConfigureAwait(false);
         await Task.Delay(downtime, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         var dispatcher = new RpcDispatcher(_options.LoggerFactory?.CreateLogger<RpcDispatcher>() ?? (ILogger)NullLogger.Instance);
-        new RpcApi(Node, dispatcher, AccountIds.TryParse).Register();
+        new RpcApi(Node, _feed!, dispatcher, AccountIds.TryParse).Register();
         var host = new RpcHost(dispatcher, _options.MaxRequestBytes, _options.LoggerFactory);
         await host.StartAsync(port, cancellationToken).ConfigureAwait(false);
         _host = host;
@@ -168,6 +172,11 @@ public sealed class SimulatedChain : IAsyncDisposable
         if (_host is not null)
         {
             await _host.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_feed is not null)
+        {
+            await _feed.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_node is not null)

@@ -49,6 +49,8 @@ internal sealed class Header
 /// <summary>An authored block with the state after it.</summary>
 internal sealed class Block
 {
+    private byte[]? _headerJson;
+
     public Block(Header header, IReadOnlyList<byte[]> extrinsics, ImmutableSortedDictionary<byte[], byte[]> state)
     {
         Header = header;
@@ -58,6 +60,9 @@ internal sealed class Block
     }
 
     public Header Header { get; }
+
+    /// <summary>Gets the header as JSON-RPC serializes it (UTF-8), made once and shared by every subscriber's notification.</summary>
+    public byte[] HeaderJson => _headerJson ??= System.Text.Encoding.UTF8.GetBytes(Header.ToJson().ToJsonString());
 
     public byte[] Hash => Header.Hash;
 

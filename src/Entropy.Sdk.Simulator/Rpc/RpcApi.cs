@@ -13,12 +13,14 @@ internal sealed class RpcApi
 {
     private const int MaxKeysPage = 1000;
     private readonly ChainNode _node;
+    private readonly ChainFeed _feed;
     private readonly RpcDispatcher _dispatcher;
     private readonly Func<string, byte[]?> _parseAddress;
 
-    public RpcApi(ChainNode node, RpcDispatcher dispatcher, Func<string, byte[]?> parseAddress)
+    public RpcApi(ChainNode node, ChainFeed feed, RpcDispatcher dispatcher, Func<string, byte[]?> parseAddress)
     {
         _node = node;
+        _feed = feed;
         _dispatcher = dispatcher;
         _parseAddress = parseAddress;
     }
@@ -113,10 +115,9 @@ internal sealed class RpcApi
         Alias("chain_getRuntimeVersion", "state_getRuntimeVersion");
         Subscription("state_subscribeRuntimeVersion", "state_runtimeVersion", "state_unsubscribeRuntimeVersion", s =>
         {
-            void Handler(uint spec) => s.Notify(RuntimeVersionJson(spec));
-            _node.RuntimeUpgraded += Handler;
+            var registration = _feed.OnRuntimeUpgraded(spec => s.Notify(RuntimeVersionJson(spec)));
             s.Notify(RuntimeVersionJson(_node.Runtime.CurrentSpecVersion));
-            return () => _node.RuntimeUpgraded -= Handler;
+            return registration.Dispose;
         });
         Alias("chain_subscribeRuntimeVersion", "state_subscribeRuntimeVersion");
         Alias("chain_unsubscribeRuntimeVersion", "state_unsubscribeRuntimeVersion");
@@ -269,17 +270,17 @@ internal sealed class RpcApi
 
     private Action SubscribeHeads(RpcSession.Subscription subscription, bool finalized)
     {
-        void Handler(Block block) => subscription.Notify(block.Header.ToJson());
+        void Handler(Block block) => subscription.NotifyRaw(block.HeaderJson);
         if (finalized)
         {
-            _node.NewFinalized += Handler;
-            subscription.Notify(_node.Finalized.Header.ToJson());
-            return () => _node.NewFinalized -= Handler;
+            var registration = _feed.OnNewFinalized(Handler);
+            subscription.NotifyRaw(_node.Finalized.HeaderJson);
+            return registration.Dispose;
         }
 
-        _node.NewBest += Handler;
-        subscription.Notify(_node.Best.Header.ToJson());
-        return () => _node.NewBest -= Handler;
+        var best = _feed.OnNewBest(Handler);
+        subscription.NotifyRaw(_node.Best.HeaderJson);
+        return best.Dispose;
     }
 
     private Action SubscribeStorage(RpcCall call, RpcSession.Subscription subscription)
@@ -310,13 +311,14 @@ internal sealed class RpcApi
             subscription.Notify(new JsonObject { ["block"] = block.HashHex, ["changes"] = changes });
         }
 
+        IDisposable registration;
         lock (gate)
         {
-            _node.NewBest += Handler;
+            registration = _feed.OnNewBest(Handler);
             subscription.Notify(new JsonObject { ["block"] = previous.HashHex, ["changes"] = Changes(previous.State, keys) });
         }
 
-        return () => _node.NewBest -= Handler;
+        return registration.Dispose;
     }
 
     private JsonNode? GetBlockHash(RpcCall call)

@@ -112,10 +112,14 @@ internal sealed class RpcDispatcher
     private readonly Dictionary<string, RpcMethod> _methods = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
 
-    public RpcDispatcher(ILogger logger)
+    public RpcDispatcher(ILogger logger, RpcLimits? limits = null)
     {
         _logger = logger;
+        Limits = limits ?? new RpcLimits();
     }
+
+    /// <summary>Gets the batch length and response size limits this dispatcher enforces.</summary>
+    public RpcLimits Limits { get; }
 
     public IEnumerable<string> MethodNames => _methods.Keys.Order(StringComparer.Ordinal);
 
@@ -153,13 +157,26 @@ internal sealed class RpcDispatcher
                     return (ErrorResponse(default, RpcException.InvalidRequest, "Invalid request", null), null);
                 }
 
+                if (root.GetArrayLength() > Limits.MaxBatchLength)
+                {
+                    return (ErrorResponse(default, RpcException.TooBigBatch, "The batch request was too large", $"Exceeded max limit of {Limits.MaxBatchLength}"), null);
+                }
+
                 var responses = new List<byte[]>();
                 List<Action>? after = null;
+                long size = 2;
                 foreach (var element in root.EnumerateArray())
                 {
                     var (response, actions) = await HandleAsync(element, session, cancellationToken).ConfigureAwait(false);
                     if (response is not null)
                     {
+                        size += response.Length + 1;
+                        if (size > Limits.MaxResponseBytes)
+                        {
+                            // As jsonrpsee: the whole batch is answered by one error; what was built is dropped at once.
+                            return (OversizedResponse(default), after);
+                        }
+
                         responses.Add(response);
                     }
 
@@ -172,9 +189,18 @@ internal sealed class RpcDispatcher
                 return (responses.Count == 0 ? null : JoinBatch(responses), after);
             }
 
-            return await HandleAsync(root, session, cancellationToken).ConfigureAwait(false);
+            var (single, followUp) = await HandleAsync(root, session, cancellationToken).ConfigureAwait(false);
+            if (single is not null && single.Length > Limits.MaxResponseBytes)
+            {
+                return (OversizedResponse(root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var id) ? id : default), followUp);
+            }
+
+            return (single, followUp);
         }
     }
+
+    private byte[] OversizedResponse(JsonElement id) =>
+        ErrorResponse(id, RpcException.OversizedResponse, "Response is too big", $"Exceeded max limit of {Limits.MaxResponseBytes}");
 
     internal static byte[] ErrorResponse(JsonElement id, int code, string message, JsonNode? data)
     {

@@ -23,6 +23,15 @@ internal sealed class RpcException : Exception
     /// <summary>jsonrpsee's "Request is too big" (<c>OVERSIZED_REQUEST_CODE</c>).</summary>
     public const int OversizedRequest = -32007;
 
+    /// <summary>jsonrpsee's <c>OVERSIZED_RESPONSE_CODE</c>: "Response is too big".</summary>
+    public const int OversizedResponse = -32008;
+
+    /// <summary>jsonrpsee's <c>TOO_MANY_SUBSCRIPTIONS_CODE</c>: "Too many subscriptions on the connection".</summary>
+    public const int TooManySubscriptions = -32006;
+
+    /// <summary>jsonrpsee's <c>TOO_BIG_BATCH_REQUEST_CODE</c>: "The batch request was too large".</summary>
+    public const int TooBigBatch = -32010;
+
     /// <summary>Substrate author API: the extrinsic has an invalid format (<c>BAD_FORMAT</c>).</summary>
     public const int BadFormat = 1001;
 

@@ -21,6 +21,8 @@ internal sealed class RpcHost : IAsyncDisposable
     private readonly ILoggerFactory? _loggerFactory;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<HttpContext, byte> _connections = new();
+    private readonly SendBudget _budget = new();
+    private int _webSockets;
     private WebApplication? _app;
 
     public RpcHost(RpcDispatcher dispatcher, int maxRequestBytes, ILoggerFactory? loggerFactory)
@@ -32,6 +34,14 @@ internal sealed class RpcHost : IAsyncDisposable
     }
 
     public int Port { get; private set; }
+
+    /// <summary>Gets how many bytes wait to be sent on all connections (bounded by <see cref="RpcLimits.MaxQueuedBytesTotal"/>).</summary>
+    public long QueuedBytes => _budget.Queued;
+
+    /// <summary>Gets how many connections were dropped because their client did not read its answers.</summary>
+    public int SlowConsumersDropped => Volatile.Read(ref _slowConsumersDropped);
+
+    private int _slowConsumersDropped;
 
     public async Task StartAsync(int port, CancellationToken cancellationToken)
     {
@@ -126,7 +136,7 @@ internal sealed class RpcHost : IAsyncDisposable
             return;
         }
 
-        using var session = new RpcSession(supportsSubscriptions: false);
+        using var session = new RpcSession(supportsSubscriptions: false, _dispatcher.Limits, _budget);
         var (response, after) = await _dispatcher.DispatchAsync(body, session, cancellationToken).ConfigureAwait(false);
         if (after is not null)
         {
@@ -173,11 +183,44 @@ internal sealed class RpcHost : IAsyncDisposable
 
     private async Task HandleWebSocketAsync(HttpContext context)
     {
+        if (Interlocked.Increment(ref _webSockets) > _dispatcher.Limits.MaxConnections)
+        {
+            Interlocked.Decrement(ref _webSockets);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await context.Response.WriteAsync($"Too many connections (the devnet accepts {_dispatcher.Limits.MaxConnections}).", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await ServeWebSocketAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _webSockets);
+        }
+    }
+
+    private async Task ServeWebSocketAsync(HttpContext context)
+    {
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         _connections[context] = 0;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown.Token);
         var cancellationToken = linked.Token;
-        using var session = new RpcSession(supportsSubscriptions: true);
+        using var session = new RpcSession(supportsSubscriptions: true, _dispatcher.Limits, _budget);
+        session.OnOverflow = () =>
+        {
+            // A slow consumer: it asked for more than it reads. Drop it at the TCP level (what it queued is already released).
+            Interlocked.Increment(ref _slowConsumersDropped);
+            _logger.LogWarning("Dropping a JSON-RPC connection whose client does not read its answers (send queue over its limit)");
+            try
+            {
+                context.Abort();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        };
         var sender = SendLoopAsync(socket, session, cancellationToken);
         try
         {
@@ -276,7 +319,14 @@ internal sealed class RpcHost : IAsyncDisposable
                 return;
             }
 
-            await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                session.Sent(message.Length);
+            }
         }
     }
 }
