@@ -145,3 +145,38 @@ public class MontgomeryFermatTests
         Assert.That(MontgomeryFermat.PowerOfTwoIsOne(p * 7, (p * 7) - 1), Is.False);
     }
 }
+
+public class SafePrimePoolTests
+{
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task FillsToCapacityHandsOutSafePrimesOnceAndFallsBackInline(CancellationToken cancellationToken)
+    {
+        using var pool = new SafePrimePool(bits: 128, capacity: 3, fillerThreads: 2);
+        while (pool.Count < 3)
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+
+        await Task.Delay(200, cancellationToken);
+        Assert.That(pool.Count, Is.EqualTo(3), "never more than the capacity");
+
+        var taken = Enumerable.Range(0, 5).Select(_ => pool.Take()).ToArray();
+        Assert.That(taken.All(p => SafePrimes.IsSafePrime(p, 128)), Is.True);
+        Assert.That(taken.Distinct().Count(), Is.EqualTo(5));
+        Assert.That(pool.InlineSearches, Is.InRange(0, 2), "at most the two taken beyond the ready three were searched inline (fillers may refill in between)");
+
+        var source = pool.AsSource();
+        Assert.That(SafePrimes.IsSafePrime(source(128), 128), Is.True);
+        Assert.That(SafePrimes.IsSafePrime(source(64), 64), Is.True, "another size is searched inline");
+    }
+
+    [Test]
+    public void DisposeStopsTheFillersAndForgetsThePrimes()
+    {
+        var pool = new SafePrimePool(bits: 512, capacity: 2);
+        pool.Dispose();
+        Assert.That(pool.Count, Is.Zero);
+        Assert.DoesNotThrow(pool.Dispose);
+    }
+}
