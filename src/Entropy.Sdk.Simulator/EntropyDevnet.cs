@@ -61,6 +61,10 @@ public sealed class EntropyDevnetOptions
     /// <summary>Gets or sets the key generation the threshold servers run; null keeps the server default.</summary>
     internal IServerDkg? ServerDkg { get; set; }
 
+    /// <summary>Gets or sets how the threshold servers handle a block's registrations: robustly (the default), or as the real v0.0.10 servers.</summary>
+    /// <value>The default value is <see cref="ThresholdServerBehavior.Robust"/>.</value>
+    public ThresholdServerBehavior ServerBehavior { get; set; } = ThresholdServerBehavior.Robust;
+
     /// <summary>Gets or sets the number of signing subgroups (<c>SIGNING_PARTY_SIZE</c>); the DKG committee has one server per subgroup.</summary>
     /// <value>The default value is 2, as in v0.0.10.</value>
     public int Subgroups { get; set; } = 2;
@@ -159,7 +163,10 @@ public sealed class EntropyDevnet : IAsyncDisposable
             foreach (var validator in chain.Node.Validators)
             {
                 var port = int.Parse(validator.Endpoint.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
-                var server = new ThresholdServerHost($"{validator.Name}-TSS", validator.CreateTssKeyPair(), validator.Stash, validator.Subgroup, port, _options.DkgTimeout, _options.LoggerFactory);
+                var server = new ThresholdServerHost($"{validator.Name}-TSS", validator.CreateTssKeyPair(), validator.Stash, validator.Subgroup, port, _options.DkgTimeout, _options.LoggerFactory)
+                {
+                    Behavior = _options.ServerBehavior,
+                };
                 server.Envelope = _options.ProtocolEnvelope
                     ?? (_options.Runtime == SimulatedRuntime.Registry20240321 ? Protocol.ProtocolEnvelope.Registry20240321 : Protocol.ProtocolEnvelope.V0010);
                 if (_options.ServerDkg is { } dkg)

@@ -55,7 +55,9 @@ internal sealed partial class ThresholdServerHost
                 channels[party] = channel;
             }
 
-            run = new ServerDkgRun(account, message.BlockNumber, me, parties, sessionId, Envelope, channels, _pair, _dkgTimeout, Faults, _logger);
+            // v0.0.10 has no timeout on the DKG rounds: a stalled party holds the run until the server stops.
+            var roundsTimeout = Behavior == ThresholdServerBehavior.V0010 ? Timeout.InfiniteTimeSpan : _dkgTimeout;
+            run = new ServerDkgRun(account, message.BlockNumber, me, parties, sessionId, Envelope, channels, _pair, roundsTimeout, Faults, _logger);
             var result = await Dkg.RunAsync(run, cancellationToken).ConfigureAwait(false);
 
             // A party that finishes first must not hang up at once: closing cancels its pending receives, which aborts the

@@ -17,6 +17,12 @@ internal sealed partial class ThresholdServerHost
     /// </summary>
     private async Task SetupDkgAsync(OcwMessageDkg message, CancellationToken cancellationToken)
     {
+        if (Behavior == ThresholdServerBehavior.V0010)
+        {
+            await SetupDkgAsV0010Async(message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var accounts = message.SigRequestAccounts;
         var next = -1;
         var workers = Enumerable.Range(0, Math.Min(MaxConcurrentDkgs, accounts.Count)).Select(async _ =>
@@ -39,6 +45,28 @@ internal sealed partial class ThresholdServerHost
             await Task.WhenAll(inclusions).ConfigureAwait(false);
         });
         await Task.WhenAll(workers).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// entropy-tss v0.0.10's <c>setup_dkg</c>: one account after another, each <c>confirm_register</c> followed into a block before the
+    /// next DKG, and the first failure ends the whole batch (the rest of the block's accounts stay registering until pruned).
+    /// </summary>
+    private async Task SetupDkgAsV0010Async(OcwMessageDkg message, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < message.SigRequestAccounts.Count; i++)
+        {
+            var account = new AccountId(message.SigRequestAccounts[i]);
+            try
+            {
+                await (await RegisterOneAsync(message, account, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                ReportFailure(account, e);
+                _logger.LogError("{Name} (v0.0.10 behaviour): abandoning the {Count} remaining account(s) of block #{Block}", Name, message.SigRequestAccounts.Count - i - 1, message.BlockNumber);
+                return;
+            }
+        }
     }
 
     private async Task FollowConfirmationAsync(AccountId account, Task inclusion)

@@ -77,7 +77,10 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
 
     public string Endpoint => $"127.0.0.1:{Port}";
 
-    /// <summary>Gets or sets how many accounts of one <c>/user/new</c> message run their DKG at once.</summary>
+    /// <summary>Gets or sets how the server handles a block's registrations (see <see cref="ThresholdServerBehavior"/>).</summary>
+    public ThresholdServerBehavior Behavior { get; set; } = ThresholdServerBehavior.Robust;
+
+    /// <summary>Gets or sets how many accounts of one <c>/user/new</c> message run their DKG at once (<see cref="ThresholdServerBehavior.Robust"/>).</summary>
     public int MaxConcurrentDkgs { get; set; } = 8;
 
     public ThresholdServerFaults Faults { get; } = new();
