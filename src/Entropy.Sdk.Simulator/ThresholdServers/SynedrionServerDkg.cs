@@ -29,12 +29,16 @@ internal sealed class SynedrionServerDkg : IServerDkg
     /// <inheritdoc/>
     public string Name => "synedrion 0.1.0 (CGGMP'21, ProductionParams)";
 
+    /// <summary>Gets a capture hook (tests): sees every frame a server sends (false) or receives (true), with the server's party.</summary>
+    public Action<PartyId, ProtocolMessage, bool>? Observe { get; init; }
+
     /// <inheritdoc/>
     public async Task<ServerDkgResult> RunAsync(ServerDkgRun run, CancellationToken cancellationToken)
     {
         var randomness = run.Envelope.SharedRandomness(run.SessionId);
         var verifiers = run.Parties.Select(p => p.ToArray()).ToList();
-        var transport = new ChannelDkgTransport(run.Channels, self: run.Self);
+        var observe = Observe;
+        var transport = new ChannelDkgTransport(run.Channels, self: run.Self, observe: observe is null ? null : (m, received) => observe(run.Self, m, received));
         run.DisposeWithChannels(transport);
         using var timeout = new CancellationTokenSource(run.Timeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);

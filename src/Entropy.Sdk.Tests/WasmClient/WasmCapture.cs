@@ -32,6 +32,9 @@ internal sealed class WasmCapture
 
     public required IReadOnlyList<CapturedFrame> Messages { get; init; }
 
+    /// <summary>Gets the verifying key the run produced (the wasm's <c>KeyShare.verifyingKey()</c>), when it completed.</summary>
+    public byte[]? VerifyingKey { get; init; }
+
     public static WasmCapture Load(string path)
     {
         var root = JsonNode.Parse(File.ReadAllText(path))!;
@@ -45,6 +48,7 @@ internal sealed class WasmCapture
             Parties = root["parties"]!.AsArray().Select(Hex).ToList(),
             Subscribes = root["subscribe"]!.AsArray().Select(s => (Hex(s!["to"]), Hex(s["bincode"]))).ToList(),
             Messages = root["messages"]!.AsArray().Select(m => new CapturedFrame(Hex(m!["from"]), Hex(m["to"]), Hex(m["frame"]))).ToList(),
+            VerifyingKey = root["verifyingKey"] is { } key ? Hex(key) : null,
         };
     }
 
@@ -57,6 +61,7 @@ internal sealed class WasmCapture
             ["user"] = Convert.ToHexStringLower(User),
             ["blockNumber"] = BlockNumber,
             ["sharedRandomness"] = Convert.ToHexStringLower(Envelope.SharedRandomness(Envelope.DkgSessionId(User, BlockNumber))),
+            ["verifyingKey"] = VerifyingKey is null ? null : Convert.ToHexStringLower(VerifyingKey),
             ["parties"] = new JsonArray(Parties.Select(p => (JsonNode)Convert.ToHexStringLower(p)).ToArray()),
             ["subscribe"] = new JsonArray(Subscribes.Select(s => (JsonNode)new JsonObject { ["to"] = Convert.ToHexStringLower(s.To), ["bincode"] = Convert.ToHexStringLower(s.Bincode) }).ToArray()),
             ["messages"] = new JsonArray(Messages.Select(m => (JsonNode)new JsonObject

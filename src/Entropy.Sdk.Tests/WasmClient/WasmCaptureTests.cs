@@ -13,6 +13,9 @@ public class WasmCaptureTests
     /// <summary>The capture of the wasm client's subscription and round-1 messages to a two-member committee.</summary>
     public const string RoundOneCapture = "wasm-0.2.0-round1.json";
 
+    /// <summary>The capture of a whole key generation between the wasm client (user) and two devnet servers running <c>SynedrionServerDkg</c>.</summary>
+    public const string KeyGenCapture = "wasm-0.2.0-keygen.json";
+
     private static WasmCapture Load() => WasmCapture.Load(TestData.Path("synedrion", RoundOneCapture));
 
     [Test]
@@ -50,10 +53,11 @@ public class WasmCaptureTests
         });
     }
 
-    [Test]
-    public void Capture_Messages_AreProtocolMessagesFromTheUser_WithSynedrionSessionIdFromTheSharedRandomness_SignedByTheUser()
+    [TestCase(RoundOneCapture)]
+    [TestCase(KeyGenCapture)]
+    public void Capture_Messages_AreProtocolMessages_WithSynedrionSessionIdFromTheSharedRandomness_SignedByTheirAuthor(string file)
     {
-        var capture = Load();
+        var capture = WasmCapture.Load(TestData.Path("synedrion", file));
         var session = capture.Envelope.DkgSessionId(capture.User, capture.BlockNumber);
         var synedrionSession = SynedrionEnvelope.SessionIdFromSeed(capture.Envelope.SharedRandomness(session));
         Assert.That(capture.Messages, Is.Not.Empty);

@@ -30,7 +30,7 @@ public class WasmDevnetTests
         }
 
         using var user = Sr25519KeyPair.Generate();
-        var (answer, committee, account) = await RegisterAndRunWasmAsync(devnet, client, user);
+        var (answer, committee, account, _) = await RegisterAndRunWasmAsync(devnet, client, user);
 
         TestContext.Out.WriteLine($"wasm client after the subscription (the servers run the Pedersen stand-in): ok={answer.Ok}, {answer.Error}");
         Assert.That(committee, Has.Count.EqualTo(2));
@@ -52,7 +52,7 @@ public class WasmDevnetTests
         await using var devnet = await StartDevnetAsync(null);
         await using var client = await ConnectAsync(devnet);
         using var user = Sr25519KeyPair.Generate();
-        var (answer, _, _) = await RegisterAndRunWasmAsync(devnet, client, user);
+        var (answer, _, _, _) = await RegisterAndRunWasmAsync(devnet, client, user);
         Assert.Multiple(() =>
         {
             Assert.That(answer.Ok, Is.False);
@@ -82,7 +82,7 @@ public class WasmDevnetTests
         EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(120) });
 
     /// <summary>Submits a Private-mode <c>register</c> (block N) for a fresh endowed account, then runs the wasm client with N and the committee of N+1.</summary>
-    internal static async Task<(WasmAnswer Answer, IReadOnlyList<ThresholdServer> Committee, AccountId Account)> RegisterAndRunWasmAsync(
+    internal static async Task<(WasmAnswer Answer, IReadOnlyList<ThresholdServer> Committee, AccountId Account, uint Block)> RegisterAndRunWasmAsync(
         EntropyDevnet devnet, EntropyClient client, Sr25519KeyPair user, TimeSpan? wasmTimeout = null)
     {
         var x25519Secret = NoiseCrypto.GeneratePrivateKey();
@@ -100,6 +100,6 @@ public class WasmDevnetTests
         var validators = committee.Select(c => new WasmValidator(c.X25519PublicKey.ToArray(), c.Endpoint, c.TssAccount.ToArray())).ToList();
         var answer = await WasmClientProcess.RunDkgAsync(validators, secret, x25519Secret, block, wasmTimeout ?? TimeSpan.FromSeconds(60));
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
-        return (answer, committee, signer.AccountId);
+        return (answer, committee, signer.AccountId, block);
     }
 }

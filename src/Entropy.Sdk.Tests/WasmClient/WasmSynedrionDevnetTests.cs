@@ -18,6 +18,8 @@ public class WasmSynedrionDevnetTests
     [Test]
     public async Task WasmClient_PrivateRegistration_KeyGenerationCompletes_VerifyingKeyIsTheChainsAndServerSharesLoadInTheWasm()
     {
+        var capture = Environment.GetEnvironmentVariable("ENTROPY_CAPTURE_SYNEDRION") == "1";
+        var frames = new System.Collections.Concurrent.ConcurrentQueue<CapturedFrame>();
         var options = new EntropyDevnetOptions
         {
             BlockInterval = TimeSpan.FromMilliseconds(500),
@@ -26,14 +28,18 @@ public class WasmSynedrionDevnetTests
             Subgroups = 2,
             ValidatorsPerSubgroup = 2,
             ProtocolEnvelope = ProtocolEnvelope.SessionBlockNumber20240403,
-            ServerDkg = SynedrionServerDkg.Instance,
+            ServerDkg = !capture ? SynedrionServerDkg.Instance : new SynedrionServerDkg
+            {
+                // Every frame between the user and a committee server, each once: as the server received or sent it.
+                Observe = (server, message, received) => frames.Enqueue(new CapturedFrame(message.From.ToArray(), message.To.ToArray(), message.ToBincode())),
+            },
         };
         await using var devnet = new EntropyDevnet(options);
         await devnet.StartAsync();
         await using var client = await WasmDevnetTests.ConnectAsync(devnet);
         using var user = Sr25519KeyPair.Generate();
 
-        var (answer, committee, account) = await WasmDevnetTests.RegisterAndRunWasmAsync(devnet, client, user, KeyGenerationTimeout);
+        var (answer, committee, account, block) = await WasmDevnetTests.RegisterAndRunWasmAsync(devnet, client, user, KeyGenerationTimeout);
         TestContext.Out.WriteLine($"wasm client: ok={answer.Ok} in {answer.ElapsedMilliseconds} ms; {answer.Error}");
         Assert.That(answer.Ok, Is.True, answer.Error);
 
@@ -63,6 +69,22 @@ public class WasmSynedrionDevnetTests
 
         Assert.That(indices, Is.EquivalentTo(new[] { 0, 1 }), "the two subgroups hold the two server party indices; the replicas the same as their committee member");
         Assert.That(committee.Select(c => c.Subgroup).Distinct().Count(), Is.EqualTo(2));
+
+        if (capture)
+        {
+            var userId = user.PublicKey.ToArray();
+            new WasmCapture
+            {
+                Client = "@entropyxyz/entropy-protocol-nodejs@0.2.0",
+                Envelope = ProtocolEnvelope.SessionBlockNumber20240403,
+                User = userId,
+                BlockNumber = block,
+                Parties = [.. committee.Select(c => c.TssAccount.ToArray()), userId],
+                Subscribes = [],
+                Messages = frames.Where(f => f.From.AsSpan().SequenceEqual(userId) || f.To.AsSpan().SequenceEqual(userId)).ToList(),
+                VerifyingKey = answer.VerifyingKey,
+            }.Save(Path.Combine(TestData.RepositoryRoot, "testdata", "synedrion", WasmCaptureTests.KeyGenCapture));
+        }
     }
 
     private static async Task<Entropy.Registration> WaitForRegistrationAsync(EntropyClient client, AccountId account)
