@@ -201,6 +201,67 @@ public class ExtrinsicContractTests(NodeKind kind) : ChainContractTestBase(kind)
         Assert.That(e!.Reason, Is.EqualTo(InvalidTransactionReason.Payment));
     }
 
+    /// <summary><c>Utility.batch</c> (or <c>batch_all</c>/<c>force_batch</c>) of already encoded calls: the call prefix from the metadata, then the Vec.</summary>
+    private byte[] UtilityBatch(string call, params byte[][] calls)
+    {
+        byte[] empty = _metadata.EncodeCall("Utility", call, ScaleValue.Named(("calls", ScaleValue.Sequence())));
+        var encoded = new List<byte>(empty[..^1]) { (byte)(calls.Length << 2) };
+        foreach (var inner in calls)
+        {
+            encoded.AddRange(inner);
+        }
+
+        return [.. encoded];
+    }
+
+    [Test]
+    public async Task SubmitAndWatchAsync_UtilityBatchOfTwoTransfers_ItemCompletedTwiceThenBatchCompleted()
+    {
+        using Sr25519KeyPair first = Sr25519KeyPair.Generate();
+        using Sr25519KeyPair second = Sr25519KeyPair.Generate();
+        ulong nonce = await NonceAsync();
+        SignedExtrinsic extrinsic = _builder.Sign(
+            UtilityBatch("batch", TransferTo(first.PublicKey.ToArray(), Amount), TransferTo(second.PublicKey.ToArray(), Amount)),
+            _alice, TransactionParameters.Immortal(nonce));
+
+        ExtrinsicResult result = await _submitter.SubmitAndWatchAsync(extrinsic);
+
+        var utility = result.Events.Where(e => e.Pallet == "Utility").Select(e => e.Name).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Succeeded, Is.True);
+            Assert.That(utility, Is.EqualTo(new[] { "ItemCompleted", "ItemCompleted", "BatchCompleted" }));
+            Assert.That(result.FindEvents("Balances", "Transfer").Select(e => e.Fields["to"].AsBytes()),
+                Is.EqualTo(new[] { first.PublicKey.ToArray(), second.PublicKey.ToArray() }));
+        });
+    }
+
+    [Test]
+    public async Task SubmitAndWatchAsync_UtilityBatchWithAFailingSecondCall_BatchInterruptedAtIndexOneAndTheFirstKept()
+    {
+        using Sr25519KeyPair first = Sr25519KeyPair.Generate();
+        using Sr25519KeyPair belowMinimum = Sr25519KeyPair.Generate();
+        using Sr25519KeyPair third = Sr25519KeyPair.Generate();
+        ulong nonce = await NonceAsync();
+        SignedExtrinsic extrinsic = _builder.Sign(
+            UtilityBatch("batch", TransferTo(first.PublicKey.ToArray(), Amount), TransferTo(belowMinimum.PublicKey.ToArray(), 1), TransferTo(third.PublicKey.ToArray(), Amount)),
+            _alice, TransactionParameters.Immortal(nonce));
+
+        ExtrinsicResult result = await _submitter.SubmitAndWatchAsync(extrinsic);
+
+        EventRecord interrupted = result.FindEvents("Utility", "BatchInterrupted").Single();
+        ScaleValue error = interrupted.Fields["error"];
+        string? errorText = Facts.BelowMinimumError.Kind == "Module" ? _metadata.FindModuleError(error)?.ToString() : error.ToString();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Succeeded, Is.True, "batch itself succeeds; the failure is in its event");
+            Assert.That((int)interrupted.Fields["index"].AsNumber(), Is.EqualTo(1));
+            Assert.That(errorText, Does.Contain(Facts.BelowMinimumError.Error));
+            Assert.That(result.FindEvents("Utility", "ItemCompleted").Count(), Is.EqualTo(1));
+            Assert.That(result.FindEvents("Balances", "Transfer").Select(e => e.Fields["to"].AsBytes()), Is.EqualTo(new[] { first.PublicKey.ToArray() }));
+        });
+    }
+
     private sealed class SynchronousProgress(Action<TransactionStatus> report) : IProgress<TransactionStatus>
     {
         public void Report(TransactionStatus value) => report(value);
