@@ -15,10 +15,9 @@ var request = new RegisterRequest(signer)
 {
     AccessMode = AccessMode.Private,
     UserX25519KeyPair = x25519,
-    Progress = new Progress<RegistrationProgress>(p => Console.WriteLine(p)),
 };
 
-var operation = await client.RegisterAsync(WaitUntil.Completed, request);
+var operation = await client.RegisterAsync(WaitUntil.Completed, request, new Progress<RegistrationProgress>(p => Console.WriteLine(p)));
 using var share = operation.KeyShare!;
 
 Console.WriteLine($"Registered {operation.Value.Account} in Private mode");

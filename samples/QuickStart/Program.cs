@@ -50,15 +50,12 @@ try
         ? Sr25519Signer.FromSecretUri(secret)
         : Sr25519Signer.FromMnemonic(secret);
 
-    var request = new RegisterRequest(signer)
-    {
-        AccessMode = AccessMode.Public,
-        Progress = new Progress<RegistrationProgress>(p => Console.WriteLine($"  {p}")),
-    };
+    var request = new RegisterRequest(signer) { AccessMode = AccessMode.Public };
     request.Programs.Add(new ProgramInstance(ProgramPointer.DeviceKeyProxy, []));
 
     Console.WriteLine($"Registering {signer.AccountId}...");
-    var operation = await client.RegisterAsync(WaitUntil.Completed, request, cancel.Token);
+    var progress = new Progress<RegistrationProgress>(p => Console.WriteLine($"  {p}"));
+    var operation = await client.RegisterAsync(WaitUntil.Completed, request, progress, cancel.Token);
     Console.WriteLine($"Registered {operation.Value.Account}");
     Console.WriteLine($"Verifying key: {operation.Value.VerifyingKey}");
     #endregion

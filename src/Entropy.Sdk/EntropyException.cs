@@ -22,6 +22,16 @@ public class EntropyException : Exception
     {
     }
 
+    /// <summary>Gets the id of the operation this failure interrupted after it reached the chain, or <see langword="null"/> when nothing was submitted.</summary>
+    /// <remarks>When set, the transaction was submitted and may still take effect: never submit it again; re-create the operation from this id
+    /// (for a registration <see cref="RegisterOperation(string, EntropyClient)"/>) to follow it, or read the chain state.</remarks>
+    public string? OperationId { get; internal set; }
+
+    /// <inheritdoc/>
+    public override string Message => OperationId is null
+        ? base.Message
+        : $"{base.Message} The submitted transaction may still take effect; operation id {OperationId} (resume with it, never submit again).";
+
     /// <summary>Gets a value indicating whether retrying the same idempotent operation may succeed.</summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public virtual bool IsTransient => false;

@@ -14,7 +14,18 @@ public class EntropyTimeoutException : EntropyException
     /// <param name="timeout">The timeout that expired.</param>
     /// <param name="elapsed">How long the operation had been running.</param>
     public EntropyTimeoutException(string operation, Uri? endpoint, TimeSpan timeout, TimeSpan elapsed)
-        : base($"'{operation}' to {endpoint} timed out after {elapsed.TotalMilliseconds:0} ms (timeout {timeout.TotalMilliseconds:0} ms).")
+        : this(operation, endpoint, timeout, elapsed, null)
+    {
+    }
+
+    /// <summary>Creates an exception for an operation that timed out, with the last failure seen while waiting.</summary>
+    /// <param name="operation">The operation (for a JSON-RPC call, the method name).</param>
+    /// <param name="endpoint">The endpoint the operation was sent to, when there is one.</param>
+    /// <param name="timeout">The timeout that expired.</param>
+    /// <param name="elapsed">How long the operation had been running.</param>
+    /// <param name="innerException">The last failure seen while waiting, if any.</param>
+    public EntropyTimeoutException(string operation, Uri? endpoint, TimeSpan timeout, TimeSpan elapsed, Exception? innerException)
+        : base($"'{operation}'{(endpoint is null ? string.Empty : $" to {endpoint}")} timed out after {elapsed.TotalMilliseconds:0} ms (timeout {timeout.TotalMilliseconds:0} ms).", innerException)
     {
         Operation = operation;
         Endpoint = endpoint;

@@ -20,6 +20,7 @@ public class ExtrinsicContractTests(NodeKind kind) : ChainContractTestBase(kind)
     private RuntimeMetadata _metadata = null!;
     private ExtrinsicBuilder _builder = null!;
     private ExtrinsicSubmitter _submitter = null!;
+    private Entropy.Chain.SubstrateClient _chain = null!;
     private Sr25519KeyPair _alice = null!;
     private uint _spec;
     private uint _tx;
@@ -35,7 +36,8 @@ public class ExtrinsicContractTests(NodeKind kind) : ChainContractTestBase(kind)
         _tx = version.GetProperty("transactionVersion").GetUInt32();
         _genesis = HexBytes(await _rpc.InvokeIdempotentAsync("chain_getBlockHash", [0]));
         _builder = new ExtrinsicBuilder(_metadata, _spec, _tx, _genesis);
-        _submitter = new ExtrinsicSubmitter(_rpc, _metadata);
+        _chain = await Entropy.Chain.SubstrateClient.CreateAsync(_rpc);
+        _submitter = new ExtrinsicSubmitter(_chain);
         _alice = Sr25519KeyPair.FromMiniSecret(s_aliceMini);
     }
 
@@ -43,6 +45,11 @@ public class ExtrinsicContractTests(NodeKind kind) : ChainContractTestBase(kind)
     public async Task DisconnectAsync()
     {
         _alice?.Dispose();
+        if (_chain is not null)
+        {
+            await _chain.DisposeAsync();
+        }
+
         if (_rpc is not null)
         {
             await _rpc.DisposeAsync();
@@ -183,7 +190,7 @@ public class ExtrinsicContractTests(NodeKind kind) : ChainContractTestBase(kind)
 
         var e = Assert.ThrowsAsync<DispatchException>(() => _submitter.SubmitAndWatchAsync(extrinsic));
 
-        Assert.That((e!.Kind, e.Pallet, e.Error), Is.EqualTo(Facts.BelowMinimumError));
+        Assert.That((e!.DispatchErrorKind, e.Pallet, e.Error), Is.EqualTo(Facts.BelowMinimumError));
         Assert.That(e.Message, Does.Contain(Facts.BelowMinimumError.Error));
         Assert.That(e.Result!.Succeeded, Is.False);
         Assert.That(e.Result.FindEvents("System", "ExtrinsicFailed"), Is.Not.Empty);

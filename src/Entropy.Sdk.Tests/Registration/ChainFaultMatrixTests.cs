@@ -141,24 +141,23 @@ public class ChainFaultMatrixTests
     public async Task RegisterAsync_TransactionDroppedFromPool_ThrowsDroppedAndNeverResubmits()
     {
         await StartAsync(BlockProductionMode.Manual);
-        var request = new RegisterRequest(_user)
-        {
-            Progress = new InlineProgress(p =>
+        var progress = new InlineProgress(p =>
             {
                 if (p.Stage == RegistrationStage.Submitted)
                 {
                     _chain.DropPendingTransactions();
                 }
-            }),
-        };
+            });
+        var request = new RegisterRequest(_user);
 
-        var e = Assert.ThrowsAsync<TransactionDroppedException>(() => _client.RegisterAsync(WaitUntil.Started, request));
+        var e = Assert.ThrowsAsync<TransactionException>(() => _client.RegisterAsync(WaitUntil.Started, request, progress));
         await _chain.ProduceBlockAsync();
         await _chain.ProduceBlockAsync();
 
         Assert.Multiple(async () =>
         {
-            Assert.That(e!.Status.Kind, Is.EqualTo(TransactionStatusKind.Dropped));
+            Assert.That(e!.Kind, Is.EqualTo(TransactionFailureKind.Dropped));
+            Assert.That(e.Status!.Kind, Is.EqualTo(TransactionStatusKind.Dropped));
             Assert.That(e.Message, Does.Contain("not resubmitted"));
             Assert.That(RegistrationAudit.RegisterSubmissions(_chain, _user.AccountId), Is.EqualTo(1));
             Assert.That(RegistrationAudit.RegisterInclusions(_chain, _user.AccountId), Is.Zero);
@@ -171,9 +170,7 @@ public class ChainFaultMatrixTests
     {
         await StartAsync(BlockProductionMode.Manual);
         byte[]? usurper = null;
-        var request = new RegisterRequest(_user)
-        {
-            Progress = new InlineProgress(p =>
+        var progress = new InlineProgress(p =>
             {
                 if (p.Stage == RegistrationStage.Submitted)
                 {
@@ -183,15 +180,15 @@ public class ChainFaultMatrixTests
                     var transfer = session.Builder.SignAsync(call, _user, TransactionParameters.Immortal(0, 1_000_000)).GetAwaiter().GetResult();
                     usurper = _chain.Node.Submit(transfer.Encoded.ToArray(), null);
                 }
-            }),
-        };
+            });
+        var request = new RegisterRequest(_user);
 
-        var e = Assert.ThrowsAsync<TransactionDroppedException>(() => _client.RegisterAsync(WaitUntil.Started, request));
+        var e = Assert.ThrowsAsync<TransactionException>(() => _client.RegisterAsync(WaitUntil.Started, request, progress));
         await _chain.ProduceBlockAsync();
 
         Assert.Multiple(async () =>
         {
-            Assert.That(e!.Status.Kind, Is.EqualTo(TransactionStatusKind.Usurped));
+            Assert.That(e!.Status!.Kind, Is.EqualTo(TransactionStatusKind.Usurped));
             Assert.That(e.Status.BlockHash, Is.EqualTo("0x" + Convert.ToHexStringLower(usurper!)));
             Assert.That(RegistrationAudit.RegisterSubmissions(_chain, _user.AccountId), Is.EqualTo(1));
             Assert.That(RegistrationAudit.RegisterInclusions(_chain, _user.AccountId), Is.Zero);
@@ -247,18 +244,16 @@ public class ChainFaultMatrixTests
     public async Task RegisterAsync_ConnectionDropsAfterSubmissionBeforeInBlock_ResumesFromChainStateWithoutResubmitting()
     {
         await StartAsync(BlockProductionMode.Interval);
-        var request = new RegisterRequest(_user)
-        {
-            Progress = new InlineProgress(p =>
+        var progress = new InlineProgress(p =>
             {
                 if (p.Stage == RegistrationStage.Submitted)
                 {
                     _chain.DropConnections();
                 }
-            }),
-        };
+            });
+        var request = new RegisterRequest(_user);
 
-        var operation = await _client.RegisterAsync(WaitUntil.Started, request);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, request, progress);
         var registration = await ConfirmAndWaitAsync(operation, 3);
 
         Assert.Multiple(() =>
@@ -315,7 +310,8 @@ public class ChainFaultMatrixTests
     {
         await StartAsync(BlockProductionMode.Manual, finalityLag: 8);
         var stages = new List<(RegistrationStage Stage, uint? Block)>();
-        var request = new RegisterRequest(_user) { Progress = new InlineProgress(p => stages.Add((p.Stage, p.BlockNumber))) };
+        var progress = new InlineProgress(p => stages.Add((p.Stage, p.BlockNumber)));
+        var request = new RegisterRequest(_user);
         var registering = _client.RegisterAsync(WaitUntil.Started, request);
         await PumpUntilAsync(registering);
         var operation = await registering;
@@ -333,7 +329,7 @@ public class ChainFaultMatrixTests
             RegistrationAudit.ConfirmAsync(_client, _tss0, _user.AccountId, 0, key),
             RegistrationAudit.ConfirmAsync(_client, _tss1, _user.AccountId, 1, key));
         await PumpUntilAsync(confirms);
-        var registration = await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(10));
+        var registration = await operation.WaitForCompletionAsync(progress); // replays every stage observed, then the rest
 
         Assert.Multiple(() =>
         {
@@ -355,13 +351,15 @@ public class ChainFaultMatrixTests
         var operation = await registering;
 
         _chain.RetractBlocks(operation.RegisterBlockNumber!.Value, keepTransactions: false);
-        var wait = operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
+        var wait = operation.WaitForCompletionAsync();
         await PumpUntilAsync(wait);
 
-        var e = Assert.ThrowsAsync<TransactionDroppedException>(() => wait);
+        var e = Assert.ThrowsAsync<RegistrationEndedException>(() => wait);
         Assert.Multiple(async () =>
         {
-            Assert.That(e!.Message, Does.Contain("not resubmitted"));
+            Assert.That(e!.Reason, Is.EqualTo(RegistrationEndReason.NotIncluded));
+            Assert.That(e.OperationId, Is.EqualTo(operation.Id));
+            Assert.That(e.Message, Does.Contain("not resubmitted"));
             Assert.That(RegistrationAudit.RegisterSubmissions(_chain, _user.AccountId), Is.EqualTo(1));
             Assert.That(RegistrationAudit.RegisterInclusions(_chain, _user.AccountId), Is.Zero);
             Assert.That(await _client.GetRegisteringAsync(_user.AccountId), Is.Null);
@@ -417,7 +415,7 @@ public class ChainFaultMatrixTests
         var key = RegistrationAudit.Key(0x02, fill);
         await RegistrationAudit.ConfirmAsync(_client, _tss0, _user.AccountId, 0, key);
         await RegistrationAudit.ConfirmAsync(_client, _tss1, _user.AccountId, 1, key);
-        return await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
+        return await operation.WaitForCompletionAsync();
     }
 
     /// <summary>In manual block production, authors a block every 20 ms until <paramref name="task"/> ends.</summary>

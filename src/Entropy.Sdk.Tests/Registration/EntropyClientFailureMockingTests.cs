@@ -28,18 +28,18 @@ public class EntropyClientFailureMockingTests
             {
                 var operation = await client.RegisterAsync(WaitUntil.Started, signer, cancellationToken);
                 SavedOperationId = operation.Id;
-                var registration = await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(30), cancellationToken);
+                var registration = await operation.WaitForCompletionAsync(cancellationToken);
                 Detail = registration.VerifyingKey.ToString();
                 return OnboardingState.Registered;
             }
             catch (RegistrationTimeoutException e)
             {
-                Detail = $"{e.LastStatus?.Confirmations} of {e.LastStatus?.RequiredConfirmations}; committee {string.Join(",", e.Committee.Select(s => s.Endpoint))}";
+                Detail = $"{e.Confirmations} of {e.RequiredConfirmations}; id {e.OperationId}; committee {string.Join(",", e.Committee.Select(s => s.Endpoint))}";
                 return OnboardingState.StillRegistering;
             }
-            catch (TransactionDroppedException e)
+            catch (TransactionException e) when (e.Kind == TransactionFailureKind.Dropped)
             {
-                Detail = e.Status.Kind.ToString();
+                Detail = e.Status?.Kind.ToString();
                 return OnboardingState.Dropped;
             }
             catch (InvalidTransactionException e)
@@ -63,9 +63,9 @@ public class EntropyClientFailureMockingTests
         };
         var operation = new Mock<RegisterOperation>();
         operation.SetupGet(o => o.Id).Returns("saved-id");
-        operation.Setup(o => o.WaitForCompletionAsync(It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>()))
+        operation.Setup(o => o.WaitForCompletionAsync(It.IsAny<CancellationToken>()))
             .ThrowsAsync(new RegistrationTimeoutException(
-                signer.AccountId, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), EntropyModelFactory.RegisteringStatus(signer.AccountId, [0], 2), committee));
+                signer.AccountId, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), RegistrationStage.Confirmed, 1, 2, committee, "saved-id"));
         var client = new Mock<EntropyClient>();
         client.Setup(c => c.RegisterAsync(WaitUntil.Started, signer, It.IsAny<CancellationToken>())).ReturnsAsync(operation.Object);
         var onboarding = new Onboarding(client.Object);
@@ -76,7 +76,7 @@ public class EntropyClientFailureMockingTests
         {
             Assert.That(state, Is.EqualTo(OnboardingState.StillRegistering));
             Assert.That(onboarding.SavedOperationId, Is.EqualTo("saved-id"));
-            Assert.That(onboarding.Detail, Is.EqualTo("1 of 2; committee 127.0.0.1:3001,127.0.0.1:3002"));
+            Assert.That(onboarding.Detail, Is.EqualTo("1 of 2; id saved-id; committee 127.0.0.1:3001,127.0.0.1:3002"));
         });
         client.Verify(c => c.RegisterAsync(It.IsAny<WaitUntil>(), It.IsAny<Sr25519Signer>(), It.IsAny<CancellationToken>()), Times.Once);
     }
@@ -87,7 +87,7 @@ public class EntropyClientFailureMockingTests
         using var signer = Sr25519Signer.FromSecretUri("//Bob");
         var client = new Mock<EntropyClient>();
         client.Setup(c => c.RegisterAsync(WaitUntil.Started, signer, It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new TransactionDroppedException(EntropyModelFactory.TransactionStatus(TransactionStatusKind.Usurped, "0x" + new string('a', 64)), "usurped"));
+            .ThrowsAsync(new TransactionException(TransactionFailureKind.Dropped, EntropyModelFactory.TransactionStatus(TransactionStatusKind.Usurped, "0x" + new string('a', 64)), "usurped"));
 
         var state = await new Onboarding(client.Object).RunAsync(signer);
 
@@ -118,7 +118,7 @@ public class EntropyClientFailureMockingTests
     {
         using var signer = Sr25519Signer.FromSecretUri("//Dave");
         var operation = new Mock<RegisterOperation>();
-        operation.Setup(o => o.WaitForCompletionAsync(It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>()))
+        operation.Setup(o => o.WaitForCompletionAsync(It.IsAny<CancellationToken>()))
             .ReturnsAsync(EntropyModelFactory.Registration(signer.AccountId, s_key));
         var client = new Mock<EntropyClient>();
         client.Setup(c => c.RegisterAsync(WaitUntil.Started, signer, It.IsAny<CancellationToken>())).ReturnsAsync(operation.Object);

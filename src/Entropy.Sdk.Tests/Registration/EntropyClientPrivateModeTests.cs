@@ -45,10 +45,9 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
         {
             AccessMode = AccessMode.Private,
             UserX25519KeyPair = x25519,
-            Progress = new SyncProgress(p => stages.Add(p.Stage)),
         };
 
-        var operation = await _client.RegisterAsync(WaitUntil.Completed, request);
+        var operation = await _client.RegisterAsync(WaitUntil.Completed, request, new SyncProgress(p => stages.Add(p.Stage)));
         using var share = operation.KeyShare;
         var registration = operation.Value;
 
@@ -131,11 +130,10 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
     }
 
     [Test]
-    public void RegisterAsync_PrivateWithOnlyAPublicKey_IsRefusedBeforeSigning()
+    public void RegisterAsync_PrivateWithoutTheKeyPair_IsRefusedBeforeSigning()
     {
         using var user = Sr25519Signer.FromSecretUri("//Charlie");
-        using var x25519 = X25519KeyPair.Generate();
-        var request = new RegisterRequest(user) { AccessMode = AccessMode.Private, UserX25519PublicKey = x25519.PublicKey };
+        var request = new RegisterRequest(user) { AccessMode = AccessMode.Private };
 
         var e = Assert.ThrowsAsync<RegistrationPreflightException>(() => _client.RegisterAsync(WaitUntil.Completed, request));
 

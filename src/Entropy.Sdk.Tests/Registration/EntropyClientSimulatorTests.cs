@@ -44,7 +44,8 @@ public class EntropyClientSimulatorTests
         using var user = Sr25519Signer.FromSecretUri("//Alice//client-happy");
         await FundAsync(user.AccountId);
         var stages = new List<RegistrationStage>();
-        var request = new RegisterRequest(user) { Progress = new SyncProgress(p => stages.Add(p.Stage)) };
+        var progress = new SyncProgress(p => stages.Add(p.Stage));
+        var request = new RegisterRequest(user);
         request.Programs.Add(ProgramInstance.FromJson(ProgramPointer.DeviceKeyProxy, "{\"sr25519_public_keys\":[]}"));
 
         var operation = await _client.RegisterAsync(WaitUntil.Started, request);
@@ -56,7 +57,7 @@ public class EntropyClientSimulatorTests
         var key = CompressedKey(0x02, 1);
         await ConfirmAsync(_tss0, user.AccountId, 0, key);
         await ConfirmAsync(_tss1, user.AccountId, 1, key);
-        var registration = await operation.WaitForCompletionAsync();
+        var registration = await operation.WaitForCompletionAsync(progress);
 
         Assert.Multiple(async () =>
         {
@@ -68,9 +69,8 @@ public class EntropyClientSimulatorTests
             Assert.That(operation.HasCompleted, Is.True);
             Assert.That(await _client.IsRegisteredAsync(user.AccountId), Is.True);
             Assert.That((await _client.GetRegistrationAsync(user.AccountId))!.VerifyingKey, Is.EqualTo(key));
-            Assert.That(stages, Is.EqualTo(new[] { RegistrationStage.Submitted, RegistrationStage.InBlock }).Or.SupersetOf(new[] { RegistrationStage.Submitted, RegistrationStage.InBlock, RegistrationStage.Registered }));
-            Assert.That(stages[0], Is.EqualTo(RegistrationStage.Submitted));
-            Assert.That(stages[^1], Is.EqualTo(RegistrationStage.Registered));
+            // Every stage, in order, each from what the chain recorded: the first confirmation is its AccountRegistering event.
+            Assert.That(stages, Is.EqualTo(new[] { RegistrationStage.Submitted, RegistrationStage.InBlock, RegistrationStage.CommitteeSelected, RegistrationStage.Confirmed, RegistrationStage.Registered }));
         });
     }
 
@@ -140,7 +140,8 @@ public class EntropyClientSimulatorTests
         await ConfirmAsync(_tss0, user.AccountId, 0, CompressedKey(0x02, 2));
         await ConfirmAsync(_tss1, user.AccountId, 1, CompressedKey(0x03, 3));
 
-        var e = Assert.ThrowsAsync<RegistrationFailedException>(() => operation.WaitForCompletionAsync());
+        var e = Assert.ThrowsAsync<RegistrationEndedException>(() => operation.WaitForCompletionAsync());
+        Assert.That(e!.Reason, Is.EqualTo(RegistrationEndReason.KeysDiffered));
         Assert.That(e!.Account, Is.EqualTo(user.AccountId));
         Assert.That(await _client.GetRegisteringAsync(user.AccountId), Is.Null);
     }
@@ -155,7 +156,7 @@ public class EntropyClientSimulatorTests
 
         await _client.PruneRegistrationAsync(user);
 
-        Assert.ThrowsAsync<RegistrationCancelledException>(() => operation.WaitForCompletionAsync());
+        Assert.That(Assert.ThrowsAsync<RegistrationEndedException>(() => operation.WaitForCompletionAsync())!.Reason, Is.EqualTo(RegistrationEndReason.Pruned));
         Assert.That(await _client.GetRegisteringAsync(user.AccountId), Is.Null);
     }
 
@@ -167,11 +168,11 @@ public class EntropyClientSimulatorTests
         var operation = await _client.RegisterAsync(WaitUntil.Started, user);
         await ConfirmAsync(_tss0, user.AccountId, 0, CompressedKey(0x02, 5));
 
-        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => operation.WaitForCompletionAsync(TimeSpan.FromMilliseconds(600)));
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(_chain.WebSocketEndpoint, operation, TimeSpan.FromMilliseconds(600)));
         Assert.Multiple(() =>
         {
-            Assert.That(e!.LastStatus, Is.Not.Null);
-            Assert.That(e.LastStatus!.Confirmations, Is.EqualTo(1));
+            Assert.That(e!.Stage, Is.EqualTo(RegistrationStage.Confirmed));
+            Assert.That(e.Confirmations, Is.EqualTo(1));
             Assert.That(e.Committee, Has.Count.EqualTo(2));
             Assert.That(e.Message, Does.Contain("1 of 2"));
         });

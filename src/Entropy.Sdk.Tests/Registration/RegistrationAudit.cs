@@ -98,6 +98,13 @@ internal static class RegistrationAudit
         await session.SubmitAndWatchAsync(extrinsic, tss.AccountId, null, CancellationToken.None);
     }
 
+    /// <summary>Follows an operation through a second client whose <see cref="EntropyClientOptions.RegistrationTimeout"/> is <paramref name="timeout"/> (the timeout is a client setting), re-creating it from its id.</summary>
+    public static async Task<Entropy.Registration> WaitWithTimeoutAsync(Uri endpoint, RegisterOperation operation, TimeSpan timeout)
+    {
+        await using var client = await EntropyClient.ConnectAsync(endpoint, new EntropyClientOptions { RegistrationTimeout = timeout, PollingInterval = TimeSpan.FromMilliseconds(50) });
+        return await new RegisterOperation(operation.Id, client).WaitForCompletionAsync();
+    }
+
     /// <summary>A syntactically valid compressed key filled with one byte.</summary>
     public static VerifyingKey Key(byte prefix, byte fill)
     {

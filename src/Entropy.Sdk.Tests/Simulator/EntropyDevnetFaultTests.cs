@@ -1,6 +1,7 @@
 using Entropy.Crypto;
 using Entropy.Protocol.Dkg;
 using Entropy.Simulator;
+using Entropy.Tests.Registration;
 
 namespace Entropy.Tests.Simulator;
 
@@ -37,7 +38,7 @@ public class EntropyDevnetFaultTests
         await _devnet.StopServerAsync(1);
 
         var operation = await _client.RegisterAsync(WaitUntil.Started, user);
-        Assert.ThrowsAsync<RegistrationTimeoutException>(() => operation.WaitForCompletionAsync(TimeSpan.FromSeconds(3)));
+        Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(_devnet.Endpoint, operation, TimeSpan.FromSeconds(3)));
 
         Assert.That(await _client.GetRegisteringAsync(user.AccountId), Is.Not.Null);
         Assert.That(await _client.IsRegisteredAsync(user.AccountId), Is.False);
@@ -84,7 +85,8 @@ public class EntropyDevnetFaultTests
 
         var operation = await _client.RegisterAsync(WaitUntil.Started, user);
 
-        var e = Assert.ThrowsAsync<RegistrationFailedException>(() => operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20)));
+        var e = Assert.ThrowsAsync<RegistrationEndedException>(() => operation.WaitForCompletionAsync());
+        Assert.That(e!.Reason, Is.EqualTo(RegistrationEndReason.KeysDiffered));
         Assert.That(e!.Account, Is.EqualTo(user.AccountId));
         Assert.That(await _client.IsRegisteredAsync(user.AccountId), Is.False);
     }

@@ -243,7 +243,7 @@ public class EntropyDevnetSubgroupTests
             });
 
             hold.SetResult();
-            var registration = await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
+            var registration = await operation.WaitForCompletionAsync();
 
             Assert.Multiple(() =>
             {
@@ -316,7 +316,7 @@ public class EntropyDevnetSubgroupTests
             });
 
             secondHold.SetResult();
-            var registration = await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
+            var registration = await operation.WaitForCompletionAsync();
             Assert.Multiple(() =>
             {
                 Assert.That(registration.VerifyingKey.ToArray(), Is.EqualTo(ThresholdServerHost.ParseShare(before[0]!).VerifyingKey));

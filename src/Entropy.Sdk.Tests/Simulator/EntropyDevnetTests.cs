@@ -57,9 +57,9 @@ public class EntropyDevnetTests
     {
         using var user = Sr25519Signer.FromSecretUri("//Alice");
         var stages = new List<RegistrationStage>();
-        var request = new RegisterRequest(user) { Progress = new SyncProgress(p => stages.Add(p.Stage)) };
+        var request = new RegisterRequest(user);
 
-        var operation = await _client.RegisterAsync(WaitUntil.Completed, request);
+        var operation = await _client.RegisterAsync(WaitUntil.Completed, request, new SyncProgress(p => stages.Add(p.Stage)));
         var registration = operation.Value;
 
         // Each server stored its share under the account's SS58 address; Σ shares · G is the confirmed key.

@@ -60,7 +60,7 @@ public class SimulatedChainBlockProductionTests
         var secondTime = await node.TimestampAsync(second.Hash);
         var thirdTime = await node.TimestampAsync(third.Hash);
         var emptyBlock = await node.Client.GetBlockAsync(second.Hash);
-        var included = await node.Client.GetBlockAsync(BlockHash.Parse(result.BlockHash));
+        var included = await node.Client.GetBlockAsync(result.BlockHash);
 
         Assert.That(second.Number, Is.EqualTo(first.Number + 1));
         Assert.That(third.Number, Is.EqualTo(second.Number + 1));
@@ -160,7 +160,7 @@ public class SimulatedChainBlockProductionTests
             await node.Chain.StartAsync();
             node.Client = await SubstrateClient.ConnectAsync(node.Chain.WebSocketEndpoint);
             node._builder = new ExtrinsicBuilder(node.Client.Metadata, node.Client.RuntimeVersion.SpecVersion, node.Client.RuntimeVersion.TransactionVersion, node.Client.GenesisHash.AsSpan());
-            node.Submitter = new ExtrinsicSubmitter(node.Client.Rpc, node.Client.Metadata);
+            node.Submitter = new ExtrinsicSubmitter(node.Client);
             node._alice = Sr25519KeyPair.FromMiniSecret(s_aliceMini);
             return node;
         }

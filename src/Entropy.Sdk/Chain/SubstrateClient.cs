@@ -15,7 +15,7 @@ namespace Entropy.Chain;
 /// <c>state_subscribeRuntimeVersion</c> so that <see cref="Runtime"/> is refreshed after a runtime upgrade.
 /// JSON-RPC reference: https://polkadot.js.org/docs/substrate/rpc.
 /// </remarks>
-public class SubstrateClient : IAsyncDisposable
+public partial class SubstrateClient : IAsyncDisposable
 {
     private readonly bool _ownsRpc;
     private readonly ILogger _logger;
@@ -309,7 +309,8 @@ public class SubstrateClient : IAsyncDisposable
         await _lifetime.CancelAsync().ConfigureAwait(false);
         if (_versionSubscription is not null)
         {
-            await _versionSubscription.DisposeAsync().ConfigureAwait(false);
+            // Not awaited: a stalled node must not hold up disposal for a request timeout.
+            BackgroundDisposal.Start(_versionSubscription);
         }
 
         try

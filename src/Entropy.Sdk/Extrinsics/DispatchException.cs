@@ -5,7 +5,7 @@ namespace Entropy.Extrinsics;
 /// The fee was charged and the nonce used: the transaction must not be resubmitted as is. <see cref="Result"/> holds the block, the
 /// extrinsic index and its events. See <c>sp_runtime::DispatchError</c>.
 /// </remarks>
-public sealed class DispatchException : EntropyException
+public sealed class DispatchException : TransactionException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="kind">The <c>DispatchError</c> variant, for example <c>Module</c>, <c>BadOrigin</c> or <c>Token</c>.</param>
@@ -15,9 +15,9 @@ public sealed class DispatchException : EntropyException
     /// <param name="result">The inclusion the failure belongs to.</param>
     /// <param name="message">What went wrong, and where.</param>
     public DispatchException(string kind, string? pallet, string? error, IReadOnlyList<string> docs, ExtrinsicResult? result, string message)
-        : base(message)
+        : base(TransactionFailureKind.DispatchFailed, null, message)
     {
-        Kind = kind;
+        DispatchErrorKind = kind;
         Pallet = pallet;
         Error = error;
         Docs = docs ?? [];
@@ -25,7 +25,7 @@ public sealed class DispatchException : EntropyException
     }
 
     /// <summary>Gets the <c>DispatchError</c> variant, for example <c>Module</c>, <c>BadOrigin</c>, <c>Token</c> or <c>Arithmetic</c>.</summary>
-    public string Kind { get; }
+    public string DispatchErrorKind { get; }
 
     /// <summary>Gets the pallet that raised a <c>Module</c> error, for example <c>Balances</c>; otherwise <see langword="null"/>.</summary>
     public string? Pallet { get; }

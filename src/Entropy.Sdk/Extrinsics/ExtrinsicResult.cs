@@ -1,3 +1,4 @@
+using Entropy.Chain;
 using Entropy.Metadata;
 
 namespace Entropy.Extrinsics;
@@ -5,7 +6,7 @@ namespace Entropy.Extrinsics;
 /// <summary>Where a transaction was included and what it did: block, index in the block, its events and the dispatch outcome.</summary>
 public sealed class ExtrinsicResult
 {
-    internal ExtrinsicResult(string extrinsicHash, string blockHash, ulong blockNumber, int extrinsicIndex, bool isFinalized, IReadOnlyList<EventRecord> events)
+    internal ExtrinsicResult(string extrinsicHash, BlockHash blockHash, uint blockNumber, int extrinsicIndex, bool isFinalized, IReadOnlyList<EventRecord> events)
     {
         ExtrinsicHash = extrinsicHash;
         BlockHash = blockHash;
@@ -18,11 +19,11 @@ public sealed class ExtrinsicResult
     /// <summary>Gets the transaction hash, <c>0x</c>-hex.</summary>
     public string ExtrinsicHash { get; }
 
-    /// <summary>Gets the hash of the including block, <c>0x</c>-hex.</summary>
-    public string BlockHash { get; }
+    /// <summary>Gets the hash of the including block.</summary>
+    public BlockHash BlockHash { get; }
 
     /// <summary>Gets the number of the including block.</summary>
-    public ulong BlockNumber { get; }
+    public uint BlockNumber { get; }
 
     /// <summary>Gets the extrinsic's index in the block body.</summary>
     public int ExtrinsicIndex { get; }
@@ -42,6 +43,9 @@ public sealed class ExtrinsicResult
     /// <returns>The matching events, in order.</returns>
     public IEnumerable<EventRecord> FindEvents(string pallet, string name) =>
         Events.Where(e => string.Equals(e.Pallet, pallet, StringComparison.Ordinal) && string.Equals(e.Name, name, StringComparison.Ordinal));
+
+    /// <summary>Returns the same inclusion, marked finalized.</summary>
+    internal ExtrinsicResult AsFinalized() => new(ExtrinsicHash, BlockHash, BlockNumber, ExtrinsicIndex, isFinalized: true, Events);
 
     /// <summary>Returns the block and index.</summary>
     /// <returns>A short description.</returns>

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
+using Entropy.Chain;
 using Entropy.Metadata;
 using Entropy.Rpc;
 
@@ -26,22 +26,15 @@ public enum TransactionWaitFor
 /// </remarks>
 public class ExtrinsicSubmitter
 {
-    // twox128("System") ‖ twox128("Events").
-    private const string SystemEventsKey = "0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7";
+    private readonly SubstrateClient? _chain;
 
-    private readonly RpcClient? _rpc;
-    private readonly RuntimeMetadata? _metadata;
-
-    /// <summary>Creates a submitter over a JSON-RPC connection.</summary>
-    /// <param name="rpc">The node connection.</param>
-    /// <param name="metadata">The runtime metadata, used to decode the events of the including block.</param>
-    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    public ExtrinsicSubmitter(RpcClient rpc, RuntimeMetadata metadata)
+    /// <summary>Creates a submitter over a chain client, whose current metadata decodes the events of the including block.</summary>
+    /// <param name="chain">The chain client.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="chain"/> is <see langword="null"/>.</exception>
+    public ExtrinsicSubmitter(SubstrateClient chain)
     {
-        ArgumentNullException.ThrowIfNull(rpc);
-        ArgumentNullException.ThrowIfNull(metadata);
-        _rpc = rpc;
-        _metadata = metadata;
+        ArgumentNullException.ThrowIfNull(chain);
+        _chain = chain;
     }
 
     /// <summary>Initializes a submitter for mocks.</summary>
@@ -49,9 +42,9 @@ public class ExtrinsicSubmitter
     {
     }
 
-    private RpcClient Rpc => _rpc ?? throw new InvalidOperationException("This submitter was created for mocking and has no connection.");
+    private SubstrateClient Chain => _chain ?? throw new InvalidOperationException("This submitter was created for mocking and has no chain client.");
 
-    private RuntimeMetadata Metadata => _metadata ?? throw new InvalidOperationException("This submitter was created for mocking and has no metadata.");
+    private RuntimeMetadata Metadata => Chain.Metadata;
 
     /// <summary>Submits an extrinsic to the pool and returns its hash, without waiting for inclusion (<c>author_submitExtrinsic</c>).</summary>
     /// <param name="extrinsic">The signed extrinsic.</param>
@@ -66,8 +59,7 @@ public class ExtrinsicSubmitter
         ArgumentNullException.ThrowIfNull(extrinsic);
         try
         {
-            JsonElement result = await Rpc.InvokeAsync("author_submitExtrinsic", [extrinsic.ToHex()], cancellationToken).ConfigureAwait(false);
-            return result.GetString() ?? throw new EntropyException("author_submitExtrinsic returned no hash.");
+            return Hex.Encode(await Chain.SubmitExtrinsicAsync(extrinsic.Encoded, cancellationToken).ConfigureAwait(false));
         }
         catch (EntropyRpcException e) when (InvalidTransactionException.FromRpcError(e, HashHex(extrinsic)) is { } invalid)
         {
@@ -85,12 +77,11 @@ public class ExtrinsicSubmitter
     public virtual async IAsyncEnumerable<TransactionStatus> WatchAsync(SignedExtrinsic extrinsic, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(extrinsic);
-        RpcSubscription subscription = await OpenWatchAsync(extrinsic, cancellationToken).ConfigureAwait(false);
+        ChainSubscription<TransactionStatus> subscription = await OpenWatchAsync(extrinsic, cancellationToken).ConfigureAwait(false);
         await using (((IAsyncDisposable)subscription).ConfigureAwait(false))
         {
-            await foreach (JsonElement payload in subscription.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (TransactionStatus status in subscription.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                TransactionStatus status = TransactionStatus.Parse(payload);
                 yield return status;
                 if (status.IsFinal)
                 {
@@ -109,7 +100,7 @@ public class ExtrinsicSubmitter
     /// <exception cref="ArgumentNullException"><paramref name="extrinsic"/> is <see langword="null"/>.</exception>
     /// <exception cref="InvalidTransactionException">The pool rejected the transaction, on submission or later.</exception>
     /// <exception cref="DispatchException">The transaction was included but its call failed (<c>System.ExtrinsicFailed</c>).</exception>
-    /// <exception cref="TransactionDroppedException">The transaction was dropped, usurped, or its block's finality timed out.</exception>
+    /// <exception cref="TransactionException">The transaction was dropped, usurped, or its block's finality timed out.</exception>
     /// <exception cref="EntropyConnectionException">The connection was lost while watching; the transaction is not resubmitted.</exception>
     public virtual async Task<ExtrinsicResult> SubmitAndWatchAsync(
         SignedExtrinsic extrinsic,
@@ -135,30 +126,34 @@ public class ExtrinsicSubmitter
         CancellationToken cancellationToken)
     {
         string hash = HashHex(extrinsic);
-        RpcSubscription subscription = await OpenWatchAsync(extrinsic, cancellationToken).ConfigureAwait(false);
-        await using (((IAsyncDisposable)subscription).ConfigureAwait(false))
+        ChainSubscription<TransactionStatus> subscription = await OpenWatchAsync(extrinsic, cancellationToken).ConfigureAwait(false);
+        try
         {
             onSubmitted?.Invoke();
-            await foreach (JsonElement payload in subscription.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (TransactionStatus status in subscription.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                TransactionStatus status = TransactionStatus.Parse(payload);
                 progress?.Report(status);
                 switch (status.Kind)
                 {
                     case TransactionStatusKind.InBlock when waitFor == TransactionWaitFor.InBlock:
-                        return await GetResultAsync(extrinsic, status.BlockHash!, isFinalized: false, cancellationToken).ConfigureAwait(false);
+                        return await GetResultAsync(extrinsic, BlockHash.Parse(status.BlockHash!), isFinalized: false, cancellationToken).ConfigureAwait(false);
                     case TransactionStatusKind.Finalized:
-                        return await GetResultAsync(extrinsic, status.BlockHash!, isFinalized: true, cancellationToken).ConfigureAwait(false);
+                        return await GetResultAsync(extrinsic, BlockHash.Parse(status.BlockHash!), isFinalized: true, cancellationToken).ConfigureAwait(false);
                     case TransactionStatusKind.Invalid:
                         throw InvalidTransactionException.FromStatus(status, hash);
                     case TransactionStatusKind.Dropped:
                     case TransactionStatusKind.Usurped:
                     case TransactionStatusKind.FinalityTimeout:
-                        throw new TransactionDroppedException(status, $"Transaction {hash} ended with status {status} before reaching {waitFor}; it is not resubmitted.");
+                        throw new TransactionException(TransactionFailureKind.Dropped, status, $"Transaction {hash} ended with status {status} before reaching {waitFor}; it is not resubmitted.");
                     default:
                         break;
                 }
             }
+        }
+        finally
+        {
+            // Unwatching is a courtesy: a stalled node must not hold the caller up for a request timeout.
+            BackgroundDisposal.Start(subscription);
         }
 
         throw new EntropyException($"The node ended the watch of transaction {hash} without a final status; it is not resubmitted.");
@@ -169,46 +164,12 @@ public class ExtrinsicSubmitter
     /// <param name="blockHash">The including block's hash.</param>
     /// <param name="isFinalized">Whether the node reported that block finalized.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
-    internal async Task<ExtrinsicResult> GetResultAsync(SignedExtrinsic extrinsic, string blockHash, bool isFinalized, CancellationToken cancellationToken)
+    internal async Task<ExtrinsicResult> GetResultAsync(SignedExtrinsic extrinsic, BlockHash blockHash, bool isFinalized, CancellationToken cancellationToken)
     {
-        string hex = extrinsic.ToHex();
-        string hash = HashHex(extrinsic);
-        JsonElement block = await Rpc.InvokeIdempotentAsync("chain_getBlock", [blockHash], cancellationToken).ConfigureAwait(false);
-        if (block.ValueKind != JsonValueKind.Object
-            || !block.TryGetProperty("block", out JsonElement body)
-            || !body.TryGetProperty("header", out JsonElement header)
-            || !body.TryGetProperty("extrinsics", out JsonElement extrinsics))
-        {
-            throw new EntropyException($"chain_getBlock({blockHash}) did not return a block with a header and extrinsics.");
-        }
-
-        ulong number = ParseNumber(header, blockHash);
-        int index = -1;
-        int i = 0;
-        foreach (JsonElement item in extrinsics.EnumerateArray())
-        {
-            if (string.Equals(item.GetString(), hex, StringComparison.OrdinalIgnoreCase))
-            {
-                index = i;
-                break;
-            }
-
-            i++;
-        }
-
-        if (index < 0)
-        {
-            throw new EntropyException($"Block {blockHash} was reported to include transaction {hash}, but its body does not contain it.");
-        }
-
-        JsonElement storage = await Rpc.InvokeIdempotentAsync("state_getStorage", [SystemEventsKey, blockHash], cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<EventRecord> all = storage.ValueKind == JsonValueKind.String && Hex.TryDecode(storage.GetString(), out byte[] eventBytes)
-            ? Metadata.DecodeEvents(eventBytes)
-            : [];
-        EventRecord[] own = all.Where(e => e.ExtrinsicIndex == (uint)index).ToArray();
-        var result = new ExtrinsicResult(hash, blockHash, number, index, isFinalized, own);
-
-        EventRecord? failed = own.FirstOrDefault(e => e.Pallet == "System" && e.Name == "ExtrinsicFailed");
+        ExtrinsicResult found = await Chain.GetExtrinsicResultAsync(blockHash, extrinsic.Encoded, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntropyException($"Block {blockHash} was reported to include transaction {HashHex(extrinsic)}, but its body does not contain it.");
+        ExtrinsicResult result = isFinalized ? found.AsFinalized() : found;
+        EventRecord? failed = result.Events.FirstOrDefault(e => e.Pallet == "System" && e.Name == "ExtrinsicFailed");
         if (failed is not null)
         {
             throw ToDispatchException(failed, result);
@@ -245,38 +206,16 @@ public class ExtrinsicSubmitter
             $"Transaction {result.ExtrinsicHash} failed in block #{result.BlockNumber} ({result.BlockHash}): {kind}{(inner is null ? string.Empty : "." + inner)}.");
     }
 
-    private async Task<RpcSubscription> OpenWatchAsync(SignedExtrinsic extrinsic, CancellationToken cancellationToken)
+    private async Task<ChainSubscription<TransactionStatus>> OpenWatchAsync(SignedExtrinsic extrinsic, CancellationToken cancellationToken)
     {
         try
         {
-            return await Rpc.SubscribeAsync(
-                "author_submitAndWatchExtrinsic", "author_unwatchExtrinsic", [extrinsic.ToHex()], resubscribeOnReconnect: false, cancellationToken)
-                .ConfigureAwait(false);
+            return await Chain.WatchExtrinsicAsync(extrinsic.Encoded, cancellationToken).ConfigureAwait(false);
         }
         catch (EntropyRpcException e) when (InvalidTransactionException.FromRpcError(e, HashHex(extrinsic)) is { } invalid)
         {
             throw invalid;
         }
-    }
-
-    private static ulong ParseNumber(JsonElement header, string blockHash)
-    {
-        if (header.TryGetProperty("number", out JsonElement n))
-        {
-            if (n.ValueKind == JsonValueKind.Number && n.TryGetUInt64(out ulong direct))
-            {
-                return direct;
-            }
-
-            string? text = n.GetString();
-            if (text is not null && text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                && ulong.TryParse(text.AsSpan(2), System.Globalization.NumberStyles.HexNumber, null, out ulong parsed))
-            {
-                return parsed;
-            }
-        }
-
-        throw new EntropyException($"chain_getBlock({blockHash}) returned a header without a valid number.");
     }
 
     private static string HashHex(SignedExtrinsic extrinsic) => "0x" + Convert.ToHexStringLower(extrinsic.Hash.Span);

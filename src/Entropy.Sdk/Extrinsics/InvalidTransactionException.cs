@@ -78,7 +78,7 @@ public enum InvalidTransactionReason
 /// The SDK never resubmits on this error. <see cref="InvalidTransactionReason.BadProof"/> almost always means the payload bytes differ from
 /// what the runtime rebuilds: a wrong spec or transaction version, genesis or birth hash, or a signed extension the metadata lists differently.
 /// </remarks>
-public sealed class InvalidTransactionException : EntropyException
+public sealed class InvalidTransactionException : TransactionException
 {
     /// <summary>The RPC error code for an invalid transaction.</summary>
     public const int InvalidCode = 1010;
@@ -93,7 +93,7 @@ public sealed class InvalidTransactionException : EntropyException
     /// <param name="message">What went wrong, and where.</param>
     /// <param name="innerException">The RPC error, if any.</param>
     public InvalidTransactionException(InvalidTransactionReason reason, byte? customCode, int? rpcCode, string message, Exception? innerException = null)
-        : base(message, innerException)
+        : base(TransactionFailureKind.Invalid, null, message, innerException)
     {
         Reason = reason;
         CustomCode = customCode;

@@ -1,17 +1,17 @@
-using System.Globalization;
-using System.Text.Json;
 using Entropy.Chain;
 using Entropy.Crypto;
 using Entropy.Extrinsics;
 using Entropy.Metadata;
-using Entropy.Rpc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Entropy;
 
 /// <summary>What the client knows about the connected chain, and the few typed reads and writes registration needs.</summary>
 /// <remarks>
-/// Generic chain reads go through <see cref="SubstrateClient"/> and submissions through <see cref="ExtrinsicSubmitter"/>; this class adds
-/// only what is Entropy-specific: nonce reservation per account, fee estimates and DKG committee selection.
+/// Every node request goes through <see cref="SubstrateClient"/> (submissions through <see cref="ExtrinsicSubmitter"/>, which is built on
+/// it); this class adds only what is Entropy-specific: nonce reservation per account, the head cache, fee estimates and DKG committee
+/// selection. It names no JSON-RPC method.
 /// </remarks>
 internal sealed class ChainSession : IAsyncDisposable
 {
@@ -20,16 +20,18 @@ internal sealed class ChainSession : IAsyncDisposable
 
     private RuntimeState _state;
 
-    private ChainSession(SubstrateClient chain)
+    private ChainSession(SubstrateClient chain, HeadCache heads)
     {
         Chain = chain;
         GenesisHash = chain.GenesisHash.ToArray();
         _state = CreateState(chain.Runtime);
+        Heads = heads;
     }
 
     public SubstrateClient Chain { get; }
 
-    public RpcClient Rpc => Chain.Rpc;
+    /// <summary>Gets the best and finalized heads as the subscriptions announce them.</summary>
+    public HeadCache Heads { get; }
 
     /// <summary>Gets the current metadata; after a runtime upgrade (followed by <see cref="SubstrateClient"/>) the new one.</summary>
     public RuntimeMetadata Metadata => Current.Metadata;
@@ -39,20 +41,29 @@ internal sealed class ChainSession : IAsyncDisposable
     /// <summary>Gets a builder for the current runtime: its spec and transaction versions are what signatures commit to.</summary>
     public ExtrinsicBuilder Builder => Current.Builder;
 
-    public ExtrinsicSubmitter Submitter => Current.Submitter;
+    public ExtrinsicSubmitter Submitter { get; private set; } = null!;
 
     /// <summary>Gets the spec version the session currently signs for.</summary>
     public uint SpecVersion => Current.Snapshot.Version.SpecVersion;
 
     public byte[] GenesisHash { get; }
 
-    /// <summary>Opens a session on a connection, which stays owned by the caller.</summary>
-    public static async Task<ChainSession> OpenAsync(RpcClient rpc, CancellationToken cancellationToken)
+    /// <summary>Opens a session that reads on request only (no head subscriptions), on a connection which stays owned by the caller.</summary>
+    public static Task<ChainSession> OpenAsync(Rpc.RpcClient rpc, CancellationToken cancellationToken) =>
+        OpenAsync(rpc, followHeads: false, TimeProvider.System, null, cancellationToken);
+
+    /// <summary>Opens a session on a connection, which stays owned by the caller; with <paramref name="followHeads"/> it keeps a head cache fed by subscriptions.</summary>
+    public static async Task<ChainSession> OpenAsync(Rpc.RpcClient rpc, bool followHeads, TimeProvider time, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
         var chain = await SubstrateClient.CreateAsync(rpc, cancellationToken).ConfigureAwait(false);
         try
         {
-            return new ChainSession(chain);
+            var heads = followHeads
+                ? HeadCache.Start(chain, time, loggerFactory?.CreateLogger<HeadCache>() ?? (ILogger)NullLogger.Instance)
+                : HeadCache.Disabled(chain, time);
+            var session = new ChainSession(chain, heads);
+            session.Submitter = new ExtrinsicSubmitter(chain);
+            return session;
         }
         catch
         {
@@ -61,38 +72,63 @@ internal sealed class ChainSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops following runtime upgrades; the connection is left open.</summary>
-    public ValueTask DisposeAsync() => Chain.DisposeAsync();
-
-    public Task<byte[]?> GetStorageAsync(byte[] key, string? blockHash, CancellationToken cancellationToken) =>
-        Chain.GetStorageAsync(key, At(blockHash), cancellationToken);
-
-    public async Task<(uint Number, string Hash)> GetFinalizedHeadAsync(CancellationToken cancellationToken)
+    /// <summary>Stops following heads and runtime upgrades; the connection is left open.</summary>
+    public async ValueTask DisposeAsync()
     {
+        await Heads.DisposeAsync().ConfigureAwait(false);
+        await Chain.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public Task<byte[]?> GetStorageAsync(byte[] key, BlockHash? at, CancellationToken cancellationToken) =>
+        Chain.GetStorageAsync(key, at, cancellationToken);
+
+    /// <summary>Reads several keys at one block in one request.</summary>
+    public Task<IReadOnlyList<byte[]?>> GetStoragesAsync(IReadOnlyList<byte[]> keys, BlockHash? at, CancellationToken cancellationToken) =>
+        Chain.QueryStorageAtAsync([.. keys.Select(k => (ReadOnlyMemory<byte>)k)], at, cancellationToken);
+
+    /// <summary>Gets the finalized head: from the subscription when it runs, else two requests.</summary>
+    public async Task<(uint Number, BlockHash Hash)> GetFinalizedHeadAsync(CancellationToken cancellationToken)
+    {
+        if (Heads.IsLive && Heads.Finalized is { } cached)
+        {
+            return (cached.Number, cached.Hash);
+        }
+
         var hash = await Chain.GetFinalizedHeadAsync(cancellationToken).ConfigureAwait(false);
-        return (await GetBlockNumberAsync(hash, cancellationToken).ConfigureAwait(false), hash.ToString());
+        var header = await Chain.GetHeaderAsync(hash, cancellationToken).ConfigureAwait(false)
+            ?? throw new EntropyException($"The node does not know its own finalized block {hash}.");
+        return (header.Number, hash);
     }
 
-    public async Task<(uint Number, string Hash)> GetBestHeadAsync(CancellationToken cancellationToken)
+    /// <summary>Gets the best head: from the subscription when it runs, else one request.</summary>
+    public async Task<(uint Number, BlockHash Hash)> GetBestHeadAsync(CancellationToken cancellationToken)
     {
-        var hash = await Chain.GetBlockHashAsync(null, cancellationToken).ConfigureAwait(false)
+        if (Heads.IsLive && Heads.Best is { } cached)
+        {
+            return (cached.Number, cached.Hash);
+        }
+
+        var header = await Chain.GetHeaderAsync((BlockHash?)null, cancellationToken).ConfigureAwait(false)
             ?? throw new EntropyException("The node reported no best block.");
-        return (await GetBlockNumberAsync(hash, cancellationToken).ConfigureAwait(false), hash.ToString());
+        return (header.Number, header.Hash);
     }
 
-    public Task<uint> GetBlockNumberAsync(string blockHash, CancellationToken cancellationToken) =>
-        GetBlockNumberAsync(BlockHash.Parse(blockHash), cancellationToken);
+    /// <summary>Gets a best-chain block's hash: from the head cache when announced, else one request.</summary>
+    public async Task<BlockHash?> GetBlockHashAsync(uint number, CancellationToken cancellationToken) =>
+        Heads.TryGetHash(number, out var hash) ? hash : await Chain.GetBlockHashAsync(number, cancellationToken).ConfigureAwait(false);
 
-    public async Task<string?> GetBlockHashAsync(uint number, CancellationToken cancellationToken) =>
-        (await Chain.GetBlockHashAsync(number, cancellationToken).ConfigureAwait(false))?.ToString();
-
-    public Task<IReadOnlyList<EventRecord>> GetEventsAsync(string blockHash, CancellationToken cancellationToken) =>
-        Chain.GetEventsAsync(BlockHash.Parse(blockHash), cancellationToken);
+    public Task<IReadOnlyList<EventRecord>> GetEventsAsync(BlockHash blockHash, CancellationToken cancellationToken) =>
+        Chain.GetEventsAsync(blockHash, cancellationToken);
 
     /// <summary>Builds and signs an extrinsic, taking the next nonce for the signer (serialised per account so concurrent submissions never clash).</summary>
-    public async Task<SignedExtrinsic> SignAsync(byte[] call, Sr25519Signer signer, UInt128 tip, ulong mortalityPeriod, CancellationToken cancellationToken)
+    public async Task<SignedExtrinsic> SignAsync(byte[] call, Sr25519Signer signer, UInt128 tip, ulong mortalityPeriod, CancellationToken cancellationToken) =>
+        (await SignWithEraDeathAsync(call, signer, tip, mortalityPeriod, cancellationToken).ConfigureAwait(false)).Extrinsic;
+
+    /// <summary>Like <see cref="SignAsync"/>, and gives the block from which the transaction can no longer be included (<see langword="null"/> when immortal).</summary>
+    public async Task<(SignedExtrinsic Extrinsic, ulong? EraDeath)> SignWithEraDeathAsync(byte[] call, Sr25519Signer signer, UInt128 tip, ulong mortalityPeriod, CancellationToken cancellationToken)
     {
         TransactionParameters parameters;
+        ulong? death = null;
         var account = signer.AccountId;
         await _nonceLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -121,9 +157,10 @@ internal sealed class ChainSession : IAsyncDisposable
                 }
 
                 var era = Era.Mortal(mortalityPeriod, number);
+                death = era.Death(number);
                 var birth = (uint)era.Birth(number);
                 var birthHash = birth == number ? hash : await GetBlockHashAsync(birth, cancellationToken).ConfigureAwait(false) ?? hash;
-                parameters = TransactionParameters.Mortal(nonce, birth, HexBytes(birthHash), mortalityPeriod, tip);
+                parameters = TransactionParameters.Mortal(nonce, birth, birthHash.ToArray(), mortalityPeriod, tip);
             }
         }
         finally
@@ -131,7 +168,7 @@ internal sealed class ChainSession : IAsyncDisposable
             _nonceLock.Release();
         }
 
-        return await Builder.SignAsync(call, signer, parameters, cancellationToken).ConfigureAwait(false);
+        return (await Builder.SignAsync(call, signer, parameters, cancellationToken).ConfigureAwait(false), death);
     }
 
     /// <summary>Submits a signed extrinsic and follows it into a block (never resubmits); see the overload for the nonce rules.</summary>
@@ -153,7 +190,7 @@ internal sealed class ChainSession : IAsyncDisposable
     /// <param name="keepNonceOnConnectionFailure"><see langword="true"/> when the caller will send the same bytes again after a connection failure (so the nonce stays taken).</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <exception cref="InvalidTransactionException">The pool refused the transaction.</exception>
-    /// <exception cref="TransactionDroppedException">The transaction left the pool without being included.</exception>
+    /// <exception cref="TransactionException">The transaction left the pool without being included.</exception>
     /// <exception cref="DispatchException">The call failed in its block.</exception>
     public async Task<ExtrinsicResult> SubmitAndWatchAsync(SignedExtrinsic extrinsic, AccountId signer, Action? onSubmitted, bool keepNonceOnConnectionFailure, CancellationToken cancellationToken)
     {
@@ -205,59 +242,86 @@ internal sealed class ChainSession : IAsyncDisposable
     }
 
     /// <summary>Estimates the fee of a call with a zero signature; <see langword="null"/> when the node has no <c>payment_queryInfo</c>.</summary>
-    public async Task<UInt128?> EstimateFeeAsync(byte[] call, AccountId signer, CancellationToken cancellationToken)
+    public Task<UInt128?> EstimateFeeAsync(byte[] call, AccountId signer, CancellationToken cancellationToken)
     {
         var extrinsic = Builder.Assemble(call, signer.AsSpan(), new byte[64], TransactionParameters.Immortal(0));
-        try
-        {
-            var info = await Rpc.InvokeIdempotentAsync("payment_queryInfo", [extrinsic.Encoded.ToArray()], cancellationToken).ConfigureAwait(false);
-            var fee = info.GetProperty("partialFee");
-            return fee.ValueKind == JsonValueKind.String ? UInt128.Parse(fee.GetString()!, CultureInfo.InvariantCulture) : (UInt128)fee.GetUInt64();
-        }
-        catch (EntropyRpcException e) when (e.Code == -32601)
-        {
-            return null;
-        }
+        return Chain.QueryFeeAsync(extrinsic.Encoded, null, cancellationToken);
     }
 
-    public async Task<UInt128> GetFreeBalanceAsync(AccountId account, CancellationToken cancellationToken) =>
-        (UInt128)(await Chain.GetAccountInfoAsync(account, null, cancellationToken).ConfigureAwait(false)).Free;
+    /// <summary>Gets the storage key of an account's <c>System.Account</c> entry.</summary>
+    public byte[] AccountInfoKey(AccountId account) => Metadata.StorageKey("System", "Account", ScaleValue.Bytes(account.AsSpan()));
 
-    /// <summary>Computes the DKG committee for a block as the chain does (PROTOCOL.md §2.6): per subgroup, the validator at <c>block % len</c> that is synced.</summary>
-    public async Task<IReadOnlyList<ThresholdServer>> GetCommitteeAsync(uint blockNumber, string? atBlockHash, CancellationToken cancellationToken)
+    /// <summary>Decodes a <c>System.Account</c> value's free balance (0 for an absent account).</summary>
+    public UInt128 DecodeFreeBalance(byte[]? accountInfo) =>
+        (UInt128)ChainJson.ToAccountInfo(Metadata.DecodeStorageValue("System", "Account", accountInfo)).Free;
+
+    /// <summary>
+    /// Computes the DKG committee for a block as the chain does (PROTOCOL.md §2.6): per subgroup, the validator at <c>block % len</c>
+    /// that is synced. Reads are batched: the groups, then the selected validators' sync flags, then their server entries.
+    /// </summary>
+    public async Task<IReadOnlyList<ThresholdServer>> GetCommitteeAsync(uint blockNumber, BlockHash? at, CancellationToken cancellationToken)
     {
-        var committee = new List<ThresholdServer>();
-        for (var group = 0; group < Runtime.SigningPartySize; group++)
+        var runtime = Runtime;
+        var size = runtime.SigningPartySize;
+        var groupValues = await GetStoragesAsync([.. Enumerable.Range(0, size).Select(g => runtime.SigningGroupKey((byte)g))], at, cancellationToken).ConfigureAwait(false);
+        var members = new List<AccountId>[size];
+        for (var group = 0; group < size; group++)
         {
-            var membersBytes = await GetStorageAsync(Runtime.SigningGroupKey((byte)group), atBlockHash, cancellationToken).ConfigureAwait(false)
+            var bytes = groupValues[group]
                 ?? throw new EntropyException($"The chain has no signing group {group} (StakingExtension.SigningGroups), so no committee can be selected.");
-            var members = ((SequenceValue)Metadata.DecodeStorageValue("StakingExtension", "SigningGroups", membersBytes)!.Unwrap())
-                .Select(m => new AccountId(m.AsBytes())).ToList();
-            while (true)
+            members[group] = [.. ((SequenceValue)Metadata.DecodeStorageValue("StakingExtension", "SigningGroups", bytes)!.Unwrap()).Select(m => new AccountId(m.AsBytes()))];
+        }
+
+        var selected = new AccountId?[size];
+        while (true)
+        {
+            var pending = new List<int>();
+            for (var group = 0; group < size; group++)
             {
-                if (members.Count == 0)
+                if (selected[group] is null)
                 {
-                    throw new EntropyException($"Signing group {group} has no synced validator (NoSyncedValidators).");
-                }
+                    if (members[group].Count == 0)
+                    {
+                        throw new EntropyException($"Signing group {group} has no synced validator (NoSyncedValidators).");
+                    }
 
-                var selected = members[(int)(blockNumber % (uint)members.Count)];
-                var synced = await GetStorageAsync(Runtime.IsValidatorSyncedKey(selected), atBlockHash, cancellationToken).ConfigureAwait(false);
-                if (synced is [1])
-                {
-                    var serverBytes = await GetStorageAsync(Runtime.ThresholdServerKey(selected), atBlockHash, cancellationToken).ConfigureAwait(false)
-                        ?? throw new EntropyException($"Validator {selected} has no ThresholdServers entry (IpAddressError).");
-                    var info = (CompositeValue)Metadata.DecodeStorageValue("StakingExtension", "ThresholdServers", serverBytes)!.Unwrap();
-                    committee.Add(new ThresholdServer(
-                        selected,
-                        new AccountId(info["tss_account"].AsBytes()),
-                        info["x25519_public_key"].AsBytes(),
-                        System.Text.Encoding.UTF8.GetString(info["endpoint"].AsBytes()),
-                        (byte)group));
-                    break;
+                    pending.Add(group);
                 }
-
-                members.Remove(selected);
             }
+
+            if (pending.Count == 0)
+            {
+                break;
+            }
+
+            var candidates = pending.Select(g => members[g][(int)(blockNumber % (uint)members[g].Count)]).ToList();
+            var synced = await GetStoragesAsync([.. candidates.Select(runtime.IsValidatorSyncedKey)], at, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < pending.Count; i++)
+            {
+                if (synced[i] is [1])
+                {
+                    selected[pending[i]] = candidates[i];
+                }
+                else
+                {
+                    members[pending[i]].Remove(candidates[i]);
+                }
+            }
+        }
+
+        var servers = await GetStoragesAsync([.. selected.Select(s => runtime.ThresholdServerKey(s!.Value))], at, cancellationToken).ConfigureAwait(false);
+        var committee = new List<ThresholdServer>(size);
+        for (var group = 0; group < size; group++)
+        {
+            var stash = selected[group]!.Value;
+            var serverBytes = servers[group] ?? throw new EntropyException($"Validator {stash} has no ThresholdServers entry (IpAddressError).");
+            var info = (CompositeValue)Metadata.DecodeStorageValue("StakingExtension", "ThresholdServers", serverBytes)!.Unwrap();
+            committee.Add(new ThresholdServer(
+                stash,
+                new AccountId(info["tss_account"].AsBytes()),
+                info["x25519_public_key"].AsBytes(),
+                System.Text.Encoding.UTF8.GetString(info["endpoint"].AsBytes()),
+                (byte)group));
         }
 
         return committee;
@@ -288,20 +352,8 @@ internal sealed class ChainSession : IAsyncDisposable
             snapshot,
             metadata,
             new RegistrationRuntime(metadata),
-            new ExtrinsicBuilder(metadata, snapshot.Version.SpecVersion, snapshot.Version.TransactionVersion, GenesisHash),
-            new ExtrinsicSubmitter(Chain.Rpc, metadata));
+            new ExtrinsicBuilder(metadata, snapshot.Version.SpecVersion, snapshot.Version.TransactionVersion, GenesisHash));
     }
 
-    private sealed record RuntimeState(RuntimeSnapshot Snapshot, RuntimeMetadata Metadata, RegistrationRuntime Registration, ExtrinsicBuilder Builder, ExtrinsicSubmitter Submitter);
-
-    private static BlockHash? At(string? blockHash) => blockHash is null ? null : BlockHash.Parse(blockHash);
-
-    private async Task<uint> GetBlockNumberAsync(BlockHash hash, CancellationToken cancellationToken)
-    {
-        var header = await Chain.GetHeaderAsync(hash, cancellationToken).ConfigureAwait(false)
-            ?? throw new EntropyException($"The node does not know block {hash}.");
-        return header.Number;
-    }
-
-    private static byte[] HexBytes(string hex) => BlockHash.Parse(hex).ToArray();
+    private sealed record RuntimeState(RuntimeSnapshot Snapshot, RuntimeMetadata Metadata, RegistrationRuntime Registration, ExtrinsicBuilder Builder);
 }

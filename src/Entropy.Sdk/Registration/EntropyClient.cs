@@ -14,11 +14,13 @@ namespace Entropy;
 /// items, types) are resolved through the runtime metadata the node serves, so the same client works against the v0.0.10
 /// (<c>Relayer</c>) and 2024-03-21 (<c>Registry</c>) runtimes. Methods are virtual and a protected constructor exists for mocking.
 /// </remarks>
-public class EntropyClient : IAsyncDisposable
+public partial class EntropyClient : IAsyncDisposable
 {
     private readonly ChainSession? _session;
     private readonly EntropyClientOptions _options = new();
     private readonly ILogger _logger = NullLogger.Instance;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly Dictionary<AccountId, InFlight> _inFlight = [];
     private int _disposed;
 
     /// <summary>Creates a client for mocking in tests; every virtual method must be set up.</summary>
@@ -40,6 +42,11 @@ public class EntropyClient : IAsyncDisposable
     internal EntropyClientOptions Options => _options;
 
     internal ILogger Logger => _logger;
+
+    /// <summary>Gets a token cancelled when the client is disposed: it ends every registration wait.</summary>
+    internal CancellationToken Lifetime => _lifetime.Token;
+
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     internal ChainSession Session
     {
@@ -64,16 +71,12 @@ public class EntropyClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(endpoint);
         options ??= new EntropyClientOptions();
         options.Validate();
-        if (options.LoggerFactory is not null && options.Rpc.Logger is null)
-        {
-            options.Rpc.Logger = options.LoggerFactory.CreateLogger<RpcClient>();
-        }
-
-        var rpc = await RpcClient.ConnectAsync(endpoint, options.Rpc, cancellationToken).ConfigureAwait(false);
+        var snapshot = options.Snapshot();
+        var rpc = await RpcClient.ConnectAsync(endpoint, snapshot.Rpc, cancellationToken).ConfigureAwait(false);
         try
         {
-            var session = await ChainSession.OpenAsync(rpc, cancellationToken).ConfigureAwait(false);
-            var client = new EntropyClient(session, options, endpoint);
+            var session = await ChainSession.OpenAsync(rpc, followHeads: true, snapshot.TimeProvider, snapshot.LoggerFactory, cancellationToken).ConfigureAwait(false);
+            var client = new EntropyClient(session, snapshot, endpoint);
             client._logger.LogInformation("Connected to {Endpoint}: registration pallet {Pallet}, metadata V{Version}", endpoint, session.Runtime.RegistrationPallet, session.Metadata.Version);
             return client;
         }
@@ -89,29 +92,36 @@ public class EntropyClient : IAsyncDisposable
     /// <param name="signer">The signature request account; it signs and pays.</param>
     /// <param name="cancellationToken">Cancels the call (a transaction already submitted stays submitted).</param>
     /// <returns>The registration operation.</returns>
-    /// <inheritdoc cref="RegisterAsync(WaitUntil, RegisterRequest, CancellationToken)" path="/exception"/>
+    /// <inheritdoc cref="RegisterAsync(WaitUntil, RegisterRequest, IProgress{RegistrationProgress}?, CancellationToken)" path="/exception"/>
     public virtual Task<RegisterOperation> RegisterAsync(WaitUntil waitUntil, Sr25519Signer signer, CancellationToken cancellationToken = default) =>
-        RegisterAsync(waitUntil, new RegisterRequest(signer), cancellationToken);
+        RegisterAsync(waitUntil, new RegisterRequest(signer), null, cancellationToken);
 
     /// <summary>Registers an account: checks the request against chain state, signs and submits <c>register</c>, and follows it.</summary>
-    /// <remarks>In the Private access mode the call also takes part in the key generation as the extra party (even with
-    /// <see cref="WaitUntil.Started"/>) and hands the user's share over in <see cref="RegisterOperation.KeyShare"/>.</remarks>
+    /// <remarks>
+    /// <para>In the Private access mode the call also takes part in the key generation as the extra party (even with
+    /// <see cref="WaitUntil.Started"/>) and hands the user's share over in <see cref="RegisterOperation.KeyShare"/>.</para>
+    /// <para>Once signed, the whole call ends within <see cref="EntropyClientOptions.RegistrationTimeout"/> whatever the node does. Every
+    /// failure after the node may have received the transaction carries the operation id (<see cref="EntropyException.OperationId"/>,
+    /// <see cref="EntropyOperationCanceledException.OperationId"/>): the registration may go on on chain; follow it with
+    /// <see cref="RegisterOperation(string, EntropyClient)"/>, never by registering again. Two calls for the same account through one
+    /// client never both pay for <c>register</c>: the second fails before signing.</para>
+    /// </remarks>
     /// <param name="waitUntil">Return once <c>register</c> is in a block (<see cref="WaitUntil.Started"/>) or once the account is registered (<see cref="WaitUntil.Completed"/>).</param>
     /// <param name="request">What to register.</param>
-    /// <param name="cancellationToken">Cancels the call (a transaction already submitted stays submitted; resume with <see cref="RegisterOperation.Id"/>).</param>
+    /// <param name="progress">Receives each stage as it is observed (Submitted, InBlock, CommitteeSelected, KeyGenerated, Confirmed, Registered); may be <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call (a transaction already submitted stays submitted; resume with the operation id).</param>
     /// <returns>The registration operation.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is <see langword="null"/>.</exception>
-    /// <exception cref="RegistrationPreflightException">The chain would reject the request (already registered, unknown program, too many programs, not enough funds, unsupported access mode, Private mode without an x25519 key pair).</exception>
+    /// <exception cref="RegistrationPreflightException">The chain would reject the request (already registered, unknown program, too many programs, not enough funds, unsupported access mode, Private mode without an x25519 key pair), or a registration of the account is already in flight through this client.</exception>
     /// <exception cref="PrivateKeyGenerationException">(Private mode) A committee server could not be reached, refused the user, or timed out; the server is named.</exception>
     /// <exception cref="Protocol.Dkg.DkgException">(Private mode) The key generation failed; the cheating or silent parties are named.</exception>
     /// <exception cref="InvalidTransactionException">The node's pool refused the transaction.</exception>
-    /// <exception cref="TransactionDroppedException">The transaction left the pool without being included.</exception>
-    /// <exception cref="DispatchException">The call failed in its block.</exception>
-    /// <exception cref="RegistrationFailedException">(<see cref="WaitUntil.Completed"/>) The servers confirmed different keys.</exception>
-    /// <exception cref="RegistrationCancelledException">(<see cref="WaitUntil.Completed"/>) The registration was pruned.</exception>
-    /// <exception cref="RegistrationTimeoutException">(<see cref="WaitUntil.Completed"/>) Not registered within <see cref="EntropyClientOptions.RegistrationTimeout"/>.</exception>
-    /// <exception cref="EntropyConnectionException">The connection failed before the transaction was submitted.</exception>
-    public virtual async Task<RegisterOperation> RegisterAsync(WaitUntil waitUntil, RegisterRequest request, CancellationToken cancellationToken = default)
+    /// <exception cref="TransactionException">The transaction left the pool without being included (<see cref="TransactionFailureKind.Dropped"/>), or its call failed in its block (<see cref="DispatchException"/>).</exception>
+    /// <exception cref="RegistrationEndedException">(<see cref="WaitUntil.Completed"/>) The registration ended without the account being registered.</exception>
+    /// <exception cref="RegistrationTimeoutException">Not done within <see cref="EntropyClientOptions.RegistrationTimeout"/>; carries the operation id.</exception>
+    /// <exception cref="EntropyOperationCanceledException"><paramref name="cancellationToken"/> was cancelled after signing; carries the operation id.</exception>
+    /// <exception cref="EntropyConnectionException">The connection failed, or the client was disposed during the call (then with the operation id).</exception>
+    public virtual async Task<RegisterOperation> RegisterAsync(WaitUntil waitUntil, RegisterRequest request, IProgress<RegistrationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var session = Session;
@@ -125,45 +135,25 @@ public class EntropyClient : IAsyncDisposable
             throw new RegistrationPreflightException(RegistrationPreflightFailure.TooManyPrograms, $"{programs.Count} programs were given; the runtime allows at most {runtime.MaxProgramHashes} (MaxProgramHashes).");
         }
 
-        X25519PublicKey? userX25519 = request.UserX25519PublicKey;
-        if (request.AccessMode == AccessMode.Private)
+        if (request.AccessMode == AccessMode.Private && request.UserX25519KeyPair is null)
         {
-            if (request.UserX25519KeyPair is not { } keyPair)
-            {
-                throw new RegistrationPreflightException(RegistrationPreflightFailure.MissingX25519Key, "The Private access mode needs the user's x25519 key pair, to join the key generation: set RegisterRequest.UserX25519KeyPair (for example X25519KeyPair.Generate()).");
-            }
-
-            if (userX25519 is { } given && given != keyPair.PublicKey)
-            {
-                throw new RegistrationPreflightException(RegistrationPreflightFailure.MissingX25519Key, "RegisterRequest.UserX25519PublicKey differs from the public key of RegisterRequest.UserX25519KeyPair; set only the key pair.");
-            }
-
-            userX25519 = keyPair.PublicKey;
+            throw new RegistrationPreflightException(RegistrationPreflightFailure.MissingX25519Key, "The Private access mode needs the user's x25519 key pair, to join the key generation: set RegisterRequest.UserX25519KeyPair (for example X25519KeyPair.Generate()).");
         }
 
+        var privateKey = request.AccessMode == AccessMode.Private ? request.UserX25519KeyPair : null;
         var call = runtime.EncodeRegister(
             request.ProgramModificationAccount ?? account,
             request.AccessMode,
-            userX25519 is { } x ? x.AsSpan() : default,
+            privateKey is { } keyPair ? keyPair.PublicKey.AsSpan() : default,
             programs);
 
+        using var claim = ClaimAccount(account);
         await PreflightAsync(session, account, programs, call, cancellationToken).ConfigureAwait(false);
 
-        var extrinsic = await session.SignAsync(call, request.Signer, request.Tip, request.MortalityPeriod ?? _options.MortalityPeriod, cancellationToken).ConfigureAwait(false);
-        var operation = new RegisterOperation(this, account, extrinsic.Hash.ToArray(), request.Progress, extrinsic.Parameters.Era);
-        await operation.SubmitAsync(extrinsic, cancellationToken).ConfigureAwait(false);
-        if (request.AccessMode == AccessMode.Private)
-        {
-            // The user is a DKG party: without it the servers cannot finish, so this runs even for WaitUntil.Started.
-            await operation.GenerateKeyShareAsync(request.Signer, request.UserX25519KeyPair!, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (waitUntil == WaitUntil.Completed)
-        {
-            await operation.WaitForCompletionAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return operation;
+        var (extrinsic, eraDeath) = await session.SignWithEraDeathAsync(call, request.Signer, _options.Tip, _options.MortalityPeriod, cancellationToken).ConfigureAwait(false);
+        var operation = new RegisterOperation(this, account, extrinsic.Hash.ToArray(), eraDeath);
+        claim.Operation = operation;
+        return await operation.RunAsync(waitUntil, extrinsic, request.Signer, privateKey, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads an account's registration (<c>Registered</c>), or <see langword="null"/> when it is not registered.</summary>
@@ -220,7 +210,7 @@ public class EntropyClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(signer);
         var session = Session;
-        var extrinsic = await session.SignAsync(session.Runtime.EncodePruneRegistration(), signer, 0, _options.MortalityPeriod, cancellationToken).ConfigureAwait(false);
+        var extrinsic = await session.SignAsync(session.Runtime.EncodePruneRegistration(), signer, _options.Tip, _options.MortalityPeriod, cancellationToken).ConfigureAwait(false);
         await session.SubmitAndWatchAsync(extrinsic, signer.AccountId, null, cancellationToken).ConfigureAwait(false);
     }
 
@@ -233,48 +223,13 @@ public class EntropyClient : IAsyncDisposable
             return;
         }
 
+        await _lifetime.CancelAsync().ConfigureAwait(false);
         if (_session is not null)
         {
             await _session.DisposeAsync().ConfigureAwait(false);
-            await _session.Rpc.DisposeAsync().ConfigureAwait(false);
+            await _session.Chain.Rpc.DisposeAsync().ConfigureAwait(false);
         }
 
         GC.SuppressFinalize(this);
-    }
-
-    private async Task PreflightAsync(ChainSession session, AccountId account, IReadOnlyList<ProgramInstance> programs, byte[] call, CancellationToken cancellationToken)
-    {
-        var runtime = session.Runtime;
-        if (await session.GetStorageAsync(runtime.RegisteredKey(account), null, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            throw new RegistrationPreflightException(RegistrationPreflightFailure.AlreadyRegistered, $"{account} is already registered; read it with GetRegistrationAsync.");
-        }
-
-        if (await session.GetStorageAsync(runtime.RegisteringKey(account), null, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            throw new RegistrationPreflightException(RegistrationPreflightFailure.AlreadyRegistering, $"{account} already has a registration in progress; wait for it, or leave it with PruneRegistrationAsync.");
-        }
-
-        foreach (var program in programs)
-        {
-            if (await session.GetStorageAsync(runtime.ProgramKey(program.Pointer), null, cancellationToken).ConfigureAwait(false) is null)
-            {
-                throw new RegistrationPreflightException(RegistrationPreflightFailure.ProgramNotFound, $"Program {program.Pointer} does not exist on chain (Programs.Programs); store it with Programs.set_program first, or use another pointer.");
-            }
-        }
-
-        var fee = await session.EstimateFeeAsync(call, account, cancellationToken).ConfigureAwait(false);
-        if (fee is { } f)
-        {
-            var free = await session.GetFreeBalanceAsync(account, cancellationToken).ConfigureAwait(false);
-            if (free < f)
-            {
-                throw new RegistrationPreflightException(RegistrationPreflightFailure.InsufficientBalance, $"{account} has {free} free but the register transaction costs about {f}; fund the account first.");
-            }
-        }
-        else
-        {
-            _logger.LogDebug("The node has no payment_queryInfo; skipping the fee check");
-        }
     }
 }

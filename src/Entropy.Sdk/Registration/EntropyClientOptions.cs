@@ -3,19 +3,26 @@ using Microsoft.Extensions.Logging;
 
 namespace Entropy;
 
-/// <summary>Settings of an <see cref="EntropyClient"/>; validated once by <see cref="EntropyClient.ConnectAsync"/>.</summary>
+/// <summary>Settings of an <see cref="EntropyClient"/>; validated and copied by <see cref="EntropyClient.ConnectAsync"/>, so later changes do not affect a connected client.</summary>
+/// <remarks>The clock (<see cref="TimeProvider"/>) and the loggers (<see cref="LoggerFactory"/>) are set here once and flow down to the
+/// JSON-RPC connection and the key generation; leave <see cref="RpcClientOptions.TimeProvider"/> and <see cref="RpcClientOptions.Logger"/> of <see cref="Rpc"/> unset.</remarks>
 public sealed class EntropyClientOptions
 {
     /// <summary>Gets the settings of the JSON-RPC connection to the node (timeouts, retries of reads, reconnects, transport).</summary>
     public RpcClientOptions Rpc { get; } = new();
 
-    /// <summary>Gets or sets how long <see cref="RegisterOperation.WaitForCompletionAsync(CancellationToken)"/> waits for a registration.</summary>
+    /// <summary>Gets or sets how long a registration may take once signed: <see cref="EntropyClient.RegisterAsync(WaitUntil, RegisterRequest, IProgress{RegistrationProgress}?, CancellationToken)"/>
+    /// from submission to its return, and each <see cref="EntropyOperation{TValue, TProgress}.WaitForCompletionAsync(CancellationToken)"/>. Every wait ends by then, whatever the node does.</summary>
     /// <value>The default value is 2 minutes (the protocol needs 2–3 blocks of 6 s).</value>
     public TimeSpan RegistrationTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Gets or sets how often chain state is polled when no new-head notification arrives.</summary>
     /// <value>The default value is 1 second.</value>
     public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the tip paid to the block author with each transaction, in the chain's smallest unit.</summary>
+    /// <value>The default value is 0.</value>
+    public UInt128 Tip { get; set; }
 
     /// <summary>Gets or sets the mortality of submitted transactions, in blocks (rounded up to a power of two by the era encoding); 0 makes them immortal.</summary>
     /// <value>The default value is 64 blocks.</value>
@@ -71,5 +78,46 @@ public sealed class EntropyClientOptions
         }
 
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        if (Rpc.TimeProvider != TimeProvider.System && Rpc.TimeProvider != TimeProvider)
+        {
+            throw new ArgumentException($"Set the clock once, on {nameof(EntropyClientOptions)}.{nameof(TimeProvider)}; it flows down to the connection. Leave {nameof(Rpc)}.{nameof(RpcClientOptions.TimeProvider)} unset.", nameof(Rpc));
+        }
+
+        if (Rpc.Logger is not null)
+        {
+            throw new ArgumentException($"Set logging once, on {nameof(EntropyClientOptions)}.{nameof(LoggerFactory)}; it flows down to the connection. Leave {nameof(Rpc)}.{nameof(RpcClientOptions.Logger)} unset.", nameof(Rpc));
+        }
+    }
+
+    /// <summary>Copies the options as validated, with the clock and the logger filled in for the connection: what a client keeps.</summary>
+    internal EntropyClientOptions Snapshot()
+    {
+        var copy = new EntropyClientOptions
+        {
+            RegistrationTimeout = RegistrationTimeout,
+            PollingInterval = PollingInterval,
+            Tip = Tip,
+            MortalityPeriod = MortalityPeriod,
+            KeyGenerationTimeout = KeyGenerationTimeout,
+            KeyGenerationConnectTimeout = KeyGenerationConnectTimeout,
+            ProtocolEnvelope = ProtocolEnvelope,
+            TimeProvider = TimeProvider,
+            LoggerFactory = LoggerFactory,
+        };
+        var rpc = copy.Rpc;
+        rpc.RequestTimeout = Rpc.RequestTimeout;
+        rpc.ConnectTimeout = Rpc.ConnectTimeout;
+        rpc.ReadPipeline = Rpc.ReadPipeline;
+        rpc.Transport = Rpc.Transport;
+        rpc.TimeProvider = TimeProvider;
+        rpc.Logger = LoggerFactory?.CreateLogger<RpcClient>();
+        rpc.Retry.MaxRetryAttempts = Rpc.Retry.MaxRetryAttempts;
+        rpc.Retry.Delay = Rpc.Retry.Delay;
+        rpc.Retry.BackoffType = Rpc.Retry.BackoffType;
+        rpc.Retry.UseJitter = Rpc.Retry.UseJitter;
+        rpc.Reconnect.MaxAttempts = Rpc.Reconnect.MaxAttempts;
+        rpc.Reconnect.Delay = Rpc.Reconnect.Delay;
+        rpc.Reconnect.MaxDelay = Rpc.Reconnect.MaxDelay;
+        return copy;
     }
 }

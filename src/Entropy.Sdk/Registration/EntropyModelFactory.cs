@@ -61,7 +61,7 @@ public static class EntropyModelFactory
     public static RegistrationProgress RegistrationProgress(RegistrationStage stage, AccountId account, uint? blockNumber = null, int confirmations = 0, int requiredConfirmations = 2) =>
         new(stage, account, blockNumber, [], confirmations, requiredConfirmations);
 
-    /// <summary>Creates a <see cref="Extrinsics.TransactionStatus"/>, for example to build a <see cref="Extrinsics.TransactionDroppedException"/> in a test.</summary>
+    /// <summary>Creates a <see cref="Extrinsics.TransactionStatus"/>, for example to build a <see cref="Extrinsics.TransactionException"/> in a test.</summary>
     /// <param name="kind">The state.</param>
     /// <param name="blockHash">The <c>0x</c>-hex block hash for in-block, retracted, finalized and finality-timeout states, or the usurping transaction's hash for <see cref="Extrinsics.TransactionStatusKind.Usurped"/>.</param>
     /// <returns>The status.</returns>

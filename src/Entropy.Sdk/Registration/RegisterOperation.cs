@@ -1,39 +1,37 @@
-using Entropy.Crypto;
-using System.Diagnostics;
+using Entropy.Chain;
 using Entropy.Extrinsics;
-using Entropy.Metadata;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Entropy;
 
 /// <summary>A registration in flight: follows one account from its <c>register</c> transaction until it is registered.</summary>
 /// <remarks>
-/// The operation never submits anything again: after a lost connection it resumes from chain state (the account's
-/// <c>Registering</c> / <c>Registered</c> entries and the registration pallet's events). Re-create it later from <see cref="Id"/>
-/// with <see cref="RegisterOperation(string, EntropyClient)"/>.
+/// <para>
+/// The operation never submits anything again: it follows what the chain records (the including block, each block's registration
+/// events, the account's <c>Registering</c> / <c>Registered</c> entries), reading each new block once. Re-create it later from
+/// <see cref="EntropyOperation{TValue, TProgress}.Id"/> with <see cref="RegisterOperation(string, EntropyClient)"/>.
+/// </para>
+/// <para>Waits end by <see cref="EntropyClientOptions.RegistrationTimeout"/> or the token, whatever the node does.</para>
 /// </remarks>
-public class RegisterOperation
+public partial class RegisterOperation : EntropyOperation<Registration, RegistrationProgress>
 {
+    private const uint MaxLookBack = 256;
     private readonly EntropyClient? _client;
-    private readonly IProgress<RegistrationProgress>? _progress;
-    private readonly Era _era;
-    private Registration? _value;
-    private uint? _registerBlock;
-    private string? _registerBlockHash;
-    private ulong? _eraDeath;
-    private uint _scannedThrough;
-    private int _reportedConfirmations = -1;
-    private RegisteringStatus? _lastStatus;
-    private IReadOnlyList<ThresholdServer> _committee = [];
+    private readonly RegistrationTracker? _tracker;
+    private readonly Lock _stateLock = new();
+    private readonly string _id;
+    private bool _locatedFromState;
+    private PrivateKeyShare? _keyShare;
 
     /// <summary>Creates an operation for mocking in tests.</summary>
     protected RegisterOperation()
     {
-        Id = string.Empty;
+        _id = string.Empty;
     }
 
-    /// <summary>Re-creates an operation from its <see cref="Id"/>, for example after a restart, to keep following the registration.</summary>
-    /// <param name="id">The operation's <see cref="Id"/>: <c>&lt;SS58 account&gt;:&lt;0x transaction hash&gt;</c>.</param>
+    /// <summary>Re-creates an operation from its <see cref="EntropyOperation{TValue, TProgress}.Id"/>, for example after a restart, to keep following the registration.</summary>
+    /// <param name="id">The operation's id: <c>&lt;SS58 account&gt;:&lt;0x transaction hash&gt;</c>.</param>
     /// <param name="client">A connected client.</param>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> or <paramref name="client"/> is <see langword="null"/>.</exception>
     /// <exception cref="FormatException"><paramref name="id"/> is not an operation id.</exception>
@@ -50,21 +48,22 @@ public class RegisterOperation
         _client = client;
         Account = account;
         TransactionHash = hash;
-        Id = id;
+        _id = id;
+        _tracker = new RegistrationTracker(account, client.Session.Runtime.SigningPartySize, null, Report);
     }
 
-    internal RegisterOperation(EntropyClient client, AccountId account, byte[] transactionHash, IProgress<RegistrationProgress>? progress, Era era)
+    internal RegisterOperation(EntropyClient client, AccountId account, byte[] transactionHash, ulong? eraDeath)
     {
         _client = client;
-        _progress = progress;
-        _era = era;
         Account = account;
         TransactionHash = transactionHash;
-        Id = $"{account.ToSs58()}:0x{Convert.ToHexStringLower(transactionHash)}";
+        _id = $"{account.ToSs58()}:0x{Convert.ToHexStringLower(transactionHash)}";
+        _tracker = new RegistrationTracker(account, client.Session.Runtime.SigningPartySize, eraDeath, Report);
+        _locatedFromState = true; // created by RegisterAsync: it follows the submission, not the state
     }
 
     /// <summary>Gets the operation's id: the account and the <c>register</c> transaction hash, enough to re-create it.</summary>
-    public virtual string Id { get; }
+    public override string Id => _id;
 
     /// <summary>Gets the signature request account being registered.</summary>
     public virtual AccountId Account { get; }
@@ -73,378 +72,190 @@ public class RegisterOperation
     public virtual ReadOnlyMemory<byte> TransactionHash { get; }
 
     /// <summary>Gets the number of the block that included <c>register</c>, once known.</summary>
-    public virtual uint? RegisterBlockNumber => _registerBlock;
+    public virtual uint? RegisterBlockNumber => Read(t => t.RegisterBlock);
 
     /// <summary>Gets the user's key share in the Private access mode, once this client took part in the key generation; otherwise <see langword="null"/>.</summary>
     /// <remarks>The caller owns the share: dispose it (which zeroes it) once it is exported or no longer needed. An operation re-created from its
-    /// <see cref="Id"/> has no share.</remarks>
-    public virtual PrivateKeyShare? KeyShare { get; private set; }
+    /// <see cref="EntropyOperation{TValue, TProgress}.Id"/> has no share.</remarks>
+    public virtual PrivateKeyShare? KeyShare => Volatile.Read(ref _keyShare);
 
     /// <summary>Gets a value indicating whether the account is registered.</summary>
-    public virtual bool HasCompleted => _value is not null;
-
-    /// <summary>Gets a value indicating whether <see cref="Value"/> is available.</summary>
-    public virtual bool HasValue => _value is not null;
+    public override bool HasCompleted => Read(t => t.Value) is not null;
 
     /// <summary>Gets the completed registration.</summary>
-    /// <exception cref="InvalidOperationException">The registration has not completed; call <see cref="WaitForCompletionAsync(CancellationToken)"/>.</exception>
-    public virtual Registration Value => _value ?? throw new InvalidOperationException($"The registration of {Account} has not completed yet; call WaitForCompletionAsync.");
-
-    private EntropyClient Client => _client ?? throw new InvalidOperationException("This operation was created for mocking.");
+    /// <exception cref="InvalidOperationException">The registration has not completed; call <see cref="EntropyOperation{TValue, TProgress}.WaitForCompletionAsync(CancellationToken)"/>.</exception>
+    public override Registration Value => Read(t => t.Value) ?? throw new InvalidOperationException($"The registration of {Account} has not completed yet; call WaitForCompletionAsync.");
 
     /// <summary>Reads the chain once and updates <see cref="HasCompleted"/> and the progress.</summary>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns><see langword="true"/> when the registration has completed.</returns>
-    /// <exception cref="RegistrationFailedException">The servers confirmed different keys.</exception>
-    /// <exception cref="RegistrationCancelledException">The registration was pruned.</exception>
+    /// <exception cref="RegistrationEndedException">The registration ended without the account being registered (keys differed, pruned, or <c>register</c> never included).</exception>
     /// <exception cref="EntropyConnectionException">The node could not be reached.</exception>
-    public virtual async Task<bool> UpdateStatusAsync(CancellationToken cancellationToken = default)
-    {
-        if (_value is not null)
-        {
-            return true;
-        }
+    public override Task<bool> UpdateStatusAsync(CancellationToken cancellationToken = default) => base.UpdateStatusAsync(cancellationToken);
 
-        var client = Client;
-        var session = client.Session;
+    private protected override TimeProvider Time => Client.Options.TimeProvider;
+
+    private protected override TimeSpan Timeout => Client.Options.RegistrationTimeout;
+
+    private protected override TimeSpan DefaultPollingInterval => Client.Options.PollingInterval;
+
+    private protected override ILogger Logger => _client?.Logger ?? NullLogger.Instance;
+
+    private EntropyClient Client => _client ?? throw new InvalidOperationException("This operation was created for mocking.");
+
+    private RegistrationTracker Tracker => _tracker ?? throw new InvalidOperationException("This operation was created for mocking.");
+
+    private protected override async Task<bool> UpdateStatusCoreAsync(CancellationToken cancellationToken)
+    {
+        var session = Client.Session;
         var runtime = session.Runtime;
         var (head, headHash) = await session.GetBestHeadAsync(cancellationToken).ConfigureAwait(false);
-        await CheckForReorgAsync(session, head, cancellationToken).ConfigureAwait(false);
+        Mutate(t => t.Head(head));
+        ThrowIfEnded();
 
-        var registered = await session.GetStorageAsync(runtime.RegisteredKey(Account), headHash, cancellationToken).ConfigureAwait(false);
-        if (registered is not null)
+        await CheckForReorgAsync(session, head, cancellationToken).ConfigureAwait(false);
+        if (!_locatedFromState)
         {
-            _value = runtime.DecodeRegistered(Account, registered, _registerBlock, head);
-            Report(RegistrationStage.Registered, head);
-            client.Logger.LogInformation("{Account} registered at block #{Block} with verifying key {Key}", Account, head, _value.VerifyingKey);
+            // Re-created from its id: the chain state says where the registration stands; the events before are looked up once.
+            if (await LocateFromStateAsync(session, head, headHash, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            _locatedFromState = true;
+        }
+
+        // Each block since the last look, once: its registration events drive the state machine.
+        var from = Read(t => t.ScannedThrough) + 1;
+        for (var n = from; n <= head && !Read(t => t.IsFinished); n++)
+        {
+            var hash = n == head ? headHash : await session.GetBlockHashAsync(n, cancellationToken).ConfigureAwait(false);
+            if (hash is not { } blockHash)
+            {
+                break;
+            }
+
+            var events = RegistrationEvent.Select(await session.GetEventsAsync(blockHash, cancellationToken).ConfigureAwait(false), runtime.RegistrationPallet, Account);
+            await FeedBlockAsync(session, n, blockHash, events, cancellationToken).ConfigureAwait(false);
+        }
+
+        ThrowIfEnded();
+        await ReadCommitteeIfDueAsync(session, head, cancellationToken).ConfigureAwait(false);
+
+        if (Read(t => t.RegisteredIn) is { } registered)
+        {
+            var bytes = await session.GetStorageAsync(runtime.RegisteredKey(Account), registered.Hash, cancellationToken).ConfigureAwait(false)
+                ?? throw new EntropyException($"Block #{registered.Number} recorded AccountRegistered for {Account}, but the account has no Registered entry there.");
+            var value = runtime.DecodeRegistered(Account, bytes, Read(t => t.RegisterBlock), registered.Number);
+            Mutate(t => t.Registered(value, registered.Number));
+            Logger.LogInformation("{Account} registered at block #{Block} with verifying key {Key}", Account, registered.Number, value.VerifyingKey);
+        }
+
+        return HasCompleted;
+    }
+
+    private protected override Task WaitForChangeAsync(TimeSpan pollingInterval, CancellationToken cancellationToken)
+    {
+        var session = Client.Session;
+        var delay = Task.Delay(pollingInterval, Time, cancellationToken);
+        if (!session.Heads.IsLive)
+        {
+            return delay;
+        }
+
+        // A new head wakes the wait at once; the interval is the fallback when heads stop coming.
+        return Task.WhenAny(delay, session.Heads.WaitForHeadAboveAsync(Read(t => t.ScannedThrough), cancellationToken)).Unwrap();
+    }
+
+    private protected override EntropyException CreateTimeoutException(TimeSpan timeout, TimeSpan elapsed, Exception? lastFailure)
+    {
+        lock (_stateLock)
+        {
+            var tracker = Tracker;
+            return new RegistrationTimeoutException(Account, timeout, elapsed, tracker.Stage, tracker.Confirmations, tracker.RequiredConfirmations, tracker.Committee, Id, lastFailure);
+        }
+    }
+
+    private protected override Exception? TranslateFailure(Exception failure, CancellationToken callerToken)
+    {
+        if (_client is { IsDisposed: true } && failure is not EntropyOperationCanceledException)
+        {
+            return new EntropyConnectionException(
+                ConnectionFailureType.ConnectionClosed,
+                $"The client was disposed while following the registration of {Account}; the registration goes on on chain. Connect again and re-create the operation from its id.",
+                failure)
+            { OperationId = Id };
+        }
+
+        if (failure is EntropyException { OperationId: null } e && MayBeOnChain && e is not (TransactionException or RegistrationEndedException))
+        {
+            e.OperationId = Id;
+        }
+
+        return null;
+    }
+
+    private T Read<T>(Func<RegistrationTracker, T> read)
+    {
+        if (_tracker is null)
+        {
+            return default!;
+        }
+
+        lock (_stateLock)
+        {
+            return read(_tracker);
+        }
+    }
+
+    private void Mutate(Action<RegistrationTracker> change)
+    {
+        lock (_stateLock)
+        {
+            change(Tracker);
+        }
+    }
+
+    private void ThrowIfEnded()
+    {
+        if (Read(t => t.Ended) is { } ended)
+        {
+            ended.OperationId ??= Id;
+            throw ended;
+        }
+    }
+
+    /// <summary>For an operation re-created from its id: reads <c>Registered</c> and <c>Registering</c> at the head, then finds the block of <c>register</c> (or of the end) in the events of the last blocks.</summary>
+    private async Task<bool> LocateFromStateAsync(ChainSession session, uint head, BlockHash headHash, CancellationToken cancellationToken)
+    {
+        var runtime = session.Runtime;
+        var state = await session.GetStoragesAsync([runtime.RegisteredKey(Account), runtime.RegisteringKey(Account)], headHash, cancellationToken).ConfigureAwait(false);
+        if (state[0] is { } registered)
+        {
+            var value = runtime.DecodeRegistered(Account, registered, null, head);
+            Mutate(t => t.Registered(value, head));
             return true;
         }
 
-        var registering = await session.GetStorageAsync(runtime.RegisteringKey(Account), headHash, cancellationToken).ConfigureAwait(false);
-        if (registering is not null)
+        // Backward from the head to the newest SignalRegister (or, when the account is not registering, the newest end of a
+        // registration); the blocks found are then fed in chain order.
+        var found = new List<(uint Number, BlockHash Hash, List<RegistrationEvent> Events)>();
+        var lowest = head > MaxLookBack ? head - MaxLookBack : 0;
+        for (var n = head; n >= lowest; n--)
         {
-            _lastStatus = runtime.DecodeRegistering(Account, registering);
-            if (_registerBlock is null)
+            var hash = n == head ? headHash : await session.GetBlockHashAsync(n, cancellationToken).ConfigureAwait(false);
+            if (hash is { } blockHash)
             {
-                await LocateRegisterBlockAsync(session, head, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (_registerBlock is { } n && _committee.Count == 0 && head >= n + 1)
-            {
-                var at = await session.GetBlockHashAsync(n + 1, cancellationToken).ConfigureAwait(false);
-                _committee = await session.GetCommitteeAsync(n + 1, at, cancellationToken).ConfigureAwait(false);
-                Report(RegistrationStage.CommitteeSelected, n + 1);
-            }
-
-            if (_lastStatus.Confirmations > _reportedConfirmations && _lastStatus.Confirmations > 0)
-            {
-                _reportedConfirmations = _lastStatus.Confirmations;
-                Report(RegistrationStage.Confirmed, head);
-            }
-
-            return false;
-        }
-
-        // Neither registering nor registered: the registration ended badly, or register was never included.
-        await ThrowIfEndedAsync(session, head, cancellationToken).ConfigureAwait(false);
-        if (_registerBlock is null && _eraDeath is { } death && head >= death)
-        {
-            var hash = "0x" + Convert.ToHexStringLower(TransactionHash.Span);
-            throw new TransactionDroppedException(
-                new TransactionStatus(TransactionStatusKind.Dropped),
-                $"Transaction {hash} was not included before its mortal era ended (block #{death}); it is not resubmitted. Check the account's state before registering again.");
-        }
-
-        return false;
-    }
-
-    /// <summary>Waits until the account is registered, for at most <see cref="EntropyClientOptions.RegistrationTimeout"/>.</summary>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The registration.</returns>
-    /// <exception cref="RegistrationFailedException">The servers confirmed different keys.</exception>
-    /// <exception cref="RegistrationCancelledException">The registration was pruned.</exception>
-    /// <exception cref="RegistrationTimeoutException">Not registered in time; carries the confirmations so far and the committee.</exception>
-    public virtual Task<Registration> WaitForCompletionAsync(CancellationToken cancellationToken = default) =>
-        WaitForCompletionAsync(Client.Options.RegistrationTimeout, cancellationToken);
-
-    /// <summary>Waits until the account is registered, for at most <paramref name="timeout"/>.</summary>
-    /// <param name="timeout">How long to wait.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The registration.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
-    /// <exception cref="RegistrationFailedException">The servers confirmed different keys.</exception>
-    /// <exception cref="RegistrationCancelledException">The registration was pruned.</exception>
-    /// <exception cref="RegistrationTimeoutException">Not registered in time; carries the confirmations so far and the committee.</exception>
-    public virtual async Task<Registration> WaitForCompletionAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
-        var client = Client;
-        var time = client.Options.TimeProvider;
-        var started = time.GetTimestamp();
-        using var timeoutCts = new CancellationTokenSource(timeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
-        Rpc.RpcSubscription? heads = null;
-        try
-        {
-            // New heads only wake the loop early; polling alone is enough, so a connection problem never ends the wait.
-            heads = await TrySubscribeHeadsAsync(client, linked.Token).ConfigureAwait(false);
-            var nextHead = heads?.ReadAsync(linked.Token);
-            while (true)
-            {
-                try
+                var events = RegistrationEvent.Select(await session.GetEventsAsync(blockHash, cancellationToken).ConfigureAwait(false), runtime.RegistrationPallet, Account);
+                if (events.Count > 0)
                 {
-                    if (await UpdateStatusAsync(linked.Token).ConfigureAwait(false))
+                    found.Add((n, blockHash, events));
+                    if (events.Any(e => e.Name == "SignalRegister")
+                        || (state[1] is null && events.Any(e => e.Name is "FailedRegistration" or "RegistrationCancelled")))
                     {
                         break;
                     }
                 }
-                catch (EntropyConnectionException e) when (e.IsTransient)
-                {
-                    client.Logger.LogWarning("Reading the registration state of {Account} failed ({Reason}); retrying while the client reconnects", Account, e.Message);
-                }
-
-                var delay = Task.Delay(client.Options.PollingInterval, time, linked.Token);
-                if (nextHead is not null && await Task.WhenAny(nextHead, delay).ConfigureAwait(false) == nextHead)
-                {
-                    try
-                    {
-                        _ = await nextHead.ConfigureAwait(false);
-                        nextHead = heads!.ReadAsync(linked.Token);
-                    }
-                    catch (EntropyException)
-                    {
-                        nextHead = null; // the subscription ended (the reconnect gave up): keep polling
-                    }
-                }
-                else
-                {
-                    await delay.ConfigureAwait(false);
-                }
-            }
-
-            return _value!;
-        }
-        catch (OperationCanceledException) when (timeoutCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new RegistrationTimeoutException(Account, timeout, time.GetElapsedTime(started), _lastStatus, _committee);
-        }
-        finally
-        {
-            if (heads is not null)
-            {
-                await heads.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task<Rpc.RpcSubscription?> TrySubscribeHeadsAsync(EntropyClient client, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await client.Session.Rpc.SubscribeAsync("chain_subscribeNewHeads", "chain_unsubscribeNewHeads", null, resubscribeOnReconnect: true, cancellationToken).ConfigureAwait(false);
-        }
-        catch (EntropyConnectionException e) when (e.IsTransient)
-        {
-            client.Logger.LogWarning("Could not subscribe to new heads while following {Account} ({Reason}); polling instead", Account, e.Message);
-            return null;
-        }
-    }
-
-    /// <summary>Submits the signed <c>register</c> and follows it into a block (<see cref="WaitUntil.Started"/> semantics).</summary>
-    internal async Task SubmitAsync(SignedExtrinsic extrinsic, CancellationToken cancellationToken)
-    {
-        var client = Client;
-        var session = client.Session;
-        var (head, _) = await session.GetBestHeadAsync(cancellationToken).ConfigureAwait(false);
-        _scannedThrough = head;
-
-        // The era was anchored at or shortly before this head, so its death block is fixed now (valid through death - 1).
-        _eraDeath = _era.IsImmortal ? null : _era.Death(head);
-        ExtrinsicResult result;
-        var submitted = false;
-        try
-        {
-            result = await session.SubmitAndWatchAsync(
-                extrinsic,
-                Account,
-                () =>
-                {
-                    submitted = true;
-                    Report(RegistrationStage.Submitted, null);
-                    client.Logger.LogInformation("Submitted register for {Account}: transaction {Hash}", Account, extrinsic);
-                },
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (EntropyConnectionException e) when (submitted)
-        {
-            // Never resubmit: find the transaction's effect in chain state instead.
-            client.Logger.LogWarning(e, "Lost the watch of register for {Account}; resuming from chain state", Account);
-            await ResumeAfterLostWatchAsync(cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        catch (EntropyConnectionException e)
-        {
-            // The connection broke during the submission itself: the node may have received it. Look before answering.
-            if (await WasReceivedAsync(extrinsic, cancellationToken).ConfigureAwait(false))
-            {
-                client.Logger.LogWarning(e, "The connection broke while submitting register for {Account}, but the node has it; resuming from chain state", Account);
-                Report(RegistrationStage.Submitted, null);
-                await ResumeAfterLostWatchAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            session.ReleaseNonce(Account);
-            throw new EntropyConnectionException(
-                e.FailureType,
-                $"The connection broke while submitting register for {Account}; after reconnecting, the node has no trace of it (not in its pool, the account is not registering), so it was not sent. Registering again is safe.",
-                e);
-        }
-
-        if (!result.Events.Any(e => e.Name == "SignalRegister" && IsForAccount(e)))
-        {
-            throw new EntropyException($"register for {Account} was included in block #{result.BlockNumber} but emitted no SignalRegister event.");
-        }
-
-        var block = checked((uint)result.BlockNumber);
-        _registerBlock = block;
-        _registerBlockHash = result.BlockHash;
-        _scannedThrough = block;
-        Report(RegistrationStage.InBlock, block);
-    }
-
-    /// <summary>Private mode: joins the DKG for the committee of block N+1 as the user (PROTOCOL.md §1, §6.3) and keeps the share.</summary>
-    internal async Task GenerateKeyShareAsync(Sr25519Signer signer, X25519KeyPair userX25519, CancellationToken cancellationToken)
-    {
-        var client = Client;
-        var session = client.Session;
-        if (_registerBlock is not { } block)
-        {
-            // The watch was lost: the block comes from chain state (ResumeAfterLostWatchAsync), or the registration already ended.
-            throw new EntropyException($"The block that included register for {Account} is unknown, so the client cannot join the key generation; prune the registration and register again.");
-        }
-
-        if (_committee.Count == 0)
-        {
-            _committee = await session.GetCommitteeAsync(block + 1, null, cancellationToken).ConfigureAwait(false);
-            Report(RegistrationStage.CommitteeSelected, block + 1);
-        }
-
-        var envelope = client.Options.ProtocolEnvelope ?? session.Runtime.ProtocolEnvelope;
-        var sessionId = Protocol.ProtocolEnvelopes.DkgSessionId(envelope, Account.AsSpan(), block);
-        var signature = await signer.SignAsync(sessionId.ToBincode(), cancellationToken).ConfigureAwait(false);
-        var subscribe = new Protocol.SubscribeMessage(sessionId, Account.AsSpan(), signature.ToArray());
-        var secret = GC.AllocateUninitializedArray<byte>(X25519KeyPair.SecretKeyLength, pinned: true);
-        try
-        {
-            userX25519.CopySecretTo(secret);
-            var options = new Protocol.Dkg.UserDkgOptions
-            {
-                ConnectTimeout = client.Options.KeyGenerationConnectTimeout,
-                SubscribeTimeout = client.Options.KeyGenerationConnectTimeout,
-                DkgTimeout = client.Options.KeyGenerationTimeout,
-                TimeProvider = client.Options.TimeProvider,
-                Logger = client.Logger,
-                Envelope = envelope,
-            };
-            using var share = await Protocol.Dkg.UserDkgParticipant.RunAsync(_committee, block, subscribe, secret, options, cancellationToken).ConfigureAwait(false);
-            KeyShare = new PrivateKeyShare(Account, block, share);
-        }
-        finally
-        {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
-        }
-
-        client.Logger.LogInformation("Key generation for {Account} done; verifying key {Key}", Account, KeyShare.VerifyingKey);
-        Report(RegistrationStage.KeyGenerated, block + 1);
-    }
-
-    /// <summary>After a submission whose answer was lost: is the transaction in the node's pool, or has it already had its effect?</summary>
-    private async Task<bool> WasReceivedAsync(SignedExtrinsic extrinsic, CancellationToken cancellationToken)
-    {
-        var session = Client.Session;
-        var hex = extrinsic.ToHex();
-        try
-        {
-            // Pool first, then state: a transaction included in between shows up in the state read.
-            var pending = await session.Rpc.InvokeIdempotentAsync("author_pendingExtrinsics", [], cancellationToken).ConfigureAwait(false);
-            if (pending.ValueKind == System.Text.Json.JsonValueKind.Array
-                && pending.EnumerateArray().Any(x => string.Equals(x.GetString(), hex, StringComparison.OrdinalIgnoreCase)))
-            {
-                return true;
-            }
-        }
-        catch (EntropyRpcException)
-        {
-            // A node without author_pendingExtrinsics (unsafe RPC off): rely on chain state alone.
-        }
-
-        var runtime = session.Runtime;
-        return await session.GetStorageAsync(runtime.RegisteringKey(Account), null, cancellationToken).ConfigureAwait(false) is not null
-            || await session.GetStorageAsync(runtime.RegisteredKey(Account), null, cancellationToken).ConfigureAwait(false) is not null;
-    }
-
-    private async Task ResumeAfterLostWatchAsync(CancellationToken cancellationToken)
-    {
-        var client = Client;
-        var time = client.Options.TimeProvider;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                if (await UpdateStatusAsync(cancellationToken).ConfigureAwait(false) || _lastStatus is not null)
-                {
-                    return;
-                }
-            }
-            catch (EntropyConnectionException)
-            {
-                // The client reconnects by itself; keep looking.
-            }
-
-            await Task.Delay(client.Options.PollingInterval, time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Notices a reorg that retracted the block with <c>register</c>: the operation then looks for the transaction's new block.</summary>
-    private async Task CheckForReorgAsync(ChainSession session, uint head, CancellationToken cancellationToken)
-    {
-        if (_registerBlock is not { } n || _registerBlockHash is not { } known)
-        {
-            return;
-        }
-
-        var canonical = n <= head ? await session.GetBlockHashAsync(n, cancellationToken).ConfigureAwait(false) : null;
-        if (string.Equals(canonical, known, StringComparison.OrdinalIgnoreCase))
-        {
-            return;
-        }
-
-        _client?.Logger.LogWarning("Block #{Number} ({Hash}) with register for {Account} was retracted by a reorg; following the transaction to its new block", n, known, Account);
-        _registerBlock = null;
-        _registerBlockHash = null;
-        _committee = [];
-        _scannedThrough = n - 1;
-    }
-
-    /// <summary>Finds the block whose events hold this account's <c>SignalRegister</c>: forward from the last scanned block, or (for an operation re-created from its id) backward from the head.</summary>
-    private async Task LocateRegisterBlockAsync(ChainSession session, uint head, CancellationToken cancellationToken)
-    {
-        const uint MaxLookBack = 256;
-        var forward = _scannedThrough > 0;
-        var from = forward ? _scannedThrough : head;
-        var to = forward ? head : (head > MaxLookBack ? head - MaxLookBack : 0);
-        for (var n = from; forward ? n <= to : n >= to; n = forward ? n + 1 : n - 1)
-        {
-            var hash = await session.GetBlockHashAsync(n, cancellationToken).ConfigureAwait(false);
-            if (hash is not null && (await session.GetEventsAsync(hash, cancellationToken).ConfigureAwait(false))
-                .Any(e => e.Pallet == session.Runtime.RegistrationPallet && e.Name == "SignalRegister" && IsForAccount(e)))
-            {
-                _registerBlock = n;
-                _registerBlockHash = hash;
-                _scannedThrough = Math.Max(_scannedThrough, n);
-                Report(RegistrationStage.InBlock, n);
-                return;
             }
 
             if (n == 0)
@@ -452,57 +263,63 @@ public class RegisterOperation
                 break;
             }
         }
+
+        found.Reverse();
+        foreach (var (number, hash, events) in found)
+        {
+            await FeedBlockAsync(session, number, hash, events, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (state[1] is { } registering)
+        {
+            var status = runtime.DecodeRegistering(Account, registering);
+            Mutate(t => t.Registering(status, head));
+        }
+
+        Mutate(t => t.StartScanAt(head));
+        ThrowIfEnded();
+        return false;
     }
 
-    private async Task ThrowIfEndedAsync(ChainSession session, uint head, CancellationToken cancellationToken)
+    /// <summary>Feeds one block's events, after reading the committee when the block is past the one after <c>register</c> (so the stages come in chain order).</summary>
+    private async Task FeedBlockAsync(ChainSession session, uint number, BlockHash hash, List<RegistrationEvent> events, CancellationToken cancellationToken)
     {
-        var from = Math.Max(_registerBlock ?? _scannedThrough, _scannedThrough);
-        for (var n = from; n <= head; n++)
+        if (number > 0)
         {
-            var hash = await session.GetBlockHashAsync(n, cancellationToken).ConfigureAwait(false);
-            if (hash is null)
-            {
-                break;
-            }
+            await ReadCommitteeIfDueAsync(session, number, cancellationToken).ConfigureAwait(false);
+        }
 
-            foreach (var e in await session.GetEventsAsync(hash, cancellationToken).ConfigureAwait(false))
-            {
-                if (e.Pallet != session.Runtime.RegistrationPallet || !IsForAccount(e))
-                {
-                    continue;
-                }
+        Mutate(t => t.Block(number, hash, events));
+    }
 
-                switch (e.Name)
-                {
-                    case "SignalRegister" when _registerBlock is null:
-                        _registerBlock = n;
-                        _registerBlockHash = hash;
-                        break;
-                    case "FailedRegistration":
-                        throw new RegistrationFailedException(Account, n);
-                    case "RegistrationCancelled":
-                        throw new RegistrationCancelledException(Account, n);
-                }
-            }
-
-            _scannedThrough = n;
+    /// <summary>Reads the DKG committee (of the block after <c>register</c>) once that block exists.</summary>
+    private async Task ReadCommitteeIfDueAsync(ChainSession session, uint head, CancellationToken cancellationToken)
+    {
+        if (Read(t => t.NeedsCommittee(head)) && Read(t => t.RegisterBlock) is { } registerBlock)
+        {
+            var at = await session.GetBlockHashAsync(registerBlock + 1, cancellationToken).ConfigureAwait(false);
+            var committee = await session.GetCommitteeAsync(registerBlock + 1, at, cancellationToken).ConfigureAwait(false);
+            Mutate(t => t.CommitteeSelected(registerBlock + 1, committee));
         }
     }
 
-    private bool IsForAccount(EventRecord e) =>
-        e.Fields.Count > 0 && e.Fields[0].TryGetBytes(out var bytes) && bytes.AsSpan().SequenceEqual(Account.AsSpan());
-
-    private void Report(RegistrationStage stage, uint? block)
+    /// <summary>Notices a reorg that retracted the block with <c>register</c>: the operation then looks for the transaction's new block.</summary>
+    private async Task CheckForReorgAsync(ChainSession session, uint head, CancellationToken cancellationToken)
     {
-        var progress = new RegistrationProgress(
-            stage,
-            Account,
-            block,
-            _committee,
-            stage == RegistrationStage.Registered ? _lastStatus?.RequiredConfirmations ?? 0 : _lastStatus?.Confirmations ?? 0,
-            _lastStatus?.RequiredConfirmations ?? Client.Session.Runtime.SigningPartySize);
-        _client?.Logger.LogInformation("{Progress}", progress);
-        _progress?.Report(progress);
+        var (block, known) = Read(t => (t.RegisterBlock, t.RegisterBlockHash));
+        if (block is not { } n || known is not { } expected || n > head)
+        {
+            return;
+        }
+
+        var canonical = await session.GetBlockHashAsync(n, cancellationToken).ConfigureAwait(false);
+        if (canonical == expected)
+        {
+            return;
+        }
+
+        Logger.LogWarning("Block #{Number} ({Hash}) with register for {Account} was retracted by a reorg; following the transaction to its new block", n, expected, Account);
+        Mutate(t => t.Retracted());
     }
 
     private static bool TryParseHash(string text, out byte[] hash)

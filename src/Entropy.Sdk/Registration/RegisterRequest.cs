@@ -4,8 +4,10 @@ namespace Entropy;
 
 /// <summary>What to register: the signature request account, its Account Key, its programs and its access mode.</summary>
 /// <remarks>
-/// Maps onto the runtime call <c>register(program_modification_account, key_visibility, programs_data)</c> of entropy-core v0.0.10
-/// (<see href="https://github.com/entropyxyz/entropy-core">pallets/relayer</see>).
+/// <para>A request holds data only: how the transaction is sent (tip, mortality) is set on <see cref="EntropyClientOptions"/>, and progress
+/// is passed where the caller waits (<see cref="EntropyClient.RegisterAsync(WaitUntil, RegisterRequest, IProgress{RegistrationProgress}?, CancellationToken)"/>).</para>
+/// <para>Maps onto the runtime call <c>register(program_modification_account, key_visibility, programs_data)</c> of entropy-core v0.0.10
+/// (<see href="https://github.com/entropyxyz/entropy-core">pallets/relayer</see>).</para>
 /// </remarks>
 public sealed class RegisterRequest
 {
@@ -33,26 +35,10 @@ public sealed class RegisterRequest
     /// <value>The default value is <see cref="Entropy.AccessMode.Public"/>.</value>
     public AccessMode AccessMode { get; set; } = AccessMode.Public;
 
-    /// <summary>Gets or sets the user's x25519 public key; for <see cref="Entropy.AccessMode.Private"/> it defaults to <see cref="UserX25519KeyPair"/>'s and must match it when set.</summary>
-    /// <value>The default value is <see langword="null"/>.</value>
-    public X25519PublicKey? UserX25519PublicKey { get; set; }
-
     /// <summary>Gets or sets the user's x25519 key pair, required for <see cref="Entropy.AccessMode.Private"/>: its public key goes on chain
     /// (<c>KeyVisibility::Private</c>) and the SDK uses it as its Noise static key to join the DKG as the extra party.</summary>
     /// <value>The default value is <see langword="null"/>. The request does not own the key pair; dispose it yourself.</value>
     public X25519KeyPair? UserX25519KeyPair { get; set; }
-
-    /// <summary>Gets or sets the tip paid to the block author, in the chain's smallest unit.</summary>
-    /// <value>The default value is 0.</value>
-    public UInt128 Tip { get; set; }
-
-    /// <summary>Gets or sets the mortality of the transaction in blocks; <see langword="null"/> uses <see cref="EntropyClientOptions.MortalityPeriod"/>, 0 makes it immortal.</summary>
-    /// <value>The default value is <see langword="null"/>.</value>
-    public ulong? MortalityPeriod { get; set; }
-
-    /// <summary>Gets or sets the receiver of <see cref="RegistrationProgress"/> reports.</summary>
-    /// <value>The default value is <see langword="null"/>.</value>
-    public IProgress<RegistrationProgress>? Progress { get; set; }
 
     internal IReadOnlyList<ProgramInstance> EffectivePrograms() =>
         Programs.Count == 0 ? [new ProgramInstance(ProgramPointer.DeviceKeyProxy, [])] : [.. Programs];

@@ -1,0 +1,46 @@
+using Entropy.Crypto;
+using Entropy.Simulator;
+
+namespace Entropy.Tests.Registration;
+
+/// <summary>
+/// Issue 15 §2: how many JSON-RPC requests one registration costs, counted at the transport. Budget: at most 10 requests from the
+/// call to <c>register</c> in a block, and at most one per new head while following the registration to <c>Registered</c> (plus, once,
+/// the committee (three batched reads) and the <c>Registered</c> entry).
+/// </summary>
+public class RegistrationRpcBudgetTests
+{
+    [Test]
+    public async Task RegisterAsync_Public_StaysWithinTheRequestBudget()
+    {
+        await using var devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(200), KeyStoreScryptCost = 1 << 10 });
+        await devnet.StartAsync();
+        var transport = new CountingRpcTransport();
+        var options = new EntropyClientOptions { PollingInterval = TimeSpan.FromSeconds(5), RegistrationTimeout = TimeSpan.FromSeconds(30) };
+        options.Rpc.Transport = transport;
+        await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, options);
+        using var user = Sr25519Signer.FromSecretUri("//Alice//rpc-budget");
+        await RegistrationAudit.FundAsync(client, user.AccountId);
+        await Task.Delay(500); // let the funding settle so the registration starts from a quiet connection
+
+        var before = transport.Count;
+        var operation = await client.RegisterAsync(WaitUntil.Started, user);
+        var toInBlock = transport.Since(before);
+
+        var waitStart = transport.Count;
+        var headBefore = operation.RegisterBlockNumber!.Value;
+        var registration = await operation.WaitForCompletionAsync();
+        var following = transport.Since(waitStart);
+        var headAfter = devnet.Chain.BestBlockNumber;
+        var heads = Math.Max(1, (int)(headAfter - headBefore));
+
+        TestContext.Out.WriteLine($"to in-block: {toInBlock.Count} requests: {string.Join(", ", toInBlock)}");
+        TestContext.Out.WriteLine($"following: {following.Count} requests over {heads} heads: {string.Join(", ", following)}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(registration.Account, Is.EqualTo(user.AccountId));
+            Assert.That(toInBlock, Has.Count.LessThanOrEqualTo(10), string.Join(", ", toInBlock));
+            Assert.That(following.Count, Is.LessThanOrEqualTo(heads + 4), $"{heads} heads: {string.Join(", ", following)}");
+        });
+    }
+}
