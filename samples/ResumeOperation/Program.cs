@@ -1,5 +1,7 @@
-// Resume an operation: start a registration, keep only its id, close the client (as if the app restarted), connect again,
-// re-create the operation from the id and wait for it. The SDK never submits register twice: it follows chain state.
+// Resume an operation: a registration is interrupted after its register transaction reached the chain (here: the app cancels the
+// wait once register is in a block, as if it were shutting down), the failure hands back the operation id, the client is closed,
+// a new one connects, re-creates the operation from the id and waits for it. The SDK never submits register twice: it follows
+// chain state. Timeouts (RegistrationTimeoutException), a lost connection and disposing the client hand the id back the same way.
 //   dotnet run --project samples/ResumeOperation
 using Entropy;
 using Entropy.Crypto;
@@ -15,10 +17,25 @@ try
     using var signer = Sr25519Signer.FromSecretUri("//Alice");
     await using (var client = await EntropyClient.ConnectAsync(devnet.Endpoint))
     {
-        // Started: returns once register is in a block; the servers' DKG and confirmations are still to come.
-        var operation = await client.RegisterAsync(WaitUntil.Started, signer);
-        await File.WriteAllTextAsync(idFile, operation.Id);
-        Console.WriteLine($"Started: register in block #{operation.RegisterBlockNumber}; saved the operation id {operation.Id}");
+        using var shutdown = new CancellationTokenSource();
+        var progress = new Progress<RegistrationProgress>(p =>
+        {
+            Console.WriteLine($"  {p}");
+            if (p.Stage == RegistrationStage.InBlock)
+            {
+                shutdown.Cancel(); // the app stops waiting; the registration goes on on chain
+            }
+        });
+        try
+        {
+            await client.RegisterAsync(WaitUntil.Completed, new RegisterRequest(signer), progress, shutdown.Token);
+        }
+        catch (EntropyOperationCanceledException e)
+        {
+            // Every failure after submission carries the id (EntropyException.OperationId for timeouts and lost connections).
+            await File.WriteAllTextAsync(idFile, e.OperationId);
+            Console.WriteLine($"Interrupted; saved the operation id {e.OperationId}");
+        }
     }
     #endregion
 
