@@ -232,7 +232,7 @@ internal sealed class ServerChain : IAsyncDisposable
             pallet.Name,
             partySize,
             new ExtrinsicBuilder(metadata, snapshot.Version.SpecVersion, snapshot.Version.TransactionVersion, Client.GenesisHash.ToArray()),
-            new ExtrinsicSubmitter(Client.Rpc, metadata));
+            new ExtrinsicSubmitter(Client));
     }
 
     private sealed record State(RuntimeSnapshot Snapshot, RuntimeMetadata Metadata, string RegistrationPallet, int SigningPartySize, ExtrinsicBuilder Builder, ExtrinsicSubmitter Submitter);
