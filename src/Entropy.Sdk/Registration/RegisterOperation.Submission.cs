@@ -8,6 +8,7 @@ namespace Entropy;
 public partial class RegisterOperation
 {
     private volatile bool _mayBeOnChain;
+    private Exception? _lastFailure;
 
     /// <summary>Gets a value indicating whether the transaction may have reached the node (so a failure must hand the id back).</summary>
     private bool MayBeOnChain => _mayBeOnChain;
@@ -81,6 +82,7 @@ public partial class RegisterOperation
         }
         catch (EntropyConnectionException e) when (submitted && !cancellationToken.IsCancellationRequested)
         {
+            Volatile.Write(ref _lastFailure, e);
             // Never resubmit: find the transaction's effect in chain state instead.
             client.Logger.LogWarning(e, "Lost the watch of register for {Account}; resuming from chain state", Account);
             await ResumeAfterLostWatchAsync(cancellationToken).ConfigureAwait(false);
@@ -113,8 +115,25 @@ public partial class RegisterOperation
         Mutate(t => t.Included(result.BlockNumber, result.BlockHash));
     }
 
-    /// <summary>After a submission whose answer was lost: is the transaction in the node's pool, or has it already had its effect?</summary>
+    /// <summary>After a submission whose answer was lost: is the transaction in the node's pool, or has it already had its effect? Looks until the node answers (or the deadline).</summary>
     private async Task<bool> WasReceivedAsync(SignedExtrinsic extrinsic, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await WasReceivedOnceAsync(extrinsic, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EntropyException e) when (e.IsTransient && !cancellationToken.IsCancellationRequested)
+            {
+                Volatile.Write(ref _lastFailure, e);
+                Client.Logger.LogDebug("Looking for register of {Account} after a broken submission failed ({Reason}); looking again", Account, e.Message);
+                await Task.Delay(Client.Options.PollingInterval, Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<bool> WasReceivedOnceAsync(SignedExtrinsic extrinsic, CancellationToken cancellationToken)
     {
         var session = Client.Session;
         try
@@ -152,6 +171,7 @@ public partial class RegisterOperation
             }
             catch (EntropyException e) when (e.IsTransient && !cancellationToken.IsCancellationRequested)
             {
+                Volatile.Write(ref _lastFailure, e);
                 client.Logger.LogDebug("Reading the state of {Account} failed ({Reason}); the client reconnects, looking again", Account, e.Message);
             }
 

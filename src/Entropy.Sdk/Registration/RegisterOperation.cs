@@ -151,6 +151,7 @@ public partial class RegisterOperation : EntropyOperation<Registration, Registra
             Logger.LogInformation("{Account} registered at block #{Block} with verifying key {Key}", Account, registered.Number, value.VerifyingKey);
         }
 
+        Volatile.Write(ref _lastFailure, null); // the node answered this round
         return HasCompleted;
     }
 
@@ -172,7 +173,7 @@ public partial class RegisterOperation : EntropyOperation<Registration, Registra
         lock (_stateLock)
         {
             var tracker = Tracker;
-            return new RegistrationTimeoutException(Account, timeout, elapsed, tracker.Stage, tracker.Confirmations, tracker.RequiredConfirmations, tracker.Committee, Id, lastFailure);
+            return new RegistrationTimeoutException(Account, timeout, elapsed, tracker.Stage, tracker.Confirmations, tracker.RequiredConfirmations, tracker.Committee, Id, lastFailure ?? Volatile.Read(ref _lastFailure));
         }
     }
 
