@@ -173,8 +173,24 @@ public partial class RegisterOperation : EntropyOperation<Registration, Registra
         lock (_stateLock)
         {
             var tracker = Tracker;
-            return new RegistrationTimeoutException(Account, timeout, elapsed, tracker.Stage, tracker.Confirmations, tracker.RequiredConfirmations, tracker.Committee, Id, lastFailure ?? Volatile.Read(ref _lastFailure));
+            return new RegistrationTimeoutException(Account, timeout, elapsed, tracker.Stage, tracker.Confirmations, tracker.RequiredConfirmations, tracker.Committee, Id, lastFailure ?? Volatile.Read(ref _lastFailure) ?? ConnectionProblem());
         }
+    }
+
+    /// <summary>Describes the connection when it is not open (requests then wait for the reconnect, so no failure was seen).</summary>
+    private EntropyConnectionException? ConnectionProblem()
+    {
+        if (_client is not { IsDisposed: false } client)
+        {
+            return null;
+        }
+
+        var state = client.Session.Chain.Rpc.State;
+        return state == Rpc.RpcConnectionState.Connected
+            ? null
+            : new EntropyConnectionException(
+                ConnectionFailureType.ConnectionLost,
+                $"the connection to {client.Endpoint} was lost and the node cannot be reached (connection {state.ToString().ToLowerInvariant()})");
     }
 
     private protected override Exception? TranslateFailure(Exception failure, CancellationToken callerToken)
