@@ -30,7 +30,9 @@ public class WasmDevnetTests
         }
 
         using var user = Sr25519KeyPair.Generate();
-        var (answer, committee, account, _) = await RegisterAndRunWasmAsync(devnet, client, user);
+        // Past the subscription the wasm client first generates its Paillier safe primes (production size, minutes on a loaded
+        // 2-core machine) before it reads the servers' messages and fails on them: give it the key-generation time.
+        var (answer, committee, account, _) = await RegisterAndRunWasmAsync(devnet, client, user, TimeSpan.FromMinutes(5));
 
         TestContext.Out.WriteLine($"wasm client after the subscription (the servers run the Pedersen stand-in): ok={answer.Ok}, {answer.Error}");
         Assert.That(committee, Has.Count.EqualTo(2));
