@@ -308,6 +308,42 @@ public static class FuzzTargets
                 throw new FuzzInvariantException($"A pending request failed with {task.Exception.InnerException!.GetType().Name}.");
             }
         }
+
+        // The client stays usable: whatever came before, a valid answer to a request still waiting completes it, and a live
+        // subscription still gets its notifications.
+        if (!call.IsCompleted)
+        {
+            client.DispatchIncoming("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"ok\"}"u8.ToArray());
+            if (!call.IsCompletedSuccessfully || call.Result.GetString() != "ok")
+            {
+                throw new FuzzInvariantException("After this input a valid response to a waiting request did not complete it.");
+            }
+        }
+
+        if (!live.IsCompleted && live.Id == "s")
+        {
+            client.DispatchIncoming("{\"jsonrpc\":\"2.0\",\"method\":\"author_extrinsicUpdate\",\"params\":{\"subscription\":\"s\",\"result\":\"last\"}}"u8.ToArray());
+            var last = DrainLast(live);
+            if (last != "last")
+            {
+                throw new FuzzInvariantException($"After this input a notification for a live subscription was not delivered (last read: {last ?? "nothing"}).");
+            }
+        }
+    }
+
+    private static string? DrainLast(RpcSubscription subscription)
+    {
+        string? last = null;
+        while (true)
+        {
+            var next = subscription.ReadAsync();
+            if (!next.IsCompletedSuccessfully)
+            {
+                return last;
+            }
+
+            last = next.Result.ValueKind == System.Text.Json.JsonValueKind.String ? next.Result.GetString() : next.Result.GetRawText();
+        }
     }
 
     private sealed class FuzzPool

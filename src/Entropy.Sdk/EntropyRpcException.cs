@@ -68,9 +68,9 @@ public class EntropyRpcException : EntropyException
     public override bool IsTransient => Code is ServerBusyCode or LimitExceededCode;
 
     private static string FormatMessage(int code, string serverMessage, string? data, string method, Uri? endpoint, TimeSpan elapsed) =>
-        $"The node at {endpoint} answered '{method}' with error {code}: {serverMessage}"
-        + (data is null ? string.Empty : $" (data: {Truncate(data)})")
+        $"The node at {endpoint} answered '{method}' with error {code}: {Truncate(serverMessage, 1024)}"
+        + (data is null ? string.Empty : $" (data: {Truncate(data, 512)})")
         + $" after {elapsed.TotalMilliseconds:0} ms.";
 
-    private static string Truncate(string text) => text.Length <= 512 ? text : string.Concat(text.AsSpan(0, 512), "…");
+    private static string Truncate(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "…");
 }

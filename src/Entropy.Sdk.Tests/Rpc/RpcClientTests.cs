@@ -134,21 +134,21 @@ public class RpcClientTests
     }
 
     [Test]
-    public async Task InvokeAsync_NodeAnswersGarbage_ThrowsProtocolException()
+    public async Task InvokeAsync_NodeAnswersGarbage_GarbageIsDroppedAndTheCallEndsByItsTimeout()
     {
         _server.Handler = async request =>
         {
             await request.Connection.SendRawAsync("this is {not json");
             return true;
         };
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectAsync(o => o.RequestTimeout = TimeSpan.FromMilliseconds(500));
 
-        var ex = Assert.ThrowsAsync<EntropyRpcProtocolException>(() => client.InvokeAsync("system_health"));
+        var ex = Assert.ThrowsAsync<EntropyTimeoutException>(() => client.InvokeAsync("system_health"));
 
-        Assert.That(ex!.Code, Is.EqualTo(EntropyRpcProtocolException.ParseErrorCode));
-        Assert.That(ex.Method, Is.EqualTo("system_health"));
-        Assert.That(ex.Message, Does.Contain("not JSON").And.Contain(_server.Endpoint.ToString()));
-        Assert.That(ex.IsTransient, Is.False);
+        Assert.That(ex!.Operation, Is.EqualTo("system_health"));
+        Assert.That(ex.Message, Does.Contain(_server.Endpoint.ToString()));
+        Assert.That(client.DroppedMessages, Is.EqualTo(1));
+        Assert.That(client.State, Is.EqualTo(RpcConnectionState.Connected));
     }
 
     [Test]
@@ -185,9 +185,9 @@ public class RpcClientTests
 
             return true;
         };
-        await using var client = await ConnectAsync();
+        await using var client = await ConnectAsync(o => o.RequestTimeout = TimeSpan.FromMilliseconds(500));
 
-        Assert.ThrowsAsync<EntropyRpcProtocolException>(() => client.InvokeAsync("a"));
+        Assert.ThrowsAsync<EntropyTimeoutException>(() => client.InvokeAsync("a"));
         var second = await client.InvokeAsync("b");
 
         Assert.That(second.GetInt32(), Is.EqualTo(7));
@@ -465,6 +465,24 @@ public class RpcClientTests
         Assert.That(ex.Message, Does.Contain($"127.0.0.1:{port}"));
     }
 
+    [TestCase("http://127.0.0.1:9944")]
+    [TestCase("https://rpc.example.org/")]
+    [TestCase("tcp://127.0.0.1:9944")]
+    public void ConnectAsync_NotAWebSocketEndpoint_ThrowsArgumentExceptionNamingWsAndWss(string endpoint)
+    {
+        var uri = new Uri(endpoint);
+
+        var rpc = Assert.ThrowsAsync<ArgumentException>(() => RpcClient.ConnectAsync(uri));
+        var chain = Assert.ThrowsAsync<ArgumentException>(() => Entropy.Chain.SubstrateClient.ConnectAsync(uri));
+        var entropy = Assert.ThrowsAsync<ArgumentException>(() => EntropyClient.ConnectAsync(uri));
+
+        foreach (var ex in new[] { rpc!, chain!, entropy! })
+        {
+            Assert.That(ex.ParamName, Is.EqualTo("endpoint"));
+            Assert.That(ex.Message, Does.Contain("ws://").And.Contain("wss://").And.Contain(uri.Scheme + "://"));
+        }
+    }
+
     [Test]
     public void ConnectAsync_InvalidOption_ThrowsArgumentExceptionNamingTheProperty()
     {
@@ -476,23 +494,26 @@ public class RpcClientTests
     }
 
     [Test]
-    public async Task WebSocketTransport_MessageOverMaxSize_BreaksTheConnectionWithProtocolError()
+    public async Task WebSocketTransport_MessageOverMaxSize_IsSkippedAndTheConnectionGoesOn()
     {
         _server.Handler = async request =>
         {
-            await request.ReplyAsync("\"" + new string('a', 5000) + "\"");
+            await request.ReplyAsync(request.Method == "big" ? "\"" + new string('a', 5000) + "\"" : "1");
             return true;
         };
         await using var client = await ConnectAsync(o =>
         {
             o.Transport = new WebSocketRpcTransport { MaxMessageSize = 1000 };
             o.Reconnect.MaxAttempts = 0;
+            o.RequestTimeout = TimeSpan.FromMilliseconds(500);
         });
 
-        var ex = Assert.ThrowsAsync<EntropyConnectionException>(() => client.InvokeAsync("big"));
+        Assert.ThrowsAsync<EntropyTimeoutException>(() => client.InvokeAsync("big"));
+        var small = await client.InvokeAsync("small");
 
-        Assert.That(ex!.InnerException, Is.InstanceOf<EntropyRpcProtocolException>());
-        Assert.That(ex.InnerException!.Message, Does.Contain("MaxMessageSize"));
+        Assert.That(small.GetInt32(), Is.EqualTo(1));
+        Assert.That(client.DroppedMessages, Is.EqualTo(1));
+        Assert.That(_server.ConnectionCount, Is.EqualTo(1));
     }
 
     [Test]

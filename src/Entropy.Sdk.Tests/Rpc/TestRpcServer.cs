@@ -154,12 +154,15 @@ internal sealed class TestConnection(WebSocket socket, int number)
 
     public int Number { get; } = number;
 
-    public async Task SendRawAsync(string text)
+    public Task SendRawAsync(string text) => SendBytesAsync(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Sends bytes as one message, valid UTF-8 or not.</summary>
+    public async Task SendBytesAsync(ReadOnlyMemory<byte> bytes, WebSocketMessageType type = WebSocketMessageType.Text)
     {
         await _sendLock.WaitAsync();
         try
         {
-            await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+            await socket.SendAsync(bytes, type, true, CancellationToken.None);
         }
         finally
         {

@@ -67,22 +67,15 @@ public partial class SubstrateClient : IAsyncDisposable
     /// <param name="options">Transport options; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels the connection and the initial reads.</param>
     /// <returns>The connected client; dispose it to close the connection.</returns>
-    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="ArgumentException"><paramref name="endpoint"/> is not a <c>ws://</c> or <c>wss://</c> URI, or an option is invalid.</exception>
     /// <exception cref="EntropyConnectionException">The node could not be reached.</exception>
+    /// <exception cref="EntropyTimeoutException">Connecting and the initial reads took longer than <see cref="RpcClientOptions.ConnectTimeout"/>.</exception>
     /// <exception cref="EntropyRpcException">The node refused one of the initial reads.</exception>
     /// <exception cref="MetadataException">The node's metadata could not be decoded.</exception>
     public static async Task<SubstrateClient> ConnectAsync(Uri endpoint, RpcClientOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var rpc = await RpcClient.ConnectAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await CreateAsync(rpc, ownsRpc: true, options?.Logger, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await rpc.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return await RpcClient.ConnectAndInitializeAsync(
+            endpoint, options, (rpc, ct) => CreateAsync(rpc, ownsRpc: true, options?.Logger, ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Builds a chain client on an existing JSON-RPC client, which stays owned by the caller.</summary>

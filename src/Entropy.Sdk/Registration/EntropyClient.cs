@@ -62,8 +62,9 @@ public partial class EntropyClient : IAsyncDisposable
     /// <param name="options">Settings; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels connecting.</param>
     /// <returns>The connected client.</returns>
-    /// <exception cref="ArgumentException">An option is invalid (the message names it).</exception>
+    /// <exception cref="ArgumentException"><paramref name="endpoint"/> is not a <c>ws://</c> or <c>wss://</c> URI, or an option is invalid (the message names it).</exception>
     /// <exception cref="EntropyConnectionException">The node could not be reached.</exception>
+    /// <exception cref="EntropyTimeoutException">Connecting and the initial reads took longer than <see cref="RpcClientOptions.ConnectTimeout"/>.</exception>
     /// <exception cref="EntropyRpcException">The node refused a request.</exception>
     /// <exception cref="MetadataException">The node's metadata could not be decoded, or its runtime has no registration pallet with access modes.</exception>
     public static async Task<EntropyClient> ConnectAsync(Uri endpoint, EntropyClientOptions? options = null, CancellationToken cancellationToken = default)
@@ -72,19 +73,16 @@ public partial class EntropyClient : IAsyncDisposable
         options ??= new EntropyClientOptions();
         options.Validate();
         var snapshot = options.Snapshot();
-        var rpc = await RpcClient.ConnectAsync(endpoint, snapshot.Rpc, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var session = await ChainSession.OpenAsync(rpc, followHeads: true, snapshot.TimeProvider, snapshot.LoggerFactory, cancellationToken).ConfigureAwait(false);
-            var client = new EntropyClient(session, snapshot, endpoint);
-            client._logger.LogInformation("Connected to {Endpoint}: registration pallet {Pallet}, metadata V{Version}", endpoint, session.Runtime.RegistrationPallet, session.Metadata.Version);
-            return client;
-        }
-        catch
-        {
-            await rpc.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+
+        // RpcClientOptions.ConnectTimeout bounds the whole connect: opening the socket and the initial reads.
+        var session = await RpcClient.ConnectAndInitializeAsync(
+            endpoint,
+            snapshot.Rpc,
+            (rpc, ct) => ChainSession.OpenAsync(rpc, followHeads: true, snapshot.TimeProvider, snapshot.LoggerFactory, ct),
+            cancellationToken).ConfigureAwait(false);
+        var client = new EntropyClient(session, snapshot, endpoint);
+        client._logger.LogInformation("Connected to {Endpoint}: registration pallet {Pallet}, metadata V{Version}", endpoint, session.Runtime.RegistrationPallet, session.Metadata.Version);
+        return client;
     }
 
     /// <summary>Registers the signer's account with the defaults: the device-key-proxy program, Public access mode, the signer as Account Key.</summary>

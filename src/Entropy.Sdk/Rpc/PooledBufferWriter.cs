@@ -2,16 +2,23 @@ using System.Buffers;
 
 namespace Entropy.Rpc;
 
-/// <summary>A growable <see cref="IBufferWriter{T}"/> over arrays rented from <see cref="ArrayPool{T}.Shared"/>.</summary>
+/// <summary>A growable <see cref="IBufferWriter{T}"/> over arrays rented from <see cref="ArrayPool{T}.Shared"/> up to 1 MiB, and plain arrays above.</summary>
+/// <remarks>
+/// Arrays above <see cref="PoolLimit"/> never go to the shared pool: the pool keeps one array per size per thread, so huge messages
+/// received on ever-changing thread-pool threads would pile up there; a plain array is garbage as soon as the message is done.
+/// </remarks>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
+    /// <summary>The largest array taken from (and given back to) the shared pool.</summary>
+    public const int PoolLimit = 1024 * 1024;
+
     private const int MinimumGrowth = 4096;
     private byte[] _buffer;
     private int _written;
 
     public PooledBufferWriter(int initialCapacity = 16 * 1024)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+        _buffer = Allocate(initialCapacity);
     }
 
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
@@ -50,8 +57,8 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _written = 0;
         if (_buffer.Length > shrinkAbove)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            Release(_buffer);
+            _buffer = Allocate(16 * 1024);
         }
     }
 
@@ -62,7 +69,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _written = 0;
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Release(buffer);
         }
     }
 
@@ -79,9 +86,21 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         }
 
         var newSize = Math.Max(checked(_written + Math.Max(sizeHint, MinimumGrowth)), checked(_buffer.Length * 2));
-        var bigger = ArrayPool<byte>.Shared.Rent(newSize);
+        var bigger = Allocate(newSize);
         _buffer.AsSpan(0, _written).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        Release(_buffer);
         _buffer = bigger;
+    }
+
+    private static byte[] Allocate(int size) =>
+        size <= PoolLimit ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+
+    private static void Release(byte[] buffer)
+    {
+        // Rent(size <= PoolLimit) returns at most PoolLimit bytes (the pool's buckets are powers of two), so the length tells where it came from.
+        if (buffer.Length <= PoolLimit)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

@@ -35,6 +35,7 @@ public class RpcClient : IAsyncDisposable
     private long _nextId;
     private int _state;
     private int _disposed;
+    private long _droppedMessages;
 
     /// <summary>Initializes a client for mocks; every virtual member must be set up.</summary>
     protected RpcClient()
@@ -71,12 +72,13 @@ public class RpcClient : IAsyncDisposable
     /// <param name="options">Timeouts, retries, reconnection, clock, logger and transport; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels the connection attempt.</param>
     /// <returns>The connected client; dispose it to close the connection.</returns>
-    /// <exception cref="ArgumentException">An option is invalid (the message names it).</exception>
+    /// <exception cref="ArgumentException"><paramref name="endpoint"/> is not a <c>ws://</c> or <c>wss://</c> URI, or an option is invalid (the message names it).</exception>
     /// <exception cref="EntropyConnectionException">The connection could not be opened.</exception>
     /// <exception cref="EntropyTimeoutException">Opening the connection took longer than <see cref="RpcClientOptions.ConnectTimeout"/>.</exception>
     public static async Task<RpcClient> ConnectAsync(Uri endpoint, RpcClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
+        ValidateEndpoint(endpoint);
         options ??= new RpcClientOptions();
         options.Validate();
         var client = new RpcClient(endpoint, options);
@@ -93,6 +95,57 @@ public class RpcClient : IAsyncDisposable
         client.SetConnected();
         client._supervisor = client.SuperviseAsync();
         return client;
+    }
+
+    /// <summary>
+    /// Connects and runs the caller's initial reads (genesis, runtime, metadata), all within <see cref="RpcClientOptions.ConnectTimeout"/>:
+    /// a node that accepts the connection and never answers fails the whole connect by that deadline, not after each read's own
+    /// timeout and retries. The client is disposed when anything fails.
+    /// </summary>
+    /// <typeparam name="T">What the initial reads build.</typeparam>
+    /// <param name="endpoint">The node's <c>ws://</c> or <c>wss://</c> endpoint.</param>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <param name="initialize">The initial reads; the token it gets ends at the connect deadline.</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <returns>What <paramref name="initialize"/> built.</returns>
+    /// <exception cref="EntropyTimeoutException">Connecting and the initial reads took longer than <see cref="RpcClientOptions.ConnectTimeout"/>.</exception>
+    internal static async Task<T> ConnectAndInitializeAsync<T>(
+        Uri endpoint, RpcClientOptions? options, Func<RpcClient, CancellationToken, Task<T>> initialize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ValidateEndpoint(endpoint);
+        options ??= new RpcClientOptions();
+        options.Validate();
+        var time = options.TimeProvider;
+        var start = time.GetTimestamp();
+        using var deadline = new CancellationTokenSource(options.ConnectTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        RpcClient? rpc = null;
+        try
+        {
+            rpc = await ConnectAsync(endpoint, options, linked.Token).ConfigureAwait(false);
+            return await initialize(rpc, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+            && ex is OperationCanceledException or EntropyException)
+        {
+            // The deadline passed: whatever the read in flight reported (its cancellation, a lost connection), the cause is the deadline.
+            if (rpc is not null)
+            {
+                await rpc.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw new EntropyTimeoutException("connect", endpoint, options.ConnectTimeout, time.GetElapsedTime(start));
+        }
+        catch
+        {
+            if (rpc is not null)
+            {
+                await rpc.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Sends a request once, with no retry (use it for anything that is not a pure read, such as a submission).</summary>
@@ -203,8 +256,9 @@ public class RpcClient : IAsyncDisposable
             await _transport.CloseAsync(closeTimeout.Token).ConfigureAwait(false);
             await _supervisor.WaitAsync(TimeSpan.FromSeconds(2), _time).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or EntropyException)
+        catch (Exception ex)
         {
+            // Whatever the transport or the node did, disposing must complete: the close is best effort.
             _logger.LogDebug("Graceful close of {Endpoint} did not complete: {Reason}", Endpoint, ex.Message);
         }
 
@@ -216,6 +270,11 @@ public class RpcClient : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // The supervisor stops by cancellation.
+        }
+        catch (Exception ex)
+        {
+            // The supervisor catches everything itself; this is a last line so that DisposeAsync never throws.
+            _logger.LogError(ex, "The receive loop for {Endpoint} had failed.", Endpoint);
         }
 
         FailPending(_ => closed);
@@ -235,6 +294,18 @@ public class RpcClient : IAsyncDisposable
         await _transport.DisposeAsync().ConfigureAwait(false);
         _lifetime.Dispose();
         _logger.LogInformation("Closed the RPC connection to {Endpoint}.", Endpoint);
+    }
+
+    private async Task UnsubscribeQuietlyAsync(RpcSubscription subscription)
+    {
+        try
+        {
+            await UnsubscribeAsync(subscription).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EntropyException or ObjectDisposedException or OperationCanceledException)
+        {
+            _logger.LogDebug("Could not close the '{Method}' subscription on the node: {Reason}", subscription.SubscribeMethod, ex.Message);
+        }
     }
 
     internal async Task UnsubscribeAsync(RpcSubscription subscription)
@@ -282,8 +353,23 @@ public class RpcClient : IAsyncDisposable
     internal RpcSubscription CreateSubscription(string subscribeMethod, string unsubscribeMethod) =>
         new(this, subscribeMethod, unsubscribeMethod, [], resubscribeOnReconnect: false);
 
+    /// <summary>Gets how many incoming messages were dropped as invalid (logged and ignored) since the client was created.</summary>
+    internal long DroppedMessages => Interlocked.Read(ref _droppedMessages);
+
     /// <summary>Parses and dispatches one incoming message, exactly as the receive loop does.</summary>
     internal void DispatchIncoming(ReadOnlyMemory<byte> message) => Dispatch(message);
+
+    private static void ValidateEndpoint(Uri endpoint)
+    {
+        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeWs && endpoint.Scheme != Uri.UriSchemeWss))
+        {
+            var scheme = endpoint.IsAbsoluteUri ? endpoint.Scheme + "://" : "a relative URI";
+            throw new ArgumentException(
+                $"The node endpoint must be a WebSocket URI (ws:// or wss://, for example ws://127.0.0.1:9944), not {scheme}: {endpoint}. "
+                + "Substrate nodes serve JSON-RPC over WebSocket on the same port as HTTP.",
+                nameof(endpoint));
+        }
+    }
 
     private static TaskCompletionSource NewConnectedSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -385,9 +471,18 @@ public class RpcClient : IAsyncDisposable
             while (true)
             {
                 buffer.Reset();
-                if (!await _transport.ReceiveAsync(buffer, lifetime).ConfigureAwait(false))
+                try
                 {
-                    return null;
+                    if (!await _transport.ReceiveAsync(buffer, lifetime).ConfigureAwait(false))
+                    {
+                        return null;
+                    }
+                }
+                catch (EntropyRpcProtocolException ex)
+                {
+                    // The transport skipped one message it would not accept (RpcTransport.ReceiveAsync); the connection goes on.
+                    OnGarbage(ex.ServerMessage);
+                    continue;
                 }
 
                 Dispatch(buffer.WrittenMemory);
@@ -399,6 +494,12 @@ public class RpcClient : IAsyncDisposable
         }
         catch (Exception ex) when (ex is EntropyException or IOException or System.Net.WebSockets.WebSocketException or ObjectDisposedException)
         {
+            return ex;
+        }
+        catch (Exception ex)
+        {
+            // A transport that fails in an undocumented way: treat it as a lost connection (reconnect) rather than let the loop die.
+            _logger.LogError(ex, "The transport to {Endpoint} failed unexpectedly; reconnecting.", Endpoint);
             return ex;
         }
     }
@@ -576,10 +677,23 @@ public class RpcClient : IAsyncDisposable
 
     private void Dispatch(ReadOnlyMemory<byte> message)
     {
+        // The dispatcher runs on the receive loop: whatever a message holds, it is logged and dropped, never thrown.
+        try
+        {
+            DispatchDocument(message);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            OnGarbage($"the message could not be dispatched ({ex.GetType().Name}: {RpcText.Cap(ex.Message)})");
+        }
+    }
+
+    private void DispatchDocument(ReadOnlyMemory<byte> message)
+    {
         // JsonDocument checks the UTF-8 of strings only when they are read, which would throw InvalidOperationException mid-dispatch.
         if (!System.Text.Unicode.Utf8.IsValid(message.Span))
         {
-            OnGarbage(EntropyRpcProtocolException.ParseErrorCode, "the message is not valid UTF-8", null);
+            OnGarbage("the message is not valid UTF-8");
             return;
         }
 
@@ -590,7 +704,7 @@ public class RpcClient : IAsyncDisposable
         }
         catch (JsonException ex)
         {
-            OnGarbage(EntropyRpcProtocolException.ParseErrorCode, $"the message is not JSON ({ex.Message})", ex);
+            OnGarbage($"the message is not JSON ({RpcText.Cap(ex.Message)})");
             return;
         }
 
@@ -601,7 +715,7 @@ public class RpcClient : IAsyncDisposable
             {
                 foreach (var item in root.EnumerateArray())
                 {
-                    DispatchOne(item);
+                    DispatchOneSafely(item);
                 }
             }
             else
@@ -611,11 +725,23 @@ public class RpcClient : IAsyncDisposable
         }
     }
 
+    private void DispatchOneSafely(JsonElement message)
+    {
+        try
+        {
+            DispatchOne(message);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            OnGarbage($"a batch item could not be dispatched ({ex.GetType().Name}: {RpcText.Cap(ex.Message)})");
+        }
+    }
+
     private void DispatchOne(JsonElement message)
     {
         if (message.ValueKind != JsonValueKind.Object)
         {
-            OnGarbage(EntropyRpcProtocolException.InvalidMessageCode, $"expected a JSON object, got {message.ValueKind}", null);
+            OnGarbage($"expected a JSON object, got {message.ValueKind}");
             return;
         }
 
@@ -636,13 +762,13 @@ public class RpcClient : IAsyncDisposable
 
         if (message.TryGetProperty("error"u8, out var error))
         {
-            // An error with a null id answers a request the node could not parse; it cannot be matched to one.
-            _logger.LogWarning("The node at {Endpoint} sent an uncorrelated error: {Error}", Endpoint, error.GetRawText());
-            OnGarbage(EntropyRpcProtocolException.InvalidMessageCode, $"an error without a request id: {Truncate(error.GetRawText())}", null);
+            // An error with a null id answers a request the node could not parse; it cannot be matched to one, so the requests in
+            // flight carry on (each ends by its answer or its timeout).
+            OnGarbage($"an error without a request id: {RpcText.Cap(error.GetRawText())}");
             return;
         }
 
-        OnGarbage(EntropyRpcProtocolException.InvalidMessageCode, "a message that is neither a response nor a subscription notification", null);
+        OnGarbage("a message that is neither a response nor a subscription notification");
     }
 
     private void DispatchResponse(JsonElement message, JsonElement idElement)
@@ -658,7 +784,7 @@ public class RpcClient : IAsyncDisposable
         }
         else
         {
-            OnGarbage(EntropyRpcProtocolException.InvalidMessageCode, $"a response with an id we never sent: {Truncate(idElement.GetRawText())}", null);
+            OnGarbage($"a response with an id we never sent: {RpcText.Cap(idElement.GetRawText())}");
             return;
         }
 
@@ -668,20 +794,38 @@ public class RpcClient : IAsyncDisposable
             return;
         }
 
+        try
+        {
+            CompleteResponse(message, pending);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The request was taken off the pending list: it must end here, not by its timeout.
+            pending.Completion.TrySetException(new EntropyRpcProtocolException(
+                EntropyRpcProtocolException.InvalidMessageCode,
+                $"the response could not be read ({ex.GetType().Name}: {RpcText.Cap(ex.Message)})",
+                pending.Method,
+                Endpoint,
+                _time.GetElapsedTime(pending.Start)));
+        }
+    }
+
+    private void CompleteResponse(JsonElement message, PendingRequest pending)
+    {
         var elapsed = _time.GetElapsedTime(pending.Start);
         if (message.TryGetProperty("error"u8, out var error))
         {
             if (error.ValueKind == JsonValueKind.Object
                 && error.TryGetProperty("code"u8, out var code) && code.ValueKind == JsonValueKind.Number && code.TryGetInt32(out var codeValue))
             {
-                var text = error.TryGetProperty("message"u8, out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : string.Empty;
-                var data = error.TryGetProperty("data"u8, out var d) ? d.GetRawText() : null;
+                var text = error.TryGetProperty("message"u8, out var m) && m.ValueKind == JsonValueKind.String ? RpcText.Cap(m) : string.Empty;
+                var data = error.TryGetProperty("data"u8, out var d) ? RpcText.CapRaw(d) : null;
                 pending.Completion.TrySetException(new EntropyRpcException(codeValue, text, data, pending.Method, Endpoint, elapsed));
             }
             else
             {
                 pending.Completion.TrySetException(new EntropyRpcProtocolException(
-                    EntropyRpcProtocolException.InvalidMessageCode, $"malformed error object {Truncate(error.GetRawText())}", pending.Method, Endpoint, elapsed));
+                    EntropyRpcProtocolException.InvalidMessageCode, $"malformed error object {RpcText.CapRaw(error)}", pending.Method, Endpoint, elapsed));
             }
 
             return;
@@ -732,22 +876,31 @@ public class RpcClient : IAsyncDisposable
         if (parameters.TryGetProperty("error"u8, out var error))
         {
             _subscriptionsById.TryRemove(key, out _);
-            var code = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("code"u8, out var c) && c.TryGetInt32(out var v) ? v : 0;
+            // Any shape is accepted here: a code that is not an integer (a string, a fraction, an object) reads as 0.
+            var code = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("code"u8, out var c)
+                && c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out var v) ? v : 0;
             var text = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message"u8, out var m) && m.ValueKind == JsonValueKind.String
-                ? m.GetString()!
-                : error.GetRawText();
+                ? RpcText.Cap(m)
+                : RpcText.CapRaw(error);
             subscription.End(new EntropyRpcException(code, text, null, subscription.SubscribeMethod, Endpoint, TimeSpan.Zero));
             return;
         }
 
-        subscription.Deliver(parameters.TryGetProperty("result"u8, out var result) ? result.Clone() : s_nullElement);
+        var payload = parameters.TryGetProperty("result"u8, out var result) ? result : s_nullElement;
+        if (!subscription.Deliver(payload.Clone(), System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(payload).Length))
+        {
+            _logger.LogWarning("Ended the '{Method}' subscription {Id}: too many notifications waited unread.", subscription.SubscribeMethod, key);
+            _subscriptionsById.TryRemove(key, out _);
+            _ = UnsubscribeQuietlyAsync(subscription);
+        }
     }
 
-    private void OnGarbage(int code, string problem, Exception? inner)
+    private void OnGarbage(string problem)
     {
-        // A message that cannot be matched to a request may have been the answer to any of them: fail them all rather than let them time out.
-        _logger.LogWarning("The node at {Endpoint} sent an invalid JSON-RPC message: {Problem}", Endpoint, problem);
-        FailPending(p => new EntropyRpcProtocolException(code, problem, p.Method, Endpoint, _time.GetElapsedTime(p.Start), inner));
+        // Logged and dropped: the connection, the requests in flight and the subscriptions carry on (a request whose answer this was
+        // ends by its timeout). Failing every request in flight would let one bad message from the node break unrelated calls.
+        Interlocked.Increment(ref _droppedMessages);
+        _logger.LogWarning("The node at {Endpoint} sent an invalid JSON-RPC message, which was dropped: {Problem}", Endpoint, problem);
     }
 
     private void FailPending(Func<PendingRequest, Exception> error)
@@ -762,8 +915,6 @@ public class RpcClient : IAsyncDisposable
     }
 
     private long ElapsedMs(PendingRequest pending) => (long)_time.GetElapsedTime(pending.Start).TotalMilliseconds;
-
-    private static string Truncate(string text) => text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
 
     private static void WriteRequest(PooledBufferWriter destination, long id, string method, IReadOnlyList<object?> parameters)
     {

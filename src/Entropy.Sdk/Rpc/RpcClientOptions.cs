@@ -10,7 +10,7 @@ public sealed class RpcClientOptions
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Gets or sets how long opening a connection may take.</summary>
+    /// <summary>Gets or sets how long connecting may take overall: opening the connection and, for <c>SubstrateClient.ConnectAsync</c> and <c>EntropyClient.ConnectAsync</c>, the initial reads (genesis, runtime version, metadata); each reconnect attempt gets the same time to open the connection.</summary>
     /// <value>The default value is 10 seconds.</value>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -10,16 +10,26 @@ namespace Entropy.Rpc;
 /// stream goes on (notifications sent while disconnected are missed). Any other subscription (an extrinsic watch) ends with an
 /// <see cref="EntropyConnectionException"/> whose <see cref="EntropyConnectionException.FailureType"/> is
 /// <see cref="ConnectionFailureType.ConnectionLost"/>, so that the caller can resume from chain state instead of resubmitting.
+/// At most 4,096 notifications (64 MiB of JSON) are kept unread: past that the subscription ends with an <see cref="EntropyException"/>
+/// saying so, and is closed on the node, so that a node flooding it (or a consumer that stopped reading) cannot exhaust memory.
 /// </remarks>
 public class RpcSubscription : IAsyncEnumerable<JsonElement>, IAsyncDisposable
 {
-    private readonly Channel<JsonElement> _channel = Channel.CreateUnbounded<JsonElement>(
+    /// <summary>The most notifications kept unread; one more ends the subscription (a node flooding it cannot exhaust memory).</summary>
+    internal const int MaxUnreadNotifications = 4096;
+
+    /// <summary>The most bytes of JSON kept unread.</summary>
+    internal const long MaxUnreadBytes = 64L * 1024 * 1024;
+
+    private readonly Channel<Notification> _channel = Channel.CreateUnbounded<Notification>(
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
 
     private readonly RpcClient? _client;
     private Exception? _failure;
     private int _ended;
     private int _disposed;
+    private int _unread;
+    private long _unreadBytes;
 
     /// <summary>Initializes a subscription for mocks.</summary>
     protected RpcSubscription()
@@ -69,7 +79,7 @@ public class RpcSubscription : IAsyncEnumerable<JsonElement>, IAsyncDisposable
         {
             if (_channel.Reader.TryRead(out var item))
             {
-                return item;
+                return Taken(item);
             }
         }
 
@@ -86,7 +96,7 @@ public class RpcSubscription : IAsyncEnumerable<JsonElement>, IAsyncDisposable
         {
             while (_channel.Reader.TryRead(out var item))
             {
-                yield return item;
+                yield return Taken(item);
             }
         }
 
@@ -118,7 +128,30 @@ public class RpcSubscription : IAsyncEnumerable<JsonElement>, IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    internal void Deliver(JsonElement payload) => _channel.Writer.TryWrite(payload);
+    /// <summary>Queues a notification's payload; ends the subscription instead when too much is unread.</summary>
+    /// <param name="payload">The payload (cloned: it outlives the message).</param>
+    /// <param name="size">Its size in bytes of JSON.</param>
+    /// <returns><see langword="false"/> when the subscription ended because of it.</returns>
+    internal bool Deliver(JsonElement payload, int size)
+    {
+        if (Volatile.Read(ref _ended) != 0)
+        {
+            return true;
+        }
+
+        var unread = Interlocked.Increment(ref _unread);
+        var unreadBytes = Interlocked.Add(ref _unreadBytes, size);
+        if (unread > MaxUnreadNotifications || unreadBytes > MaxUnreadBytes)
+        {
+            End(new EntropyException(
+                $"The '{SubscribeMethod}' subscription was ended: {unread - 1} notifications ({unreadBytes - size} bytes) were waiting unread, "
+                + $"the most kept is {MaxUnreadNotifications} ({MaxUnreadBytes} bytes). Read it as fast as the node sends, or dispose it when done."));
+            return false;
+        }
+
+        _channel.Writer.TryWrite(new Notification(payload, size));
+        return true;
+    }
 
     internal void End(Exception? failure)
     {
@@ -130,4 +163,13 @@ public class RpcSubscription : IAsyncEnumerable<JsonElement>, IAsyncDisposable
         _failure = failure;
         _channel.Writer.TryComplete();
     }
+
+    private JsonElement Taken(Notification item)
+    {
+        Interlocked.Decrement(ref _unread);
+        Interlocked.Add(ref _unreadBytes, -item.Size);
+        return item.Payload;
+    }
+
+    private readonly record struct Notification(JsonElement Payload, int Size);
 }

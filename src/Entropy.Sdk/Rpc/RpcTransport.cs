@@ -34,7 +34,7 @@ public abstract class RpcTransport : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the receive (which may break the connection).</param>
     /// <returns><see langword="true"/> when a message was written; <see langword="false"/> when the peer closed the connection.</returns>
     /// <exception cref="EntropyConnectionException">The connection dropped.</exception>
-    /// <exception cref="EntropyRpcProtocolException">The message is larger than the transport accepts.</exception>
+    /// <exception cref="EntropyRpcProtocolException">The message is larger than the transport accepts; it was skipped and the connection stays usable (the client logs it and receives the next message).</exception>
     public abstract ValueTask<bool> ReceiveAsync(IBufferWriter<byte> destination, CancellationToken cancellationToken = default);
 
     /// <summary>Starts a graceful close; a pending or later <see cref="ReceiveAsync"/> returns <see langword="false"/> once the peer agrees.</summary>

@@ -22,7 +22,7 @@ public sealed class WebSocketRpcTransport : RpcTransport
     /// <value>The default value is 15 seconds.</value>
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Gets or sets the largest message accepted, in bytes; a larger one breaks the connection with an <see cref="EntropyRpcProtocolException"/>.</summary>
+    /// <summary>Gets or sets the largest message accepted, in bytes; a larger one is skipped (logged and dropped by <see cref="RpcClient"/>) and the connection goes on.</summary>
     /// <value>The default value is 64 MiB (V15 metadata responses are several hundred KiB of hex).</value>
     public int MaxMessageSize { get; init; } = 64 * 1024 * 1024;
 
@@ -65,6 +65,8 @@ public sealed class WebSocketRpcTransport : RpcTransport
     }
 
     /// <inheritdoc/>
+    /// <remarks>A message over <see cref="MaxMessageSize"/> is read to its end and discarded (memory stays bounded by the limit), then
+    /// reported by an <see cref="EntropyRpcProtocolException"/>; the connection stays open.</remarks>
     public override async ValueTask<bool> ReceiveAsync(IBufferWriter<byte> destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -75,15 +77,15 @@ public sealed class WebSocketRpcTransport : RpcTransport
             while (true)
             {
                 var memory = destination.GetMemory(ReceiveChunk);
+                if (memory.Length > MaxMessageSize - total + 1)
+                {
+                    memory = memory[..(int)(MaxMessageSize - total + 1)];
+                }
+
                 var result = await socket.ReceiveAsync(memory, cancellationToken).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    if (socket.State == WebSocketState.CloseReceived)
-                    {
-                        // Complete the close handshake the peer started (RFC 6455 §5.5.1).
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
-                    }
-
+                    await CompleteCloseAsync(socket, cancellationToken).ConfigureAwait(false);
                     return false;
                 }
 
@@ -91,10 +93,14 @@ public sealed class WebSocketRpcTransport : RpcTransport
                 total += result.Count;
                 if (total > MaxMessageSize)
                 {
-                    socket.Abort();
+                    if (!result.EndOfMessage && !await SkipRestOfMessageAsync(socket, cancellationToken).ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
                     throw new EntropyRpcProtocolException(
                         EntropyRpcProtocolException.InvalidMessageCode,
-                        $"a message exceeded the {MaxMessageSize}-byte limit (WebSocketRpcTransport.MaxMessageSize)",
+                        $"a message exceeded the {MaxMessageSize}-byte limit (WebSocketRpcTransport.MaxMessageSize) and was skipped",
                         "(incoming message)",
                         _endpoint,
                         TimeSpan.Zero);
@@ -139,6 +145,42 @@ public sealed class WebSocketRpcTransport : RpcTransport
         _socket?.Dispose();
         _socket = null;
         return ValueTask.CompletedTask;
+    }
+
+    private static async Task CompleteCloseAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    {
+        if (socket.State == WebSocketState.CloseReceived)
+        {
+            // Complete the close handshake the peer started (RFC 6455 §5.5.1).
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads and discards the rest of an oversized message through a small buffer; <see langword="false"/> if the peer closed.</summary>
+    private static async Task<bool> SkipRestOfMessageAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(ReceiveChunk);
+        try
+        {
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(scratch.AsMemory(), cancellationToken).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    await CompleteCloseAsync(socket, cancellationToken).ConfigureAwait(false);
+                    return false;
+                }
+
+                if (result.EndOfMessage)
+                {
+                    return true;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
     }
 
     private EntropyConnectionException NotConnected() =>
