@@ -132,6 +132,72 @@ public class SecretUriTests
         Assert.That(fromMnemonic.PublicKey, Is.EqualTo(fromSeed.PublicKey));
     }
 
+    [TestCase("")]
+    [TestCase("   ")]
+    [TestCase("///password")]
+    public void FromSecretUri_EmptyOrWithoutPhraseAndPath_IsRefusedNotTheDevRootKey(string suri)
+    {
+        // Substrate reads "" as the development phrase's root (a public account); the SDK refuses it. polkadot-js 14.0.3 refuses
+        // "" and " " ("Unable to match provided value to a secret URI").
+        var ex = Assert.Throws<FormatException>(() => Sr25519KeyPair.FromSecretUri(suri));
+        Assert.That(ex!.Message, Does.Contain("empty").And.Contain("//Alice").And.Not.Contain("password"));
+        Assert.Throws<FormatException>(() => Sr25519Signer.FromSecretUri(suri));
+    }
+
+    [Test]
+    public void FromSecretUri_DevPhraseWrittenOut_StillGivesTheRootKey()
+    {
+        using Sr25519KeyPair root = Sr25519KeyPair.FromSecretUri(Mnemonic.DevPhrase);
+        using Sr25519KeyPair fromMnemonic = Sr25519KeyPair.FromMnemonic(Mnemonic.DevPhrase);
+        Assert.That(root.PublicKey, Is.EqualTo(fromMnemonic.PublicKey));
+    }
+
+    // Hex-looking and very large numeric junctions. The SDK follows Substrate (sp-core DeriveJunction::from: a junction is a u64 when
+    // `code.parse::<u64>()` succeeds, else the SCALE-encoded string). The "Substrate" keys were computed with polkadot-js 14.0.3's own
+    // derivation (keyFromPath with DeriveJunction.soft(compactAddLength(stringToU8a(code))).harden()), i.e. Substrate's chain code fed
+    // to an independent sr25519; the "polkadot-js" keys are keyring.addFromUri(suri), which reads 0x… as bytes and digits as a
+    // 256-bit number. See docs/keys.md.
+    [TestCase("//0x1234", "4e57ec426ed209aaa516b6b57dd1d54aebd264b8d4a00e211d55c069bdb5757a", "c21c975a0b8819d4da11e22069f338c31f4d537a682f652b018925502773845e")]
+    [TestCase("//99999999999999999999", "48914d56afb5d44c0a79f83ef4cf9b36fb7348a7efb8bd0af6104f0704fcc77d", "f85fb7b6d445ef187795fce9a47363400b56898016f092ac4644a82bd3955564")]
+    [TestCase("//18446744073709551616", "7a3a2cd9e94ed6f8956cbd929b84d4cf6267b2c8a371a4ba8737ff4ac5252f0c", "a8bedb219e3336d832fb41b3839cd09c2e5ba0fe8f37c78c466aa38dffe53d18")]
+    [TestCase("//Alice//0x1234", "04d17760b0111c71e31ed40b4b44cba008d7b6fb06c85d71a35538759c861264", "1ad9ecc77fce18b476b88ad0c67e8c10ab9df54eb2740ab019e171c197144934")]
+    [TestCase("//+5", "60c57f0008067cc01c5ff9eb2e2f9b3a94299a915a91198bd1021a6c55596f57", "d0c42e0b5e13e6635df180a5b994ea0fab77596d30a0cb86921a5eaf4d92de3f")]
+    public void FromSecretUri_HexOrLargeNumericJunction_FollowsSubstrateNotPolkadotJs(string suri, string substrate, string polkadotJs)
+    {
+        using Sr25519KeyPair pair = Sr25519KeyPair.FromSecretUri(suri);
+        Assert.That(Hex(pair.PublicKey.ToArray()), Is.EqualTo(substrate));
+        Assert.That(Hex(pair.PublicKey.ToArray()), Is.Not.EqualTo(polkadotJs));
+    }
+
+    [Test]
+    public void FromSecretUri_SoftHexJunction_IsTheScaleString()
+    {
+        // polkadot-js 14.0.3: keyFromPath(devRoot, [DeriveJunction.soft(compactAddLength("0x1234"))]); its keyring refuses "/0x1234"
+        // (a URI starting with a single '/' is not given the development phrase there).
+        using Sr25519KeyPair pair = Sr25519KeyPair.FromSecretUri("/0x1234");
+        Assert.That(Hex(pair.PublicKey.ToArray()), Is.EqualTo("1e12b7a017ea63fa29ad88b38ea25df7c824180775fad5a5ca56cec574b14940"));
+        Assert.That(Hex(DeriveJunction.FromText("0x1234", false).ChainCode), Is.EqualTo("18307831323334" + new string('0', 50)));
+    }
+
+    [Test]
+    public void FromSecretUri_U64MaxJunction_SubstrateAndPolkadotJsAgree()
+    {
+        // Both read it as a number: u64 little-endian (Substrate) = 256-bit little-endian (polkadot-js) for values up to u64::MAX.
+        using Sr25519KeyPair pair = Sr25519KeyPair.FromSecretUri("//18446744073709551615");
+        Assert.That(Hex(pair.PublicKey.ToArray()), Is.EqualTo("a4ca284d5222ef916e2e181430785972ed22cb51ef91a0c6cdbbd390ee74bc77"));
+    }
+
+    [TestCase("+5", "05")]
+    [TestCase("007", "07")]
+    [TestCase("+", "042b")]
+    [TestCase("-1", "082d31")]
+    [TestCase("+-1", "0c2b2d31")]
+    public void ChainCode_RustU64ParseRules(string code, string prefix)
+    {
+        // Rust's u64::from_str (rustc 1.x, checked): "+5" → 5, "007" → 7, "+" / "-1" → error (so a string).
+        Assert.That(Hex(DeriveJunction.FromText(code, true).ChainCode), Is.EqualTo(prefix + new string('0', 64 - prefix.Length)));
+    }
+
     [TestCase("0x1234")]
     [TestCase("0xzz5be9a5092b81bca64be81d212e7f2f9eba183bb7a90954f7b76361f6edb5c0a")]
     [TestCase("bottom drive obey lake curtain smoke basket hold race lonely fit wakl//Alice")]

@@ -63,6 +63,30 @@ public class ExtrinsicMetadataTests
     }
 
     [Test]
+    public void Nonce_RuntimeCheckNonceTypeIsU32()
+    {
+        // frame_system::CheckNonce<T>(#[codec(compact)] T::Nonce) with Nonce = u32 in every Entropy runtime.
+        Assert.That(_builder.Plan.MaxNonce, Is.EqualTo((ulong)uint.MaxValue));
+        Assert.That(_builder.Plan.NonceType, Is.EqualTo("u32"));
+    }
+
+    [Test]
+    public void Sign_NonceAboveU32_IsRefusedWithAClearError_AndU32MaxIsAccepted()
+    {
+        using Sr25519KeyPair alice = Sr25519KeyPair.FromMiniSecret(Hex(AliceMiniSecret));
+        var tooBig = TransactionParameters.Immortal((ulong)uint.MaxValue + 1);
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _builder.Sign(RegisterBobPublic(), alice, tooBig));
+        Assert.That(ex!.ParamName, Is.EqualTo("parameters"));
+        Assert.That(ex.Message, Does.Contain("4294967296").And.Contain("u32").And.Contain("CheckNonce"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _builder.CreateSigningPayload(RegisterBobPublic(), tooBig));
+        Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _builder.SignAsync(RegisterBobPublic(), Sr25519Signer.FromKeyPair(alice), tooBig));
+
+        SignedExtrinsic largest = _builder.Sign(RegisterBobPublic(), alice, TransactionParameters.Immortal(uint.MaxValue));
+        Assert.That(_builder.Decode(largest.Encoded.Span).Nonce, Is.EqualTo((ulong)uint.MaxValue));
+    }
+
+    [Test]
     public void Decode_SignedRegister_RoundTripsCallThroughMetadata()
     {
         DecodedExtrinsic decoded = _builder.Decode(Hex(RegisterExtrinsic));

@@ -26,8 +26,12 @@ internal readonly struct DeriveJunction
     {
         var chainCode = new byte[32];
 
-        // A segment of decimal digits that fits u64 is a number, encoded as u64 little-endian; anything else is a SCALE string.
-        if (code.Length > 0 && code.All(char.IsAsciiDigit) && ulong.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out ulong number))
+        // sp-core: `code.parse::<u64>()` succeeds → the number as u64 little-endian; anything else → the SCALE-encoded string. Rust's
+        // u64 parser takes decimal digits with an optional leading '+' (so "+5" is 5, "007" is 7) and fails above u64::MAX (so
+        // "18446744073709551616" is a string). polkadot-js differs: see docs/keys.md.
+        ReadOnlySpan<char> digits = code.StartsWith('+') ? code.AsSpan(1) : code.AsSpan();
+        if (digits.Length > 0 && !digits.ContainsAnyExceptInRange('0', '9')
+            && ulong.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out ulong number))
         {
             BinaryPrimitives.WriteUInt64LittleEndian(chainCode, number);
             return new DeriveJunction(chainCode, isHard);
@@ -60,8 +64,8 @@ internal readonly struct DeriveJunction
 /// <summary>A parsed secret URI: <c>&lt;phrase | 0x seed&gt;[//hard | /soft]*[///password]</c>, as used by subkey and polkadot-js.</summary>
 /// <remarks>
 /// An omitted phrase (a URI that starts with <c>/</c>) means the development phrase, so <c>//Alice</c> is
-/// <see cref="Mnemonic.DevPhrase"/> followed by <c>//Alice</c>. The password is ignored for a hex seed, as in Substrate.
-/// Error messages never include any part of the URI.
+/// <see cref="Mnemonic.DevPhrase"/> followed by <c>//Alice</c>; with no path at all (an empty URI) it is refused. The password is
+/// ignored for a hex seed, as in Substrate. Error messages never include any part of the URI.
 /// </remarks>
 internal sealed class SecretUri
 {
@@ -95,7 +99,8 @@ internal sealed class SecretUri
         int pathStart = rest.IndexOf('/', StringComparison.Ordinal);
         string phrase = (pathStart < 0 ? rest : rest.Substring(0, pathStart)).Trim();
         string path = pathStart < 0 ? string.Empty : rest.Substring(pathStart);
-        if (phrase.Length == 0)
+        bool devShorthand = phrase.Length == 0;
+        if (devShorthand)
         {
             phrase = Mnemonic.DevPhrase;
         }
@@ -120,6 +125,15 @@ internal sealed class SecretUri
 
             junctions.Add(DeriveJunction.FromText(path.Substring(start, end - start), hard));
             position = end;
+        }
+
+        if (devShorthand && junctions.Count == 0)
+        {
+            // Substrate reads "" (or "///password") as the development phrase's root: a public account, never what a caller who
+            // passed an empty or unset secret meant.
+            throw new FormatException(
+                "The secret URI is empty (or has no phrase and no derivation path). Give a mnemonic phrase, a 0x seed, or a development "
+                + "path such as //Alice; the development phrase's root key must be written out as the phrase itself.");
         }
 
         return new SecretUri(phrase, [.. junctions], password);

@@ -76,7 +76,7 @@ public sealed class ExtrinsicBuilder
     /// <param name="parameters">Nonce, tip and era.</param>
     /// <returns>The signing payload.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The call is empty, or a mortal era has no 32-byte birth block hash.</exception>
+    /// <exception cref="ArgumentException">The call is empty, a mortal era has no 32-byte birth block hash, or the nonce does not fit the runtime's <c>CheckNonce</c> type (<c>u32</c> in Entropy's runtimes).</exception>
     public byte[] CreateSigningPayload(ReadOnlySpan<byte> call, TransactionParameters parameters)
     {
         ValidateCall(call);
@@ -131,7 +131,7 @@ public sealed class ExtrinsicBuilder
     /// <param name="parameters">Nonce, tip and era.</param>
     /// <returns>The signed extrinsic and its hash.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="keyPair"/> or <paramref name="parameters"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The call is empty, or a mortal era has no 32-byte birth block hash.</exception>
+    /// <exception cref="ArgumentException">The call is empty, a mortal era has no 32-byte birth block hash, or the nonce does not fit the runtime's <c>CheckNonce</c> type (<c>u32</c> in Entropy's runtimes).</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="keyPair"/> was disposed.</exception>
     public SignedExtrinsic Sign(ReadOnlySpan<byte> call, Sr25519KeyPair keyPair, TransactionParameters parameters)
     {
@@ -152,7 +152,7 @@ public sealed class ExtrinsicBuilder
     /// <param name="cancellationToken">Cancels the signature request.</param>
     /// <returns>The signed extrinsic and its hash.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="signer"/> or <paramref name="parameters"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The call is empty, or a mortal era has no 32-byte birth block hash.</exception>
+    /// <exception cref="ArgumentException">The call is empty, a mortal era has no 32-byte birth block hash, or the nonce does not fit the runtime's <c>CheckNonce</c> type (<c>u32</c> in Entropy's runtimes).</exception>
     public async Task<SignedExtrinsic> SignAsync(ReadOnlyMemory<byte> call, Sr25519Signer signer, TransactionParameters parameters, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(signer);

@@ -54,10 +54,12 @@ internal sealed class SignedExtensionPlan
     private readonly SignedExtensionDescriptor[] _descriptors;
     private readonly SignedExtensionKind[] _kinds;
 
-    private SignedExtensionPlan(SignedExtensionDescriptor[] descriptors, SignedExtensionKind[] kinds)
+    private SignedExtensionPlan(SignedExtensionDescriptor[] descriptors, SignedExtensionKind[] kinds, ulong maxNonce, string nonceType)
     {
         _descriptors = descriptors;
         _kinds = kinds;
+        MaxNonce = maxNonce;
+        NonceType = nonceType;
         Identifiers = Array.AsReadOnly(Array.ConvertAll(descriptors, d => d.Identifier));
     }
 
@@ -69,6 +71,12 @@ internal sealed class SignedExtensionPlan
 
     /// <summary>Gets the descriptors in metadata order.</summary>
     public ReadOnlySpan<SignedExtensionDescriptor> Descriptors => _descriptors;
+
+    /// <summary>Gets the largest nonce the runtime's <c>CheckNonce</c> type holds (<see cref="uint.MaxValue"/> for Entropy's <c>u32</c>).</summary>
+    public ulong MaxNonce { get; }
+
+    /// <summary>Gets the name of the runtime's nonce type, for messages (for example <c>u32</c>).</summary>
+    public string NonceType { get; }
 
     /// <summary>Gets a value indicating whether the runtime checks a mortality era (otherwise only immortal transactions make sense).</summary>
     public bool HasMortality => Array.IndexOf(_kinds, SignedExtensionKind.CheckMortality) >= 0;
@@ -84,13 +92,58 @@ internal sealed class SignedExtensionPlan
             throw new MetadataException($"The runtime's extrinsic format is version {metadata.Extrinsic.Version}; the SDK builds version 4.");
         }
 
-        return Create(metadata.Extrinsic.SignedExtensions.Select(e => new SignedExtensionDescriptor(
-            e.Identifier, e.ExtraTypeId, e.AdditionalSignedTypeId, e.IsExtraZeroSized, e.IsAdditionalSignedZeroSized)));
+        var extensions = metadata.Extrinsic.SignedExtensions;
+        var nonce = extensions.FirstOrDefault(e => e.Identifier == "CheckNonce");
+        var (maxNonce, nonceType) = nonce is null ? (ulong.MaxValue, "u64") : NonceRange(metadata.Types, nonce.ExtraTypeId);
+        return Create(
+            extensions.Select(e => new SignedExtensionDescriptor(e.Identifier, e.ExtraTypeId, e.AdditionalSignedTypeId, e.IsExtraZeroSized, e.IsAdditionalSignedZeroSized)),
+            maxNonce,
+            nonceType);
     }
+
+    /// <summary>The range of <c>CheckNonce</c>'s extra: <c>CheckNonce&lt;T&gt;(#[codec(compact)] T::Nonce)</c>, a one-field struct around a compact unsigned integer.</summary>
+    /// <exception cref="UnsupportedSignedExtensionException">The extra is not an unsigned integer (possibly wrapped).</exception>
+    private static (ulong Max, string Name) NonceRange(TypeRegistry types, int typeId)
+    {
+        for (int depth = 0; depth < 8; depth++)
+        {
+            switch (types[typeId].Definition)
+            {
+                case CompositeDefinition { Fields.Count: 1 } composite:
+                    typeId = composite.Fields[0].TypeId;
+                    continue;
+                case CompactDefinition compact:
+                    typeId = compact.InnerTypeId;
+                    continue;
+                case PrimitiveDefinition primitive:
+                    return primitive.Primitive switch
+                    {
+                        PrimitiveKind.U8 => (byte.MaxValue, "u8"),
+                        PrimitiveKind.U16 => (ushort.MaxValue, "u16"),
+                        PrimitiveKind.U32 => (uint.MaxValue, "u32"),
+                        PrimitiveKind.U64 => (ulong.MaxValue, "u64"),
+                        PrimitiveKind.U128 or PrimitiveKind.U256 => (ulong.MaxValue, primitive.Primitive.ToString().ToLowerInvariant()),
+                        _ => throw NotANonce(types, typeId),
+                    };
+                default:
+                    throw NotANonce(types, typeId);
+            }
+        }
+
+        throw NotANonce(types, typeId);
+    }
+
+    private static UnsupportedSignedExtensionException NotANonce(TypeRegistry types, int typeId) => new(
+        "CheckNonce",
+        $"The runtime's CheckNonce extra is {types.GetDisplayName(typeId)} (type {typeId}), not an unsigned integer; the SDK cannot write its nonce.");
 
     /// <summary>Resolves the metadata's extension list.</summary>
     /// <exception cref="UnsupportedSignedExtensionException">An extension is unknown and not empty, or a known one has an unexpected shape.</exception>
-    public static SignedExtensionPlan Create(IEnumerable<SignedExtensionDescriptor> extensions)
+    public static SignedExtensionPlan Create(IEnumerable<SignedExtensionDescriptor> extensions) => Create(extensions, ulong.MaxValue, "u64");
+
+    /// <summary>Resolves the metadata's extension list, with the range of its nonce type.</summary>
+    /// <exception cref="UnsupportedSignedExtensionException">An extension is unknown and not empty, or a known one has an unexpected shape.</exception>
+    public static SignedExtensionPlan Create(IEnumerable<SignedExtensionDescriptor> extensions, ulong maxNonce, string nonceType)
     {
         ArgumentNullException.ThrowIfNull(extensions);
         SignedExtensionDescriptor[] descriptors = extensions.ToArray();
@@ -100,7 +153,7 @@ internal sealed class SignedExtensionPlan
             kinds[i] = Resolve(descriptors[i]);
         }
 
-        return new SignedExtensionPlan(descriptors, kinds);
+        return new SignedExtensionPlan(descriptors, kinds, maxNonce, nonceType);
     }
 
     private static SignedExtensionKind Resolve(SignedExtensionDescriptor d)
@@ -148,8 +201,19 @@ internal sealed class SignedExtensionPlan
     }
 
     /// <summary>Writes the extra (what goes into the extrinsic after the signature).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The nonce does not fit the runtime's <c>CheckNonce</c> type.</exception>
     public void WriteExtra(ScaleWriter writer, TransactionParameters parameters)
     {
+        if (parameters.Nonce > MaxNonce && Array.IndexOf(_kinds, SignedExtensionKind.CheckNonce) >= 0)
+        {
+            // A node decodes the compact nonce as its Nonce type and would reject the bytes as undecodable (not even a typed 1010).
+            throw new ArgumentOutOfRangeException(
+                nameof(parameters),
+                parameters.Nonce,
+                $"The nonce {parameters.Nonce} does not fit the runtime's CheckNonce type {NonceType} (0 to {MaxNonce}); no node could decode "
+                + "this extrinsic. Use the account's next nonce (System.Account / system_accountNextIndex).");
+        }
+
         foreach (SignedExtensionKind kind in _kinds)
         {
             switch (kind)
