@@ -42,7 +42,7 @@ public class DevnetToolPackageTests
 
         // The test project references Entropy.Devnet, so it is built in this configuration already.
         // A placeholder repository URL: a worktree or a clone without an origin cannot tell where the package links home (eng/Package.targets).
-        await RunAsync("dotnet", _root, "pack", project, "--no-build", "-c", configuration, "-o", feed, "-p:RepositoryUrl=https://github.com/entropy-sdk/placeholder");
+        await RunAsync("dotnet", _root, "pack", project, "--no-build", "-c", configuration, "-o", feed, "-p:RepositoryUrl=https://github.com/ci_placeholder/entropy-sdk");
         var package = Directory.GetFiles(feed, "Entropy.Devnet.*.nupkg").Where(p => !p.EndsWith(".symbols.nupkg", StringComparison.Ordinal)).Single();
 
         // Only the local feed: the tool package carries the simulator and the SDK inside it.
