@@ -23,7 +23,7 @@ public class AflFuzzTests
     {
         // Network-facing parsers: about the second at which AFL++, started from the checked-in corpus, last found a new edge in a
         // 60 s run (docs/reliability.md, "In CI").
-        ["rpc"] = 5,          // JSON-RPC messages from the node (RpcClient's dispatcher); 45 once the string error.code crash is fixed
+        ["rpc"] = 45,         // JSON-RPC messages from the node (RpcClient's dispatcher)
         ["noise"] = 40,       // the Noise XK handshake and frames from a threshold server or client
         ["receive-key"] = 25, // /user/receive_key bodies from another server
         ["ocw"] = 60,         // /user/new bodies from the off-chain worker
