@@ -34,7 +34,7 @@ public partial class SelfContainedRepositoryTests
             }
         }
 
-        Assert.That(offenders, Is.Empty, "read fixtures from testdata/ (TestData.Path), never from ../shared");
+        Assert.That(offenders, Is.Empty, "read fixtures from testdata/ (TestData.Path), never from a folder beside the repository");
     }
 
     [TestCase("metadata", "entropy-v0.0.10.scale")]
@@ -54,7 +54,7 @@ public partial class SelfContainedRepositoryTests
         || relative.StartsWith("fuzz/out/", StringComparison.Ordinal) || relative.StartsWith("testdata/", StringComparison.Ordinal)
         || relative.EndsWith("package-lock.json", StringComparison.Ordinal);
 
-    // "shared", "fixtures" path pieces or ../shared, in any quoting.
-    [GeneratedRegex(@"(\.\./+shared\b|""shared""\s*,\s*""fixtures""|shared/fixtures)")]
+    // A parent-relative path into the shared folder, or "shared", "fixtures" path pieces, in any quoting.
+    [GeneratedRegex(@"([.][.]/+shared\b|""shared""\s*,\s*""fixtures""|shared/fixtures)")]
     private static partial Regex OutsidePath();
 }
