@@ -5,6 +5,7 @@ using Entropy.Metadata;
 using Entropy.Protocol;
 using Entropy.Protocol.Noise;
 using Entropy.Scale;
+using Entropy.Simulator.ThresholdServers;
 
 namespace Entropy.Fuzz;
 
@@ -159,8 +160,8 @@ public static class FuzzSeeds
             ("msg3", [2, .. third]),
             ("frames", [3, (byte)(frame.Length >> 8), (byte)frame.Length, .. frame, 0, 16, .. new byte[16]]),
             ("subscribe", [4, .. subscribe]),
-            ("response-ok", [5, .. SubscribeResponse.Encode(null)]),
-            ("response-err", [5, .. SubscribeResponse.Encode("no such session")]),
+            ("response-ok", [5, .. ChannelResponder.EncodeSubscribeResponse(null)]),
+            ("response-err", [5, .. ChannelResponder.EncodeSubscribeResponse("no such session")]),
         ];
     }
 

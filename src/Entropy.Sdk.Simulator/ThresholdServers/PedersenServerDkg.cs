@@ -22,9 +22,10 @@ internal sealed class PedersenServerDkg : IServerDkg
         var faults = run.Faults;
         var context = DkgSessionContext.Create(run.Account.AsSpan(), run.BlockNumber, run.Parties);
         using var session = PedersenDkg.Instance.CreateSession(context, run.Self);
-        var transport = new ChannelDkgTransport(run.Channels, () => faults.DropMessages, () => faults.DelayMessages, p => faults.SendInconsistentShare ? CorruptShare(p) : p, run.Self);
+        var transport = new ChannelDkgTransport(run.Channels, run.Self);
         run.DisposeWithChannels(transport);
-        using var share = await DkgRunner.RunAsync(session, new HookedDkgTransport(transport, faults, run.Account), run.Timeout, null, run.Logger, cancellationToken).ConfigureAwait(false);
+        var faulty = new FaultyDkgTransport(transport, () => faults.DropMessages, () => faults.DelayMessages, p => faults.SendInconsistentShare ? CorruptShare(p) : p);
+        using var share = await DkgRunner.RunAsync(session, new HookedDkgTransport(faulty, faults, run.Account), run.Timeout, null, run.Logger, cancellationToken).ConfigureAwait(false);
         return new ServerDkgResult(share.VerifyingKey.ToArray(), SerializeShare(share));
     }
 
@@ -45,6 +46,8 @@ internal sealed class PedersenServerDkg : IServerDkg
 
             return message;
         }
+
+        public override void Release(DkgIncomingMessage message) => inner.Release(message);
     }
 
     /// <summary>A cheating dealer (fault injection): the round-2 share is changed by one bit, so it no longer matches the dealer's commitments.</summary>

@@ -38,8 +38,9 @@ internal sealed class SynedrionServerDkg : IServerDkg
         var randomness = run.Envelope.SharedRandomness(run.SessionId);
         var verifiers = run.Parties.Select(p => p.ToArray()).ToList();
         var observe = Observe;
-        var transport = new ChannelDkgTransport(run.Channels, self: run.Self, observe: observe is null ? null : (m, received) => observe(run.Self, m, received));
-        run.DisposeWithChannels(transport);
+        var channels = new ChannelDkgTransport(run.Channels, run.Self);
+        run.DisposeWithChannels(channels);
+        DkgTransport transport = observe is null ? channels : new ObservedDkgTransport(channels, run.Self, run.Channels.Keys, (m, received) => observe(run.Self, m, received));
         using var timeout = new CancellationTokenSource(run.Timeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var heard = new HashSet<PartyId>();
@@ -85,7 +86,7 @@ internal sealed class SynedrionServerDkg : IServerDkg
         return (share.VerifyingKey.ToCompressed(), secret);
     }
 
-    private static async Task SendAsync(ChannelDkgTransport transport, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
+    private static async Task SendAsync(DkgTransport transport, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
     {
         foreach (var message in messages)
         {

@@ -21,7 +21,7 @@ internal sealed partial class ThresholdServerHost
         var me = new PartyId(Account.AsSpan());
         var sessionId = Envelope.DkgSessionId(account.AsSpan(), message.BlockNumber);
         var peers = message.ValidatorsInfo.Where(v => !v.TssAccount.AsSpan().SequenceEqual(Account.AsSpan())).ToList();
-        var inbound = peers.Where(p => !EncryptedWebSocketChannel.ShouldDial(Account.AsSpan(), p.TssAccount)).ToList();
+        var inbound = peers.Where(p => !ChannelResponder.ShouldDial(Account.AsSpan(), p.TssAccount)).ToList();
         var expected = inbound.ToDictionary(p => new PartyId(p.TssAccount), p => p.X25519PublicKey);
         var parties = message.ValidatorsInfo.Select(v => new PartyId(v.TssAccount)).ToList();
         if (userX25519 is not null)
@@ -119,7 +119,7 @@ internal sealed partial class ThresholdServerHost
         PendingSubscription pending;
         try
         {
-            pending = await EncryptedWebSocketChannel.AcceptAsync(socket, _x25519Secret, new EncryptedChannelOptions { Envelope = Envelope }, context.RequestAborted).ConfigureAwait(false);
+            pending = await ChannelResponder.AcceptAsync(socket, _x25519Secret, new EncryptedChannelOptions { Envelope = Envelope }, context.RequestAborted).ConfigureAwait(false);
         }
         catch (EntropyProtocolException e)
         {

@@ -1,5 +1,6 @@
 using System.Text;
 using Entropy.Protocol;
+using Entropy.Simulator.ThresholdServers;
 
 namespace Entropy.Tests.Protocol;
 
@@ -93,10 +94,10 @@ public class BincodeTests
     public void SubscribeResponse_OkAndErr_MatchBincodeResultLayout()
     {
         // bincode 1.3: Result is an enum, Ok = variant 0 (unit payload), Err = variant 1 then the String.
-        Assert.That(Convert.ToHexStringLower(SubscribeResponse.Encode(null)), Is.EqualTo("00000000"));
-        Assert.That(Convert.ToHexStringLower(SubscribeResponse.Encode("no")), Is.EqualTo("01000000" + "0200000000000000" + "6e6f"));
+        Assert.That(Convert.ToHexStringLower(ChannelResponder.EncodeSubscribeResponse(null)), Is.EqualTo("00000000"));
+        Assert.That(Convert.ToHexStringLower(ChannelResponder.EncodeSubscribeResponse("no")), Is.EqualTo("01000000" + "0200000000000000" + "6e6f"));
         Assert.That(SubscribeResponse.Decode(Convert.FromHexString("00000000")), Is.Null);
-        Assert.That(SubscribeResponse.Decode(SubscribeResponse.Encode("refused")), Is.EqualTo("refused"));
+        Assert.That(SubscribeResponse.Decode(ChannelResponder.EncodeSubscribeResponse("refused")), Is.EqualTo("refused"));
         Assert.Throws<EntropyProtocolException>(() => SubscribeResponse.Decode(Convert.FromHexString("02000000")));
     }
 

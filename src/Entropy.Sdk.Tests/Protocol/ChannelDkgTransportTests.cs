@@ -3,6 +3,7 @@ using Entropy.Crypto;
 using Entropy.Protocol;
 using Entropy.Protocol.Dkg;
 using Entropy.Protocol.Noise;
+using Entropy.Simulator.ThresholdServers;
 
 namespace Entropy.Tests.Protocol;
 
@@ -21,7 +22,7 @@ public class ChannelDkgTransportTests
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
         {
-            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, serverStatic);
+            await using var pending = await ChannelResponder.AcceptAsync(socket, serverStatic);
             var channel = await pending.AcceptAsync();
             var transport = new ChannelDkgTransport(new Dictionary<PartyId, EncryptedWebSocketChannel> { [clientParty] = channel });
             try

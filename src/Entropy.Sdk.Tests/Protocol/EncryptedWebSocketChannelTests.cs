@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Entropy.Crypto;
 using Entropy.Protocol;
 using Entropy.Protocol.Noise;
+using Entropy.Simulator.ThresholdServers;
 
 namespace Entropy.Tests.Protocol;
 
@@ -36,7 +37,7 @@ public class EncryptedWebSocketChannelTests
         var serverSeen = new TaskCompletionSource<(byte[] Account, byte[] RemoteStatic, SessionId Session)>();
         await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
         {
-            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic);
+            await using var pending = await ChannelResponder.AcceptAsync(socket, s_serverStatic);
             serverSeen.SetResult((pending.AccountId.ToArray(), pending.RemoteStaticPublicKey, pending.Subscribe.SessionId));
             await using var channel = await pending.AcceptAsync();
             foreach (int _ in sizes)
@@ -71,7 +72,7 @@ public class EncryptedWebSocketChannelTests
         var frameLength = new TaskCompletionSource<int>();
         await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
         {
-            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic);
+            await using var pending = await ChannelResponder.AcceptAsync(socket, s_serverStatic);
             await using var channel = await pending.AcceptAsync();
             var buffer = new byte[400 * 1024];
             int total = 0;
@@ -101,7 +102,7 @@ public class EncryptedWebSocketChannelTests
         {
             try
             {
-                await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic);
+                await ChannelResponder.AcceptAsync(socket, s_serverStatic);
                 serverError.SetResult(null);
             }
             catch (Exception ex)
@@ -125,7 +126,7 @@ public class EncryptedWebSocketChannelTests
         {
             try
             {
-                await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic);
+                await ChannelResponder.AcceptAsync(socket, s_serverStatic);
                 serverError.SetResult(null);
             }
             catch (Exception ex)
@@ -146,7 +147,7 @@ public class EncryptedWebSocketChannelTests
     {
         await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
         {
-            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic);
+            await using var pending = await ChannelResponder.AcceptAsync(socket, s_serverStatic);
             await pending.RejectAsync("not in the committee");
         });
 
@@ -161,7 +162,7 @@ public class EncryptedWebSocketChannelTests
     {
         await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
         {
-            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic);
+            await using var pending = await ChannelResponder.AcceptAsync(socket, s_serverStatic);
             await using var channel = await pending.AcceptAsync();
             await channel.CloseAsync();
         });
@@ -178,7 +179,7 @@ public class EncryptedWebSocketChannelTests
         var release = new TaskCompletionSource();
         await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
         {
-            await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, s_serverStatic);
+            await using var pending = await ChannelResponder.AcceptAsync(socket, s_serverStatic);
             await using var channel = await pending.AcceptAsync();
             await release.Task;
         });
@@ -198,8 +199,8 @@ public class EncryptedWebSocketChannelTests
         byte[] low = new byte[32];
         byte[] high = new byte[32];
         high[0] = 1;
-        Assert.That(EncryptedWebSocketChannel.ShouldDial(high, low), Is.True);
-        Assert.That(EncryptedWebSocketChannel.ShouldDial(low, high), Is.False);
-        Assert.That(EncryptedWebSocketChannel.ShouldDial(low, low), Is.False);
+        Assert.That(ChannelResponder.ShouldDial(high, low), Is.True);
+        Assert.That(ChannelResponder.ShouldDial(low, high), Is.False);
+        Assert.That(ChannelResponder.ShouldDial(low, low), Is.False);
     }
 }

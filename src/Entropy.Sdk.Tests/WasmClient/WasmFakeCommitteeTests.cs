@@ -4,6 +4,7 @@ using Entropy.Crypto;
 using Entropy.Protocol;
 using Entropy.Protocol.Dkg;
 using Entropy.Protocol.Noise;
+using Entropy.Simulator.ThresholdServers;
 using Entropy.Tests.Protocol;
 
 namespace Entropy.Tests.WasmClient;
@@ -174,7 +175,7 @@ public class WasmFakeCommitteeTests
         {
             try
             {
-                await using var pending = await EncryptedWebSocketChannel.AcceptAsync(socket, X25519Secret, new EncryptedChannelOptions { Envelope = Envelope });
+                await using var pending = await ChannelResponder.AcceptAsync(socket, X25519Secret, new EncryptedChannelOptions { Envelope = Envelope });
                 SubscribePayload = pending.Payload;
                 RemoteStatic = pending.RemoteStaticPublicKey;
                 await using var channel = await pending.AcceptAsync();

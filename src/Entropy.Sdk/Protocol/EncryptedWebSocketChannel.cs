@@ -28,6 +28,9 @@ internal sealed class EncryptedWebSocketChannel : IAsyncDisposable
 
     private EncryptedWebSocketChannel(WebSocket socket, NoiseTransportState transport, EncryptedChannelOptions options)
     {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(options);
         _socket = socket;
         _transport = transport;
         _options = options;
@@ -43,10 +46,13 @@ internal sealed class EncryptedWebSocketChannel : IAsyncDisposable
     /// <summary>Gets the underlying websocket.</summary>
     public WebSocket Socket => _socket;
 
-    /// <summary>Decides who opens the connection between two threshold servers: the one with the larger sr25519 public key (byte-wise) dials.</summary>
-    /// <remarks>A user taking part in a Private-mode DKG always dials every server (PROTOCOL.md §6.3).</remarks>
-    public static bool ShouldDial(ReadOnlySpan<byte> mySr25519PublicKey, ReadOnlySpan<byte> peerSr25519PublicKey) =>
-        mySr25519PublicKey.SequenceCompareTo(peerSr25519PublicKey) > 0;
+    /// <summary>Wraps a websocket whose Noise handshake has completed (the responder side lives with the servers, in the simulator).</summary>
+    /// <param name="socket">The websocket the handshake ran on.</param>
+    /// <param name="transport">The transport state the handshake split into; the channel owns it from now on.</param>
+    /// <param name="options">Limits and timeouts.</param>
+    /// <returns>The channel.</returns>
+    internal static EncryptedWebSocketChannel FromHandshake(WebSocket socket, NoiseTransportState transport, EncryptedChannelOptions options) =>
+        new(socket, transport, options);
 
     /// <summary>Runs the initiator side over a connected websocket: handshake, subscribe, and waits for the responder's answer.</summary>
     /// <param name="socket">A connected websocket (client side).</param>
@@ -113,83 +119,6 @@ internal sealed class EncryptedWebSocketChannel : IAsyncDisposable
         finally
         {
             handshake.Dispose();
-        }
-    }
-
-    /// <summary>Runs the responder side: handshake, reads and checks the subscribe message; the caller then accepts or rejects the peer.</summary>
-    /// <param name="socket">An accepted websocket (server side).</param>
-    /// <param name="localStaticSecret">This server's 32-byte X25519 static secret.</param>
-    /// <param name="options">Limits and timeouts, or null for the defaults.</param>
-    /// <param name="cancellationToken">Cancels the exchange.</param>
-    /// <exception cref="EntropyProtocolException">The handshake failed, the subscribe message is malformed or its sr25519 signature is invalid (the peer is told and the socket closed), or it timed out.</exception>
-    public static async Task<PendingSubscription> AcceptAsync(
-        WebSocket socket,
-        ReadOnlyMemory<byte> localStaticSecret,
-        EncryptedChannelOptions? options = null,
-        CancellationToken cancellationToken = default) =>
-        await AcceptAsync(socket, localStaticSecret, SubscribeMessage.VerifySr25519, default, options, cancellationToken).ConfigureAwait(false);
-
-    /// <summary>Responder with an injectable ephemeral key (test seam).</summary>
-    internal static async Task<PendingSubscription> AcceptAsync(
-        WebSocket socket,
-        ReadOnlyMemory<byte> localStaticSecret,
-        Sr25519Verifier verifier,
-        ReadOnlyMemory<byte> ephemeralSecret,
-        EncryptedChannelOptions? options,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(socket);
-        ArgumentNullException.ThrowIfNull(verifier);
-        options ??= EncryptedChannelOptions.Default;
-        using var timeout = CreateTimeout(options.HandshakeTimeout, options, cancellationToken);
-        var handshake = NoiseHandshakeState.CreateResponder(localStaticSecret.Span, Prologue, ephemeralSecret.Span);
-        EncryptedWebSocketChannel? channel = null;
-        try
-        {
-            byte[] first = await ReceiveFrameAsync(socket, NoiseCipherState.MaxMessageLength, "handshake message 1", EntropyProtocolErrorKind.HandshakeFailed, timeout.Token).ConfigureAwait(false);
-            handshake.ReadMessage(first);
-            await SendFrameAsync(socket, handshake.WriteMessage([]), timeout.Token).ConfigureAwait(false);
-            byte[] third = await ReceiveFrameAsync(socket, NoiseCipherState.MaxMessageLength, "handshake message 3", EntropyProtocolErrorKind.HandshakeFailed, timeout.Token).ConfigureAwait(false);
-            byte[] payload = handshake.ReadMessage(third);
-            channel = new EncryptedWebSocketChannel(socket, handshake.Split(), options);
-
-            SubscribeMessage subscribe;
-            try
-            {
-                subscribe = SubscribeMessage.FromBincode(payload, options.Envelope);
-            }
-            catch (EntropyProtocolException ex)
-            {
-                await channel.RefuseAsync($"Malformed subscribe message: {ex.Message}", timeout.Token).ConfigureAwait(false);
-                throw;
-            }
-
-            if (!subscribe.Verify(verifier))
-            {
-                await channel.RefuseAsync("Invalid signature", timeout.Token).ConfigureAwait(false);
-                throw new EntropyProtocolException(EntropyProtocolErrorKind.InvalidSignature, $"The subscribe message for {subscribe.SessionId} from {Ss58Text.Encode(subscribe.PublicKey)} has an invalid sr25519 signature.");
-            }
-
-            var pending = new PendingSubscription(channel, subscribe, payload);
-            channel = null;
-            return pending;
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new EntropyProtocolException(EntropyProtocolErrorKind.Timeout, $"The Noise handshake and subscription did not complete within {options.HandshakeTimeout}.", ex);
-        }
-        catch (EntropyProtocolException ex) when (ex.Kind == EntropyProtocolErrorKind.HandshakeFailed)
-        {
-            await CloseGracefullyAsync(socket, WebSocketCloseStatus.PolicyViolation, "Noise handshake failed", drain: true).ConfigureAwait(false);
-            throw;
-        }
-        finally
-        {
-            handshake.Dispose();
-            if (channel is not null)
-            {
-                await channel.DisposeAsync().ConfigureAwait(false);
-            }
         }
     }
 
@@ -267,35 +196,6 @@ internal sealed class EncryptedWebSocketChannel : IAsyncDisposable
         _receiveLock.Dispose();
     }
 
-    /// <summary>Sends the subscribe response; used by <see cref="PendingSubscription"/>.</summary>
-    internal async Task SendSubscribeResponseAsync(string? error, CancellationToken cancellationToken)
-    {
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await SendCoreAsync(SubscribeResponse.Encode(error), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
-
-    /// <summary>Tells the peer it is refused, then closes the socket; failures to deliver the refusal are ignored.</summary>
-    internal async Task RefuseAsync(string reason, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await SendSubscribeResponseAsync(reason, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or EntropyProtocolException or ObjectDisposedException)
-        {
-            // The peer may already be gone; the refusal is best effort.
-        }
-
-        await CloseGracefullyAsync(_socket, WebSocketCloseStatus.PolicyViolation, "subscription refused", drain: true).ConfigureAwait(false);
-    }
-
     private async Task SendCoreAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         int chunks = (message.Length + NoiseTransportState.MaxPlaintextLength - 1) / NoiseTransportState.MaxPlaintextLength;
@@ -339,7 +239,8 @@ internal sealed class EncryptedWebSocketChannel : IAsyncDisposable
         return plaintext;
     }
 
-    private static async Task SendFrameAsync(WebSocket socket, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    /// <summary>Sends one binary websocket frame; a websocket failure becomes <see cref="EntropyProtocolErrorKind.ConnectionClosed"/>.</summary>
+    internal static async Task SendFrameAsync(WebSocket socket, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
         try
         {
@@ -351,7 +252,8 @@ internal sealed class EncryptedWebSocketChannel : IAsyncDisposable
         }
     }
 
-    private static async Task<byte[]> ReceiveFrameAsync(WebSocket socket, int maxLength, string what, EntropyProtocolErrorKind closedKind, CancellationToken cancellationToken)
+    /// <summary>Receives one whole binary websocket frame of at most <paramref name="maxLength"/> bytes; <paramref name="what"/> names it in errors.</summary>
+    internal static async Task<byte[]> ReceiveFrameAsync(WebSocket socket, int maxLength, string what, EntropyProtocolErrorKind closedKind, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
@@ -393,7 +295,7 @@ internal sealed class EncryptedWebSocketChannel : IAsyncDisposable
     /// Sends a close frame and, when <paramref name="drain"/>, reads until the peer's close frame (at most 2 s) so that the peer has
     /// read everything sent before; closing the TCP connection earlier can reset it and lose the last frames.
     /// </summary>
-    private static async Task CloseGracefullyAsync(WebSocket socket, WebSocketCloseStatus status, string description, bool drain)
+    internal static async Task CloseGracefullyAsync(WebSocket socket, WebSocketCloseStatus status, string description, bool drain)
     {
         try
         {
@@ -463,66 +365,6 @@ internal sealed class EncryptedWebSocketChannel : IAsyncDisposable
         {
             _linked.Dispose();
             _timer?.Dispose();
-        }
-    }
-}
-
-/// <summary>An inbound connection whose handshake and subscribe signature have been checked, waiting for the caller to accept or refuse the peer.</summary>
-/// <remarks>The caller compares <see cref="AccountId"/> and <see cref="RemoteStaticPublicKey"/> with the session's expected committee (the chain's <c>x25519_public_key</c>).</remarks>
-internal sealed class PendingSubscription : IAsyncDisposable
-{
-    private EncryptedWebSocketChannel? _channel;
-
-    internal PendingSubscription(EncryptedWebSocketChannel channel, SubscribeMessage subscribe, byte[]? payload = null)
-    {
-        _channel = channel;
-        Subscribe = subscribe;
-        Payload = payload ?? subscribe.ToBincode();
-        RemoteStaticPublicKey = channel.RemoteStaticPublicKey.ToArray();
-    }
-
-    /// <summary>Gets the verified subscribe message (session id, sr25519 public key and signature).</summary>
-    public SubscribeMessage Subscribe { get; }
-
-    /// <summary>Gets the subscribe message exactly as the peer sent it (the payload of the third handshake message).</summary>
-    public byte[] Payload { get; }
-
-    /// <summary>Gets the account id (sr25519 public key) the peer claims and proved with its signature.</summary>
-    public ReadOnlySpan<byte> AccountId => Subscribe.AccountId;
-
-    /// <summary>Gets the peer's X25519 static key, authenticated by the Noise handshake.</summary>
-    public byte[] RemoteStaticPublicKey { get; }
-
-    /// <summary>Sends <c>Ok(())</c> and hands over the channel.</summary>
-    /// <param name="cancellationToken">Cancels the send.</param>
-    /// <exception cref="InvalidOperationException">The subscription was already accepted or refused.</exception>
-    public async Task<EncryptedWebSocketChannel> AcceptAsync(CancellationToken cancellationToken = default)
-    {
-        EncryptedWebSocketChannel channel = Interlocked.Exchange(ref _channel, null)
-            ?? throw new InvalidOperationException("This subscription was already accepted or refused.");
-        await channel.SendSubscribeResponseAsync(null, cancellationToken).ConfigureAwait(false);
-        return channel;
-    }
-
-    /// <summary>Sends <c>Err(reason)</c> and closes the connection.</summary>
-    /// <param name="reason">The error text the peer receives.</param>
-    /// <param name="cancellationToken">Cancels the send.</param>
-    /// <exception cref="InvalidOperationException">The subscription was already accepted or refused.</exception>
-    public async Task RejectAsync(string reason, CancellationToken cancellationToken = default)
-    {
-        EncryptedWebSocketChannel channel = Interlocked.Exchange(ref _channel, null)
-            ?? throw new InvalidOperationException("This subscription was already accepted or refused.");
-        await channel.RefuseAsync(reason, cancellationToken).ConfigureAwait(false);
-        await channel.DisposeAsync().ConfigureAwait(false);
-    }
-
-    /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        EncryptedWebSocketChannel? channel = Interlocked.Exchange(ref _channel, null);
-        if (channel is not null)
-        {
-            await channel.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -156,26 +156,9 @@ internal sealed class SubscribeMessage
     }
 }
 
-/// <summary>The responder's answer to a subscribe message, <c>bincode(Result&lt;(), String&gt;)</c>.</summary>
+/// <summary>The responder's answer to a subscribe message, <c>bincode(Result&lt;(), String&gt;)</c> (the simulator's servers encode it).</summary>
 internal static class SubscribeResponse
 {
-    /// <summary>Encodes <c>Ok(())</c> when <paramref name="error"/> is null, else <c>Err(error)</c>.</summary>
-    public static byte[] Encode(string? error)
-    {
-        var writer = new BincodeWriter();
-        if (error is null)
-        {
-            writer.WriteU32(0);
-        }
-        else
-        {
-            writer.WriteU32(1);
-            writer.WriteString(error);
-        }
-
-        return writer.ToArray();
-    }
-
     /// <summary>Decodes the response; returns null for <c>Ok(())</c> or the error text for <c>Err</c>.</summary>
     /// <exception cref="EntropyProtocolException">The bytes are not a valid <c>Result&lt;(), String&gt;</c>.</exception>
     public static string? Decode(ReadOnlySpan<byte> bytes)

@@ -4,7 +4,8 @@ namespace Entropy.Protocol.Dkg;
 
 /// <summary>Carries DKG messages over one Noise-encrypted WebSocket channel per peer; each peer's identity was checked at subscribe time.</summary>
 /// <remarks>
-/// Used by the simulator's threshold servers and by the client taking part in a Private-mode DKG; the hooks are fault injection for tests.
+/// Used by the client taking part in a Private-mode DKG and by the simulator's threshold servers (which add their fault injection as a
+/// decorator of their own).
 /// With <c>self</c> given, every message goes out as entropy-protocol's <see cref="ProtocolMessage"/> (from, to, payload), one per
 /// recipient, and every frame received must be one from the channel's authenticated party to this party; without it, payloads travel bare.
 /// </remarks>
@@ -14,47 +15,23 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
     private readonly Channel<DkgIncomingMessage> _inbox = Channel.CreateUnbounded<DkgIncomingMessage>();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _readers;
-    private readonly Func<bool> _dropOutgoing;
-    private readonly Func<TimeSpan> _delayOutgoing;
-    private readonly Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>? _tamperPointToPoint;
     private readonly PartyId? _self;
-    private readonly Action<ProtocolMessage, bool>? _observe;
 
     /// <summary>Starts reading from every peer's channel.</summary>
     /// <param name="peers">One subscribed channel per other party.</param>
-    /// <param name="dropOutgoing">Fault hook: when it answers true, an outgoing message is dropped.</param>
-    /// <param name="delayOutgoing">Fault hook: a delay before each outgoing message.</param>
-    /// <param name="tamperPointToPoint">Fault hook: rewrites each point-to-point payload before it is sent.</param>
     /// <param name="self">This party: frames every message as a <see cref="ProtocolMessage"/>; null sends bare payloads.</param>
-    /// <param name="observe">Capture hook: sees every framed message sent (false) and received (true), before it is wiped.</param>
-    public ChannelDkgTransport(
-        IReadOnlyDictionary<PartyId, EncryptedWebSocketChannel> peers,
-        Func<bool>? dropOutgoing = null,
-        Func<TimeSpan>? delayOutgoing = null,
-        Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>? tamperPointToPoint = null,
-        PartyId? self = null,
-        Action<ProtocolMessage, bool>? observe = null)
+    public ChannelDkgTransport(IReadOnlyDictionary<PartyId, EncryptedWebSocketChannel> peers, PartyId? self = null)
     {
         _peers = peers;
         _self = self;
-        _observe = observe;
-        _dropOutgoing = dropOutgoing ?? (() => false);
-        _delayOutgoing = delayOutgoing ?? (() => TimeSpan.Zero);
-        _tamperPointToPoint = tamperPointToPoint;
         _readers = peers.Select(p => Task.Run(() => ReadLoopAsync(p.Key, p.Value))).ToArray();
     }
 
-    /// <remarks>A point-to-point payload (a secret share) is wiped once it is encrypted and sent, or dropped: the session made it for this send only.</remarks>
+    /// <remarks>A point-to-point payload (a secret share) is wiped once it is encrypted and sent: the session made it for this send only.</remarks>
     public override async Task SendAsync(DkgOutgoingMessage message, CancellationToken cancellationToken = default)
     {
         if (message.Recipient is not { } recipient)
         {
-            if (_dropOutgoing())
-            {
-                return;
-            }
-
-            await DelayAsync(cancellationToken).ConfigureAwait(false);
             foreach (var (peer, channel) in _peers)
             {
                 await SendToAsync(peer, channel, message.Payload, cancellationToken).ConfigureAwait(false);
@@ -63,26 +40,13 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
             return;
         }
 
-        var payload = message.Payload;
         try
         {
-            if (_dropOutgoing())
-            {
-                return;
-            }
-
-            await DelayAsync(cancellationToken).ConfigureAwait(false);
-            if (_tamperPointToPoint is not null)
-            {
-                payload = _tamperPointToPoint(message.Payload);
-            }
-
-            await SendToAsync(recipient, _peers[recipient], payload, cancellationToken).ConfigureAwait(false);
+            await SendToAsync(recipient, _peers[recipient], message.Payload, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             Wipe(message.Payload);
-            Wipe(payload);
         }
     }
 
@@ -131,21 +95,11 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
         var frame = message.ToBincode();
         try
         {
-            _observe?.Invoke(message, false);
             await channel.SendAsync(frame, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             Wipe(frame);
-        }
-    }
-
-    private async Task DelayAsync(CancellationToken cancellationToken)
-    {
-        var delay = _delayOutgoing();
-        if (delay > TimeSpan.Zero)
-        {
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -184,7 +138,6 @@ internal sealed class ChannelDkgTransport : DkgTransport, IAsyncDisposable
                         continue;
                     }
 
-                    _observe?.Invoke(framed, true);
                     payload = framed.Payload;
                 }
 

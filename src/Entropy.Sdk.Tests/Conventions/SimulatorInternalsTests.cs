@@ -1,0 +1,51 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Entropy.Simulator;
+
+namespace Entropy.Tests.Conventions;
+
+/// <summary>
+/// The shipped packages reach each other's internals only through a reviewed list (issue 15 §4): the simulator may use the SDK's
+/// internal wire protocol and Substrate toolkit, never the client's own internals or server halves that crept back into the SDK.
+/// </summary>
+public class SimulatorInternalsTests
+{
+    private static readonly Assembly s_sdk = typeof(EntropyClient).Assembly;
+    private static readonly Assembly s_simulator = typeof(EntropyDevnet).Assembly;
+
+    private static string ListPath => Path.Combine(TestData.RepositoryRoot, "src", "Entropy.Sdk.Tests", "Conventions", "SimulatorSdkInternals.txt");
+
+    [Test]
+    public void Sdk_GrantsInternalsOnlyToTheSimulatorAndNonShippedProjects()
+    {
+        var granted = s_sdk.GetCustomAttributes<InternalsVisibleToAttribute>().Select(a => a.AssemblyName).Order(StringComparer.Ordinal);
+        Assert.That(granted, Is.EqualTo(new[] { "Entropy.Sdk.Benchmarks", "Entropy.Sdk.Fuzz", "Entropy.Sdk.Simulator", "Entropy.Sdk.Tests" }));
+    }
+
+    [Test]
+    public void Simulator_UsesExactlyTheReviewedSdkInternals()
+    {
+        var reviewed = File.ReadAllLines(ListPath)
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .ToList();
+        var used = AssemblyInternalsScanner.NonPublicUses(s_simulator, s_sdk);
+
+        var unreviewed = used.Except(reviewed, StringComparer.Ordinal).ToList();
+        var stale = reviewed.Except(used, StringComparer.Ordinal).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(unreviewed, Is.Empty, "The simulator uses SDK internals nobody reviewed. Move server-only code into the simulator, or review the use and add the lines to src/Entropy.Sdk.Tests/Conventions/SimulatorSdkInternals.txt:\n" + string.Join("\n", unreviewed));
+            Assert.That(stale, Is.Empty, "These reviewed entries are no longer used by the simulator: remove them from SimulatorSdkInternals.txt:\n" + string.Join("\n", stale));
+        });
+    }
+
+    [Test]
+    public void Scanner_FindsAKnownInternalUse()
+    {
+        // The scanner itself must see internals bound inside method bodies: the tests use the SDK's internal Noise state.
+        var used = AssemblyInternalsScanner.NonPublicUses(typeof(SimulatorInternalsTests).Assembly, s_sdk);
+        Assert.That(used, Does.Contain("T:Entropy.Protocol.Noise.NoiseHandshakeState"));
+        Assert.That(used, Does.Not.Contain("T:Entropy.EntropyClient"), "a public type is not an internal use");
+    }
+}
