@@ -130,6 +130,8 @@ internal sealed class HeadCache : IAsyncDisposable
 
     private async Task FollowAsync(bool finalized)
     {
+        // This loop lives as long as the client: its subscribe calls are root spans, not children of the connect span.
+        System.Diagnostics.Activity.Current = null;
         await Task.Yield();
         var token = _lifetime.Token;
         var delay = TimeSpan.FromMilliseconds(200);

@@ -123,9 +123,28 @@ public abstract class EntropyOperation<TValue, TProgress>
     public virtual async Task<TValue> WaitForCompletionAsync(TimeSpan pollingInterval, IProgress<TProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pollingInterval, TimeSpan.Zero);
+        using var span = StartWaitSpan();
         using var scope = BeginWait(cancellationToken);
         using var attachment = Attach(progress);
-        return await RunWithinDeadlineAsync(scope, () => PollUntilCompletedAsync(pollingInterval, scope)).ConfigureAwait(false);
+        try
+        {
+            var value = await RunWithinDeadlineAsync(scope, () => PollUntilCompletedAsync(pollingInterval, scope)).ConfigureAwait(false);
+            EndWaitSpan(span, null);
+            return value;
+        }
+        catch (Exception e)
+        {
+            EndWaitSpan(span, e);
+            throw;
+        }
+    }
+
+    /// <summary>Starts the span of a <see cref="WaitForCompletionAsync(TimeSpan, IProgress{TProgress}?, CancellationToken)"/> call; <see langword="null"/> by default and while no one listens.</summary>
+    private protected virtual System.Diagnostics.Activity? StartWaitSpan() => null;
+
+    /// <summary>Records how a wait ended (<paramref name="failure"/> is <see langword="null"/> when it completed); the caller disposes the span.</summary>
+    private protected virtual void EndWaitSpan(System.Diagnostics.Activity? span, Exception? failure)
+    {
     }
 
     /// <summary>Reads the chain once; called under the update gate, never concurrently.</summary>

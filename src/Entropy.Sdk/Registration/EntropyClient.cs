@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Entropy.Crypto;
+using Entropy.Diagnostics;
 using Entropy.Extrinsics;
 using Entropy.Metadata;
 using Entropy.Rpc;
@@ -73,13 +74,29 @@ public partial class EntropyClient : IAsyncDisposable
         options ??= new EntropyClientOptions();
         options.Validate();
         var snapshot = options.Snapshot();
+        using var activity = EntropyTelemetry.Source.StartActivity("EntropyClient.Connect");
+        if (activity is not null)
+        {
+            EntropyTelemetry.SetServer(activity, endpoint);
+        }
 
         // RpcClientOptions.ConnectTimeout bounds the whole connect: opening the socket and the initial reads.
-        var session = await RpcClient.ConnectAndInitializeAsync(
-            endpoint,
-            snapshot.Rpc,
-            (rpc, ct) => ChainSession.OpenAsync(rpc, followHeads: true, snapshot.TimeProvider, snapshot.LoggerFactory, ct),
-            cancellationToken).ConfigureAwait(false);
+        ChainSession session;
+        try
+        {
+            session = await RpcClient.ConnectAndInitializeAsync(
+                endpoint,
+                snapshot.Rpc,
+                (rpc, ct) => ChainSession.OpenAsync(rpc, followHeads: true, snapshot.TimeProvider, snapshot.LoggerFactory, ct),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            EntropyTelemetry.SetFailed(activity, EntropyTelemetry.ErrorType(ex), ex);
+            throw;
+        }
+
+        activity?.SetTag("entropy.registration.pallet", session.Runtime.RegistrationPallet);
         var client = new EntropyClient(session, snapshot, endpoint);
         client._logger.LogInformation("Connected to {Endpoint}: registration pallet {Pallet}, metadata V{Version}", endpoint, session.Runtime.RegistrationPallet, session.Metadata.Version);
         return client;
@@ -123,6 +140,42 @@ public partial class EntropyClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var session = Session;
+        using var activity = RegisterOperation.StartRegisterSpan(request.Signer.AccountId, request.AccessMode, waitUntil, Endpoint);
+        RegisterOperation? operation = null;
+        try
+        {
+            var result = await RegisterCoreAsync(session, waitUntil, request, progress, activity, o => operation = o, cancellationToken).ConfigureAwait(false);
+            operation?.RecordCallEnd(activity, null);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            if (operation is null)
+            {
+                RegisterOperation.RecordFailureBeforeSubmission(activity, Endpoint, ex);
+            }
+            else
+            {
+                operation.RecordCallEnd(activity, ex);
+            }
+
+            throw;
+        }
+        finally
+        {
+            operation?.DetachSpan(activity);
+        }
+    }
+
+    private async Task<RegisterOperation> RegisterCoreAsync(
+        ChainSession session,
+        WaitUntil waitUntil,
+        RegisterRequest request,
+        IProgress<RegistrationProgress>? progress,
+        System.Diagnostics.Activity? activity,
+        Action<RegisterOperation> created,
+        CancellationToken cancellationToken)
+    {
         var runtime = session.Runtime;
         var account = request.Signer.AccountId;
         var programs = request.EffectivePrograms();
@@ -151,6 +204,8 @@ public partial class EntropyClient : IAsyncDisposable
         var (extrinsic, eraDeath) = await session.SignWithEraDeathAsync(call, request.Signer, _options.Tip, _options.MortalityPeriod, cancellationToken).ConfigureAwait(false);
         var operation = new RegisterOperation(this, account, extrinsic.Hash.ToArray(), eraDeath);
         claim.Operation = operation;
+        created(operation);
+        operation.AttachSpan(activity);
         return await operation.RunAsync(waitUntil, extrinsic, request.Signer, privateKey, progress, cancellationToken).ConfigureAwait(false);
     }
 
@@ -208,8 +263,18 @@ public partial class EntropyClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(signer);
         var session = Session;
-        var extrinsic = await session.SignAsync(session.Runtime.EncodePruneRegistration(), signer, _options.Tip, _options.MortalityPeriod, cancellationToken).ConfigureAwait(false);
-        await session.SubmitAndWatchAsync(extrinsic, signer.AccountId, null, cancellationToken).ConfigureAwait(false);
+        using var activity = EntropyTelemetry.Source.StartActivity("EntropyClient.PruneRegistration");
+        activity?.SetTag("entropy.account", signer.AccountId.ToSs58());
+        try
+        {
+            var extrinsic = await session.SignAsync(session.Runtime.EncodePruneRegistration(), signer, _options.Tip, _options.MortalityPeriod, cancellationToken).ConfigureAwait(false);
+            await session.SubmitAndWatchAsync(extrinsic, signer.AccountId, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            EntropyTelemetry.SetFailed(activity, EntropyTelemetry.ErrorType(ex), ex);
+            throw;
+        }
     }
 
     /// <summary>Closes the connection to the node.</summary>

@@ -58,6 +58,7 @@ public partial class RegisterOperation
         var session = client.Session;
         var (head, _) = await session.GetBestHeadAsync(cancellationToken).ConfigureAwait(false);
         Mutate(t => t.StartScanAt(head));
+        NoteSubmissionHead(head);
 
         ExtrinsicResult result;
         var submitted = false;

@@ -49,7 +49,7 @@ public partial class RegisterOperation : EntropyOperation<Registration, Registra
         Account = account;
         TransactionHash = hash;
         _id = id;
-        _tracker = new RegistrationTracker(account, client.Session.Runtime.SigningPartySize, null, Report);
+        _tracker = new RegistrationTracker(account, client.Session.Runtime.SigningPartySize, null, OnStage);
     }
 
     internal RegisterOperation(EntropyClient client, AccountId account, byte[] transactionHash, ulong? eraDeath)
@@ -58,7 +58,7 @@ public partial class RegisterOperation : EntropyOperation<Registration, Registra
         Account = account;
         TransactionHash = transactionHash;
         _id = $"{account.ToSs58()}:0x{Convert.ToHexStringLower(transactionHash)}";
-        _tracker = new RegistrationTracker(account, client.Session.Runtime.SigningPartySize, eraDeath, Report);
+        _tracker = new RegistrationTracker(account, client.Session.Runtime.SigningPartySize, eraDeath, OnStage);
         _locatedFromState = true; // created by RegisterAsync: it follows the submission, not the state
     }
 

@@ -91,6 +91,8 @@ public partial class RpcClient
 
     private async Task SuperviseAsync()
     {
+        // The receive loop outlives whatever span was current at connect: its resubscriptions start root spans, not children of it.
+        System.Diagnostics.Activity.Current = null;
         var lifetime = _lifetime.Token;
         while (true)
         {
@@ -211,6 +213,7 @@ public partial class RpcClient
                 ex);
             _logger.LogError("Gave up reconnecting to {Endpoint}: {Reason}", Endpoint, ex.Message);
             Volatile.Write(ref _state, (int)RpcConnectionState.Closed);
+            CountReconnect("gave_up");
             _connected.TrySetException(gaveUp);
             RpcSubscription[] remaining;
             lock (_subscriptions)
@@ -228,6 +231,7 @@ public partial class RpcClient
         }
 
         _logger.LogInformation("Reconnected to {Endpoint}.", Endpoint);
+        CountReconnect("reconnected");
         SetConnected();
         return true;
     }

@@ -10,6 +10,7 @@ public partial class RpcClient
         string method, IReadOnlyList<object?> parameters, RpcSubscription? subscription, CancellationToken cancellationToken)
     {
         var start = _time.GetTimestamp();
+        var activity = StartCallActivity(method); // null while no one listens
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var token = linked.Token;
@@ -18,6 +19,7 @@ public partial class RpcClient
         {
             await WaitConnectedAsync(token).ConfigureAwait(false);
             id = Interlocked.Increment(ref _nextId);
+            activity?.SetTag("jsonrpc.request.id", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var pending = new PendingRequest(method, start, subscription);
             _pending[id] = pending;
             using (var message = new PooledBufferWriter(256))
@@ -41,11 +43,19 @@ public partial class RpcClient
                 }
             }
 
-            return await pending.Completion.Task.WaitAsync(token).ConfigureAwait(false);
+            var result = await pending.Completion.Task.WaitAsync(token).ConfigureAwait(false);
+            EndCall(activity, method, start, null);
+            return result;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new EntropyTimeoutException(method, Endpoint, _options.RequestTimeout, _time.GetElapsedTime(start));
+            var timedOut = new EntropyTimeoutException(method, Endpoint, _options.RequestTimeout, _time.GetElapsedTime(start));
+            EndCall(activity, method, start, timedOut);
+            throw timedOut;
+        }
+        catch (Exception ex) when (EndCall(activity, method, start, ex))
+        {
+            throw; // never reached: the filter records the failure and returns false, so the exception goes on untouched
         }
         finally
         {
@@ -106,8 +116,11 @@ public partial class RpcClient
             case ReadOnlyMemory<byte> memory:
                 writer.WriteStringValue(Hex.Encode(memory.Span));
                 break;
-            case int or long or uint or ulong or short or ushort or byte or sbyte:
+            case int or long or uint or ulong or short or ushort or byte or sbyte or decimal:
                 writer.WriteNumberValue(Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case double or float when double.IsFinite(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)):
+                writer.WriteNumberValue(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture));
                 break;
             case IDictionary dictionary:
                 // A map parameter (e.g. dev_newBlock's {count}) is a JSON object, not an array of key/value pairs.
@@ -130,8 +143,12 @@ public partial class RpcClient
                 writer.WriteEndArray();
                 break;
             default:
-                JsonSerializer.Serialize(writer, value, value.GetType());
-                break;
+                // No reflection-based serialisation (the SDK is trimming- and AOT-safe): anything else is the caller's mistake.
+                throw new ArgumentException(
+                    $"A JSON-RPC parameter of type {value.GetType()} cannot be sent: pass strings, finite numbers, booleans, null, byte arrays, "
+                    + "a JsonElement (for any other JSON, e.g. JsonSerializer.SerializeToElement with a source-generated JsonTypeInfo), "
+                    + "or lists and string-keyed dictionaries of these.",
+                    "parameters");
         }
     }
 

@@ -149,13 +149,14 @@ public partial class RpcClient : IAsyncDisposable
 
     /// <summary>Sends a request once, with no retry (use it for anything that is not a pure read, such as a submission).</summary>
     /// <param name="method">The JSON-RPC method, for example <c>author_submitExtrinsic</c>.</param>
-    /// <param name="parameters">Positional parameters: strings, numbers, booleans, <see langword="null"/>, <see cref="JsonElement"/>, byte arrays (sent as 0x-hex), or lists of these.</param>
+    /// <param name="parameters">Positional parameters: strings, finite numbers, booleans, <see langword="null"/>, <see cref="JsonElement"/>, byte arrays (sent as 0x-hex), or lists and string-keyed dictionaries of these (nothing is serialised by reflection).</param>
     /// <param name="cancellationToken">Cancels the wait for the response.</param>
     /// <returns>The response's <c>result</c> member.</returns>
     /// <exception cref="EntropyRpcException">The node answered with an error.</exception>
     /// <exception cref="EntropyRpcProtocolException">The node's answer was not valid JSON-RPC.</exception>
     /// <exception cref="EntropyConnectionException">The connection was lost or closed.</exception>
     /// <exception cref="EntropyTimeoutException">No response within <see cref="RpcClientOptions.RequestTimeout"/>.</exception>
+    /// <exception cref="ArgumentException">A parameter is of a type that cannot be sent (the message names it).</exception>
     public virtual Task<JsonElement> InvokeAsync(string method, IReadOnlyList<object?>? parameters = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
