@@ -79,6 +79,7 @@ public class OutOfProcessFaultTests
 
         AssertTypedWithId(failure, elapsed, node, user.AccountId);
         Assert.That(failure, Is.InstanceOf<RegistrationTimeoutException>(), "a silent node is only noticed by the deadline");
+        Assert.That(failure.Message, Does.Contain("not answering").And.Contain($"127.0.0.1:{proxy.Port}"), "the message says the node went silent, and which");
     }
 
     /// <summary>Kills the devnet process (and its threshold servers, which run in it) by its id, as an operator or the OOM killer would.</summary>

@@ -14,6 +14,7 @@ namespace Entropy.Chain;
 internal sealed class HeadCache : IAsyncDisposable
 {
     private const int RecentBlocks = 512;
+    private static readonly TimeSpan MinimumPatience = TimeSpan.FromSeconds(2);
     private readonly SubstrateClient _chain;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -26,6 +27,8 @@ internal sealed class HeadCache : IAsyncDisposable
     private Task _bestLoop = Task.CompletedTask;
     private Task _finalizedLoop = Task.CompletedTask;
     private int _live;
+    private long _bestAt;
+    private TimeSpan _interval;
 
     private HeadCache(SubstrateClient chain, TimeProvider time, ILogger logger)
     {
@@ -54,6 +57,28 @@ internal sealed class HeadCache : IAsyncDisposable
             lock (_lock)
             {
                 return _finalized;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gets a value indicating whether the last best head is overdue: no new one for three block intervals as observed (at least
+    /// two seconds). A live subscription can go quiet because the node stalled or dropped it without saying so; readers then
+    /// ask the node, which also shows whether it still answers.
+    /// </summary>
+    public bool IsOverdue
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (_best is null)
+                {
+                    return false;
+                }
+
+                var patience = _interval * 3 < MinimumPatience ? MinimumPatience : _interval * 3;
+                return _time.GetElapsedTime(_bestAt) > patience;
             }
         }
     }
@@ -159,7 +184,15 @@ internal sealed class HeadCache : IAsyncDisposable
                         }
                         else
                         {
+                            var now = _time.GetTimestamp();
+                            if (_best is { } previous && header.Number > previous.Number)
+                            {
+                                var interval = _time.GetElapsedTime(_bestAt, now) / (header.Number - previous.Number);
+                                _interval = _interval == TimeSpan.Zero ? interval : (_interval * 3 + interval) / 4;
+                            }
+
                             _best = header;
+                            _bestAt = now;
                             Remember(header);
                         }
                     }

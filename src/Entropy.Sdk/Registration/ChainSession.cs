@@ -100,10 +100,11 @@ internal sealed class ChainSession : IAsyncDisposable
         return (header.Number, hash);
     }
 
-    /// <summary>Gets the best head: from the subscription when it runs, else one request.</summary>
+    /// <summary>Gets the best head: from the subscription when it runs and is not overdue, else one request.</summary>
     public async Task<(uint Number, BlockHash Hash)> GetBestHeadAsync(CancellationToken cancellationToken)
     {
-        if (Heads.IsLive && Heads.Best is { } cached)
+        // An overdue head means the node went quiet or dropped the subscription silently: ask it, which finds out either way.
+        if (Heads.IsLive && Heads.Best is { } cached && !Heads.IsOverdue)
         {
             return (cached.Number, cached.Hash);
         }

@@ -168,13 +168,43 @@ public partial class RegisterOperation : EntropyOperation<Registration, Registra
         return Task.WhenAny(delay, session.Heads.WaitForHeadAboveAsync(Read(t => t.ScannedThrough), cancellationToken)).Unwrap();
     }
 
+    /// <summary>How long a request may go without any message from the node before the node counts as not answering (a live node answers in milliseconds).</summary>
+    private static readonly TimeSpan NotAnsweringAfter = TimeSpan.FromSeconds(3);
+
     private protected override EntropyException CreateTimeoutException(TimeSpan timeout, TimeSpan elapsed, Exception? lastFailure)
     {
         lock (_stateLock)
         {
             var tracker = Tracker;
-            return new RegistrationTimeoutException(Account, timeout, elapsed, tracker.Stage, tracker.Confirmations, tracker.RequiredConfirmations, tracker.Committee, Id, lastFailure ?? Volatile.Read(ref _lastFailure) ?? ConnectionProblem());
+            return new RegistrationTimeoutException(Account, timeout, elapsed, tracker.Stage, tracker.Confirmations, tracker.RequiredConfirmations, tracker.Committee, Id, NodeNotAnswering(lastFailure ?? Volatile.Read(ref _lastFailure)) ?? lastFailure ?? Volatile.Read(ref _lastFailure) ?? ConnectionProblem());
         }
+    }
+
+    /// <summary>Describes a node that keeps the connection open but sends nothing (stalled, overloaded, or cut off behind a proxy).</summary>
+    private EntropyConnectionException? NodeNotAnswering(Exception? lastFailure)
+    {
+        if (_client is not { IsDisposed: false } client)
+        {
+            return null;
+        }
+
+        var rpc = client.Session.Chain.Rpc;
+        string? what = null;
+        if (rpc.UnansweredFor() is { } unanswered && unanswered >= NotAnsweringAfter)
+        {
+            what = $"is not answering: the connection is open but nothing (no reply, no new block) has arrived for {unanswered.TotalSeconds:0.#} s since a request";
+        }
+        else if (client.Session.Heads.IsOverdue && rpc.SinceLastMessage is var quiet && quiet >= NotAnsweringAfter)
+        {
+            what = $"is not answering, or its chain has stalled: the connection is open but nothing (no new block, no reply) has arrived for {quiet.TotalSeconds:0.#} s";
+        }
+
+        return what is null
+            ? null
+            : new EntropyConnectionException(
+                ConnectionFailureType.ConnectionLost,
+                $"the node at {client.Endpoint} {what}; check that the node is running and not stalled or overloaded",
+                lastFailure);
     }
 
     /// <summary>Describes the connection when it is not open (requests then wait for the reconnect, so no failure was seen).</summary>

@@ -55,7 +55,7 @@ public sealed class RegistrationTimeoutException : EntropyTimeoutException
     private string Explain()
     {
         var unreachable = InnerException is EntropyConnectionException or EntropyTimeoutException
-            ? $" The node was unreachable at the end ({InnerException.Message})."
+            ? $" At the deadline, {InnerException.Message.TrimEnd('.')}."
             : string.Empty;
         if (Stage is not (null or RegistrationStage.Submitted or RegistrationStage.Registered))
         {

@@ -83,8 +83,15 @@ public partial class RpcClient
         }
     }
 
+    private void MarkReceived()
+    {
+        Volatile.Write(ref _firstUnansweredSend, 0);
+        Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+    }
+
     private void SetConnected()
     {
+        MarkReceived();
         Volatile.Write(ref _state, (int)RpcConnectionState.Connected);
         _connected.TrySetResult();
     }
@@ -127,9 +134,12 @@ public partial class RpcClient
                     {
                         return null;
                     }
+
+                    MarkReceived();
                 }
                 catch (EntropyRpcProtocolException ex)
                 {
+                    MarkReceived();
                     // The transport skipped one message it would not accept (RpcTransport.ReceiveAsync); the connection goes on.
                     OnGarbage(ex.ServerMessage);
                     continue;

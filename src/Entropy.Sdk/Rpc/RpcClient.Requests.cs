@@ -28,6 +28,8 @@ public partial class RpcClient
                 await _sendLock.WaitAsync(token).ConfigureAwait(false);
                 try
                 {
+                    // Marked before sending, so an answer that beats this line still clears it.
+                    Interlocked.CompareExchange(ref _firstUnansweredSend, _time.GetTimestamp(), 0);
                     await _transport.SendAsync(message.WrittenMemory, token).ConfigureAwait(false);
                 }
                 catch (EntropyConnectionException ex)
@@ -151,6 +153,18 @@ public partial class RpcClient
                     "parameters");
         }
     }
+
+    /// <summary>
+    /// How long the node has sent nothing at all since a request it was asked (answered or not, cancelled or not): <see langword="null"/>
+    /// when every request so far was followed by some message, or the connection is not open.
+    /// </summary>
+    internal TimeSpan? UnansweredFor() =>
+        State == RpcConnectionState.Connected && Volatile.Read(ref _firstUnansweredSend) is var sent and not 0
+            ? _time.GetElapsedTime(sent)
+            : null;
+
+    /// <summary>How long since the node sent anything (a reply or a notification), or since the connection opened.</summary>
+    internal TimeSpan SinceLastMessage => _time.GetElapsedTime(Volatile.Read(ref _lastReceived));
 
     private sealed class PendingRequest(string method, long start, RpcSubscription? subscription)
     {

@@ -35,6 +35,8 @@ public partial class RpcClient : IAsyncDisposable
     private int _state;
     private int _disposed;
     private long _droppedMessages;
+    private long _firstUnansweredSend;
+    private long _lastReceived;
 
     /// <summary>Initializes a client for mocks; every virtual member must be set up.</summary>
     protected RpcClient()
