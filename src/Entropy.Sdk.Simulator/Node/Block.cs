@@ -79,31 +79,31 @@ internal sealed class Block
     /// <remarks>Not a Merkle-Patricia trie root; it changes exactly when the content changes, which is all clients rely on.</remarks>
     public static byte[] ComputeStateRoot(ImmutableSortedDictionary<byte[], byte[]> state)
     {
-        var hasher = new Blake2bHasher(32);
+        Blake2bHasher.Initialize(32, out var hasher);
         Span<byte> prefix = stackalloc byte[5];
         foreach (var (key, value) in state)
         {
-            hasher.Append(prefix[..WriteCompact(prefix, (uint)key.Length)]);
-            hasher.Append(key);
-            hasher.Append(prefix[..WriteCompact(prefix, (uint)value.Length)]);
-            hasher.Append(value);
+            Blake2bHasher.Update(ref hasher, prefix[..WriteCompact(prefix, (uint)key.Length)]);
+            Blake2bHasher.Update(ref hasher, key);
+            Blake2bHasher.Update(ref hasher, prefix[..WriteCompact(prefix, (uint)value.Length)]);
+            Blake2bHasher.Update(ref hasher, value);
         }
 
-        return hasher.Finish();
+        return Blake2bHasher.Finalize(ref hasher);
     }
 
     /// <summary>blake2b-256 of the SCALE-encoded extrinsic list (<c>Vec&lt;OpaqueExtrinsic&gt;</c>).</summary>
     public static byte[] ComputeExtrinsicsRoot(IReadOnlyList<byte[]> extrinsics)
     {
-        var hasher = new Blake2bHasher(32);
+        Blake2bHasher.Initialize(32, out var hasher);
         Span<byte> prefix = stackalloc byte[5];
-        hasher.Append(prefix[..WriteCompact(prefix, (uint)extrinsics.Count)]);
+        Blake2bHasher.Update(ref hasher, prefix[..WriteCompact(prefix, (uint)extrinsics.Count)]);
         foreach (var extrinsic in extrinsics)
         {
-            hasher.Append(extrinsic);
+            Blake2bHasher.Update(ref hasher, extrinsic);
         }
 
-        return hasher.Finish();
+        return Blake2bHasher.Finalize(ref hasher);
     }
 
     private static int WriteCompact(Span<byte> destination, uint value)

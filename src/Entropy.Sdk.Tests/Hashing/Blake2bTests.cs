@@ -51,11 +51,11 @@ public class Blake2bTests
             split = Math.Min(split, data.Length);
             var expected = new byte[outLen];
             Blake2b.HashKeyed(key, data, expected);
-            var hasher = new Blake2bHasher(outLen, key);
-            hasher.Append(data.AsSpan(0, split));
-            hasher.Append(ReadOnlySpan<byte>.Empty);
-            hasher.Append(data.AsSpan(split));
-            return hasher.Finish().AsSpan().SequenceEqual(expected);
+            Blake2bHasher.Initialize(outLen, key, out var hasher);
+            Blake2bHasher.Update(ref hasher, data.AsSpan(0, split));
+            Blake2bHasher.Update(ref hasher, ReadOnlySpan<byte>.Empty);
+            Blake2bHasher.Update(ref hasher, data.AsSpan(split));
+            return Blake2bHasher.Finalize(ref hasher).AsSpan().SequenceEqual(expected);
         });
     }
 
@@ -73,22 +73,22 @@ public class Blake2bTests
         Assert.That(() => Blake2b.Hash("abc"u8, Span<byte>.Empty), Throws.ArgumentException);
         Assert.That(() => Blake2b.Hash("abc"u8, new byte[65]), Throws.ArgumentException);
         Assert.That(() => Blake2b.HashKeyed(new byte[65], "abc"u8, new byte[32]), Throws.ArgumentException);
-        Assert.That(() => new Blake2bHasher(0), Throws.InstanceOf<ArgumentOutOfRangeException>());
+        Assert.That(() => Blake2bHasher.Initialize(0, out _), Throws.InstanceOf<ArgumentOutOfRangeException>());
     }
 
     [Test]
     public void Hasher_AfterFinishOrDefault_ThrowsInvalidOperation()
     {
-        var hasher = new Blake2bHasher(32);
-        hasher.Append(Encoding.ASCII.GetBytes("abc"));
-        Assert.That(hasher.Finish(), Has.Length.EqualTo(32));
-        Assert.That(() => { var h = hasher; h.Append([1]); }, Throws.InvalidOperationException);
-        Assert.That(() => { Blake2bHasher h = default; h.Finish(); }, Throws.InvalidOperationException);
+        Blake2bHasher.Initialize(32, out var hasher);
+        Blake2bHasher.Update(ref hasher, Encoding.ASCII.GetBytes("abc"));
+        Assert.That(Blake2bHasher.Finalize(ref hasher), Has.Length.EqualTo(32));
+        Assert.That(() => { var h = hasher; Blake2bHasher.Update(ref h, [1]); }, Throws.InvalidOperationException);
+        Assert.That(() => { Blake2bHasher h = default; Blake2bHasher.Finalize(ref h); }, Throws.InvalidOperationException);
     }
 
     [Test]
     public void Hasher_FinishWithWrongOutputLength_ThrowsArgumentException()
     {
-        Assert.That(() => { var h = new Blake2bHasher(32); h.Finish(new byte[16]); }, Throws.ArgumentException);
+        Assert.That(() => { Blake2bHasher.Initialize(32, out var h); Blake2bHasher.Finalize(ref h, new byte[16]); }, Throws.ArgumentException);
     }
 }

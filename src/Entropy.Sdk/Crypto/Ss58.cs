@@ -147,11 +147,11 @@ public static class Ss58
 
     private static void Checksum(ReadOnlySpan<byte> body, Span<byte> checksum)
     {
-        var hasher = new Blake2bHasher(64);
-        hasher.Append(ChecksumContext);
-        hasher.Append(body);
+        Blake2bHasher.Initialize(64, out var hasher);
+        Blake2bHasher.Update(ref hasher, ChecksumContext);
+        Blake2bHasher.Update(ref hasher, body);
         Span<byte> hash = stackalloc byte[64];
-        hasher.Finish(hash);
+        Blake2bHasher.Finalize(ref hasher, hash);
         hash.Slice(0, checksum.Length).CopyTo(checksum);
     }
 }

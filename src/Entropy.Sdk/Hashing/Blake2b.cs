@@ -26,9 +26,9 @@ public static class Blake2b
             throw new ArgumentException($"A Blake2b output is 1 to {Blake2bHasher.MaxOutputLength} bytes; got {output.Length}.", nameof(output));
         }
 
-        var hasher = new Blake2bHasher(output.Length, key);
-        hasher.Append(data);
-        hasher.Finish(output);
+        Blake2bHasher.Initialize(output.Length, key, out var hasher);
+        Blake2bHasher.Update(ref hasher, data);
+        Blake2bHasher.Finalize(ref hasher, output);
     }
 
     /// <summary>Returns the 16-byte BLAKE2b digest (<c>blake2_128</c>) of <paramref name="data"/>.</summary>

@@ -26,9 +26,9 @@ public static class Blake2s
             throw new ArgumentException($"A Blake2s output is 1 to {Blake2sHasher.MaxOutputLength} bytes; got {output.Length}.", nameof(output));
         }
 
-        var hasher = new Blake2sHasher(output.Length, key);
-        hasher.Append(data);
-        hasher.Finish(output);
+        Blake2sHasher.Initialize(output.Length, key, out var hasher);
+        Blake2sHasher.Update(ref hasher, data);
+        Blake2sHasher.Finalize(ref hasher, output);
     }
 
     /// <summary>Returns the 32-byte BLAKE2s digest of <paramref name="data"/>.</summary>

@@ -192,10 +192,10 @@ internal sealed class SignedMessage
 
     private static byte[] SignedDigest(ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> recipient)
     {
-        var hasher = new Blake2sHasher(32);
-        hasher.Append(ciphertext);
-        hasher.Append(recipient);
-        return hasher.Finish();
+        Blake2sHasher.Initialize(32, out var hasher);
+        Blake2sHasher.Update(ref hasher, ciphertext);
+        Blake2sHasher.Update(ref hasher, recipient);
+        return Blake2sHasher.Finalize(ref hasher);
     }
 
     private static void WriteArray(Utf8JsonWriter writer, string name, byte[] bytes)

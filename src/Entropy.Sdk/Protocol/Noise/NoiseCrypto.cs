@@ -20,10 +20,10 @@ internal static partial class NoiseCrypto
     /// <summary>Computes BLAKE2s-256 of the concatenation of two inputs.</summary>
     public static void Hash(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination)
     {
-        var hasher = new Blake2sHasher(HashLength);
-        hasher.Append(first);
-        hasher.Append(second);
-        hasher.Finish(destination);
+        Blake2sHasher.Initialize(HashLength, out var hasher);
+        Blake2sHasher.Update(ref hasher, first);
+        Blake2sHasher.Update(ref hasher, second);
+        Blake2sHasher.Finalize(ref hasher, destination);
     }
 
     /// <summary>Computes HMAC-BLAKE2s (RFC 2104 with a 64-byte block) of <paramref name="first"/> ‖ <paramref name="second"/>.</summary>
@@ -47,11 +47,11 @@ internal static partial class NoiseCrypto
                 block[i] ^= 0x36;
             }
 
-            var hasher = new Blake2sHasher(HashLength);
-            hasher.Append(block);
-            hasher.Append(first);
-            hasher.Append(second);
-            hasher.Finish(inner);
+            Blake2sHasher.Initialize(HashLength, out var hasher);
+            Blake2sHasher.Update(ref hasher, block);
+            Blake2sHasher.Update(ref hasher, first);
+            Blake2sHasher.Update(ref hasher, second);
+            Blake2sHasher.Finalize(ref hasher, inner);
 
             // 0x36 ^ 0x5c turns the inner pad into the outer pad.
             for (int i = 0; i < BlockLength; i++)
@@ -59,10 +59,10 @@ internal static partial class NoiseCrypto
                 block[i] ^= 0x36 ^ 0x5c;
             }
 
-            hasher = new Blake2sHasher(HashLength);
-            hasher.Append(block);
-            hasher.Append(inner);
-            hasher.Finish(destination);
+            Blake2sHasher.Initialize(HashLength, out hasher);
+            Blake2sHasher.Update(ref hasher, block);
+            Blake2sHasher.Update(ref hasher, inner);
+            Blake2sHasher.Finalize(ref hasher, destination);
         }
         finally
         {
