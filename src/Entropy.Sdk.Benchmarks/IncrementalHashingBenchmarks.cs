@@ -57,9 +57,9 @@ public class IncrementalHashingBenchmarks
     public void Blake2s256TwoPieces()
     {
         Blake2sHasher.Initialize(32, out var hasher);
-        Blake2bHasher.Update(ref hasher, _hash);
-        Blake2bHasher.Update(ref hasher, _payload);
-        Blake2bHasher.Finalize(ref hasher, _output32);
+        Blake2sHasher.Update(ref hasher, _hash);
+        Blake2sHasher.Update(ref hasher, _payload);
+        Blake2sHasher.Finalize(ref hasher, _output32);
     }
 
     /// <summary>BLAKE2b-256 of 1 KB fed in 16 pieces of 64 bytes (the simulator's state root shape).</summary>
