@@ -7,8 +7,7 @@ using Entropy.Simulator;
 namespace Entropy.Tests.Conventions;
 
 /// <summary>
-/// docs/api/*.md is the API reference generated from the XML docs of the public surface (issue 7, "API reference generated from
-/// XML docs"). This test regenerates it and fails when the checked-in file is stale; run it with ENTROPY_UPDATE_API_DOCS=1 to
+/// docs/api/*.md is the API reference generated from the XML docs of the public surface . This test regenerates it and fails when the checked-in file is stale; run it with ENTROPY_UPDATE_API_DOCS=1 to
 /// rewrite the files.
 /// </summary>
 public partial class ApiReferenceTests
@@ -64,6 +63,20 @@ public partial class ApiReferenceTests
         Assert.That(missing, Is.Empty, "documentation IDs computed by reflection but absent from the XML docs");
     }
 
+    [Test]
+    public void ApiReference_ShowsTypesReturnTypesNullabilityAndDefaults()
+    {
+        var generated = Generate(typeof(EntropyClient).Assembly, Path.Combine(AppContext.BaseDirectory, "Entropy.Sdk.xml"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(generated, Does.Contain("`virtual Task<RegisterOperation> RegisterAsync(WaitUntil waitUntil, RegisterRequest request, IProgress<RegistrationProgress>? progress = null, CancellationToken cancellationToken = default)`"));
+            Assert.That(generated, Does.Contain("`TimeSpan RegistrationTimeout { get; set; }`"));
+            Assert.That(generated, Does.Match(@"`TimeSpan RegistrationTimeout \{ get; set; \}` \|[^\n]*The default value is 2 minutes"), "a property's documented default is shown");
+            Assert.That(generated, Does.Contain("`ILoggerFactory? LoggerFactory { get; set; }`"), "nullable reference types keep their ?");
+        });
+    }
+
     private static string Generate(Assembly assembly, string xmlPath)
     {
         var docs = XDocument.Load(xmlPath).Root!.Element("members")!.Elements("member")
@@ -86,9 +99,9 @@ public partial class ApiReferenceTests
             var typeId = type.FullName!.Replace('+', '.');
             text.Append("\n### ").Append(DisplayName(type)).Append(" (").Append(Kind(type)).Append(")\n\n")
                 .Append(Summary(docs, "T:" + typeId)).Append('\n');
-            var visibleIds = VisibleMembers(type).Select(DocumentationId).ToHashSet(StringComparer.Ordinal);
+            var visible = VisibleMembers(type).GroupBy(DocumentationId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
             var rows = docs.Keys
-                .Where(visibleIds.Contains)
+                .Where(visible.ContainsKey)
                 .Select(id => (Id: id, Member: MemberPart(id, typeId)))
                 .Where(r => r.Member is not null)
                 .OrderBy(r => r.Id, StringComparer.Ordinal)
@@ -99,10 +112,11 @@ public partial class ApiReferenceTests
             }
 
             text.Append("\n| Member | Summary |\n|---|---|\n");
-            foreach (var (id, member) in rows)
+            foreach (var (id, _) in rows)
             {
-                text.Append("| `").Append(member!.Replace("#ctor", "constructor").Replace('{', '<').Replace('}', '>'))
-                    .Append("` | ").Append(Summary(docs, id)).Append(" |\n");
+                var defaults = DefaultText(docs, id);
+                text.Append("| `").Append(Signature(visible[id]).Replace("|", "\\|", StringComparison.Ordinal))
+                    .Append("` | ").Append(Summary(docs, id)).Append(defaults.Length == 0 ? "" : " " + defaults).Append(" |\n");
             }
         }
 
@@ -255,7 +269,7 @@ public partial class ApiReferenceTests
     private static string ShortName(string cref)
     {
         var name = cref.Length > 2 && cref[1] == ':' ? cref[2..] : cref;
-        name = name.Split('(')[0];
+        name = GenericArity().Replace(name.Split('(')[0], "");
         var parts = name.Split('.');
         return parts.Length >= 2 && cref.StartsWith("T:", StringComparison.Ordinal) is false ? parts[^2] + "." + parts[^1] : parts[^1];
     }
@@ -291,6 +305,9 @@ public partial class ApiReferenceTests
 
         return dir?.FullName ?? throw new InvalidOperationException("Entropy.Sdk.sln not found above the test assembly.");
     }
+
+    [GeneratedRegex(@"`+[0-9]+")]
+    private static partial Regex GenericArity();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
