@@ -63,6 +63,8 @@ namespace LoadTest
 
         public int Burst { get; init; }
 
+        public int Warmup { get; init; }
+
         public string? KeyStore { get; init; }
 
         public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.None;
@@ -87,6 +89,7 @@ namespace LoadTest
                           --key-store DIR   put the servers' key stores under DIR (e.g. /dev/shm: no fsync cost; default: the temp folder)
                           --log LEVEL       devnet log to stderr at LEVEL (warning, information, debug; default none)
                           --burst N         instead of the load run: submit N registrations in one block, count those registered within 3 blocks
+                          --warmup N        first register N other accounts in one block and wait for them (JIT, pools, connections warm), then measure
                         """);
                     return null;
                 }
@@ -123,6 +126,7 @@ namespace LoadTest
                     case "--scrypt-log2": s = s with { ScryptLog2 = value }; break;
                     case "--max-seconds": s = s with { MaxSeconds = value }; break;
                     case "--burst": s = s with { Burst = value }; break;
+                    case "--warmup": s = s with { Warmup = value }; break;
                     default:
                         Console.Error.WriteLine($"Unknown option '{args[i - 1]}'; see --help.");
                         return null;
@@ -161,6 +165,7 @@ namespace LoadTest
         {
             var count = s.Burst > 0 ? s.Burst : s.Accounts;
             var signers = Enumerable.Range(0, count).Select(CreateSigner).ToArray();
+            var warmupSigners = Enumerable.Range(count, s.Warmup).Select(CreateSigner).ToArray();
             var options = new EntropyDevnetOptions
             {
                 BlockProduction = BlockProductionMode.Interval,
@@ -171,7 +176,7 @@ namespace LoadTest
                 KeyStoreDirectory = s.KeyStore,
                 LoggerFactory = s.LogLevel == Microsoft.Extensions.Logging.LogLevel.None ? null : new StderrLoggerFactory(s.LogLevel),
             };
-            foreach (var signer in signers)
+            foreach (var signer in signers.Concat(warmupSigners))
             {
                 options.EndowedAccounts.Add(KeyValuePair.Create(signer.AccountId.AsSpan().ToArray(), (UInt128)1_000_000_000_000_000_000UL * 100));
             }
@@ -196,6 +201,13 @@ namespace LoadTest
             }
 
             output.WriteLine($"Devnet up: chain {devnet.Endpoint}, {devnet.ThresholdServerEndpoints.Count} threshold servers; baseline working set {memory.WorkingSetMb:F0} MB");
+            if (warmupSigners.Length > 0)
+            {
+                var warm = warmupSigners.Select((_, i) => new Sample { Index = i }).ToArray();
+                await Task.WhenAll(warm.Select(sample => RegisterOneAsync(clients[sample.Index % clients.Length], warmupSigners[sample.Index], sample, blocks, cancellationToken)));
+                output.WriteLine($"Warm-up: {warm.Count(x => x.Error is null)} of {warm.Length} registered first (not counted below)");
+            }
+
             var samples = Enumerable.Range(0, count).Select(i => new Sample { Index = i }).ToArray();
             var stopwatch = Stopwatch.StartNew();
             memory.StartCpu();
@@ -231,7 +243,7 @@ namespace LoadTest
                     await client.DisposeAsync();
                 }
 
-                foreach (var signer in signers)
+                foreach (var signer in signers.Concat(warmupSigners))
                 {
                     signer.Dispose();
                 }

@@ -32,6 +32,9 @@ internal enum KeyStoreError
 
     /// <summary>The store's <c>keystore.meta</c> asks for a weaker scrypt cost than the opener's minimum (the file was edited or comes from elsewhere).</summary>
     WeakParameters,
+
+    /// <summary>Writing to the store's disk failed; the store refuses further writes until it is reopened.</summary>
+    WriteFailed,
 }
 
 /// <summary>The failure of a key-store operation, naming the key concerned (never the value or the password).</summary>

@@ -60,12 +60,21 @@ public class KeyStoreTests
     [Test]
     public async Task OpenAsync_WrongPassword_ThrowsWrongPassword()
     {
-        await (await OpenAsync()).DisposeAsync();
+        await using (var store = await OpenAsync())
+        {
+            await store.ReplaceAsync("k", new byte[] { 1 });
+        }
+
+        var log = await File.ReadAllBytesAsync(LogPath);
 
         var e = Assert.ThrowsAsync<KeyStoreException>(() => EncryptedKeyStore.OpenAsync(_directory, "wrong", s_cheap));
 
         Assert.That(e!.Error, Is.EqualTo(KeyStoreError.WrongPassword));
         Assert.That(e.Message, Does.Not.Contain("wrong").And.Not.Contain(Password));
+        // Nothing is cut or rewritten under a wrong password (its commit records would not authenticate either).
+        Assert.That(await File.ReadAllBytesAsync(LogPath), Is.EqualTo(log));
+        await using var reopened = await OpenAsync();
+        Assert.That(await reopened.GetAsync("k"), Is.EqualTo(new byte[] { 1 }));
     }
 
     [Test]
@@ -106,16 +115,6 @@ public class KeyStoreTests
         Assert.That(e!.Error, Is.EqualTo(KeyStoreError.NotReserved));
         Assert.That(e.Key, Is.EqualTo("k"));
         Assert.That(await store.GetAsync("k"), Is.EqualTo(new byte[] { 1 }));
-    }
-
-    [Test]
-    public async Task PutAsync_ReservationDeletedMeanwhile_ThrowsNotReserved()
-    {
-        await using var store = await OpenAsync();
-        var reservation = await store.ReserveKeyAsync("k");
-        File.Delete(Directory.EnumerateFiles(_directory, "*.rec").Single(f => !IsVerificationRecord(f)));
-
-        Assert.That(Assert.ThrowsAsync<KeyStoreException>(() => store.PutAsync(reservation, new byte[] { 2 }))!.Error, Is.EqualTo(KeyStoreError.NotReserved));
     }
 
     [Test]
@@ -161,10 +160,10 @@ public class KeyStoreTests
             await store.PutAsync(await store.ReserveKeyAsync("bad"), new byte[] { 2, 2, 2 });
         }
 
-        var badFile = RecordFileOf("bad");
-        var bytes = await File.ReadAllBytesAsync(badFile);
-        bytes[^5] ^= 0x40; // inside the ciphertext/tag
-        await File.WriteAllBytesAsync(badFile, bytes);
+        var bytes = await File.ReadAllBytesAsync(LogPath);
+        var bad = LastRecordOf(bytes, "bad");
+        bytes[bad.Offset + bad.Length - 5] ^= 0x40; // inside the ciphertext/tag
+        await File.WriteAllBytesAsync(LogPath, bytes);
 
         await using var reopened = await OpenAsync();
         var e = Assert.ThrowsAsync<KeyStoreException>(() => reopened.GetAsync("bad"));
@@ -176,28 +175,38 @@ public class KeyStoreTests
     }
 
     [Test]
-    public async Task GetAsync_RecordCopiedOverAnotherKey_IsDetected()
+    public async Task GetAsync_RecordRelabelledToAnotherKey_IsDetected()
     {
-        await using var store = await OpenAsync();
-        await store.PutAsync(await store.ReserveKeyAsync("alice"), new byte[] { 1 });
-        await store.PutAsync(await store.ReserveKeyAsync("bob"), new byte[] { 2 });
+        await using (var store = await OpenAsync())
+        {
+            await store.PutAsync(await store.ReserveKeyAsync("bobby"), new byte[] { 2 });
+            await store.PutAsync(await store.ReserveKeyAsync("alice"), new byte[] { 1 });
+        }
 
-        File.Copy(RecordFileOf("alice"), RecordFileOf("bob"), overwrite: true);
+        // alice's record, later in the log, now claims to be bobby's: the key is associated data, so it does not authenticate.
+        var bytes = await File.ReadAllBytesAsync(LogPath);
+        Encoding.UTF8.GetBytes("bobby").CopyTo(bytes, LastRecordOf(bytes, "alice").Offset + 8);
+        await File.WriteAllBytesAsync(LogPath, bytes);
 
-        Assert.That(Assert.ThrowsAsync<KeyStoreException>(() => store.GetAsync("bob"))!.Error, Is.EqualTo(KeyStoreError.CorruptRecord));
+        await using var reopened = await OpenAsync();
+        Assert.That(Assert.ThrowsAsync<KeyStoreException>(() => reopened.GetAsync("bobby"))!.Error, Is.EqualTo(KeyStoreError.CorruptRecord));
     }
 
     [Test]
     public async Task GetAsync_StateByteFlippedToReserved_IsDetected()
     {
-        await using var store = await OpenAsync();
-        await store.PutAsync(await store.ReserveKeyAsync("k"), new byte[] { 9 });
-        var bytes = await File.ReadAllBytesAsync(RecordFileOf("k"));
-        bytes[5] = 0; // "value" → "reserved", which would let delete be refused or a put overwrite the share
+        await using (var store = await OpenAsync())
+        {
+            await store.PutAsync(await store.ReserveKeyAsync("k"), new byte[] { 9 });
+        }
 
-        await File.WriteAllBytesAsync(RecordFileOf("k"), bytes);
+        var bytes = await File.ReadAllBytesAsync(LogPath);
+        bytes[LastRecordOf(bytes, "k").Offset + 5] = 0; // "value" → "reserved", which would let delete be refused or a put overwrite the share
+        await File.WriteAllBytesAsync(LogPath, bytes);
 
-        Assert.That(Assert.ThrowsAsync<KeyStoreException>(() => store.GetAsync("k"))!.Error, Is.EqualTo(KeyStoreError.CorruptRecord));
+        await using var reopened = await OpenAsync();
+        Assert.That(Assert.ThrowsAsync<KeyStoreException>(() => reopened.GetAsync("k"))!.Error, Is.EqualTo(KeyStoreError.CorruptRecord));
+        Assert.That(Assert.ThrowsAsync<KeyStoreException>(() => reopened.PutAsync(new KeyReservation(reopened, "k"), new byte[] { 1 }))!.Error, Is.EqualTo(KeyStoreError.CorruptRecord));
     }
 
     [Test]
@@ -209,12 +218,13 @@ public class KeyStoreTests
         await store.PutAsync(await store.ReserveKeyAsync("b"), secret);
 
         var all = Directory.EnumerateFiles(_directory).Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)).Select(File.ReadAllBytes).ToList();
-        var a = await File.ReadAllBytesAsync(RecordFileOf("a"));
-        var b = await File.ReadAllBytesAsync(RecordFileOf("b"));
+        var log = await File.ReadAllBytesAsync(LogPath);
+        var a = LastRecordOf(log, "a");
+        var b = LastRecordOf(log, "b");
 
         Assert.That(all.Any(f => f.AsSpan().IndexOf(secret) >= 0), Is.False);
         // Same header length ("a", "b"); the 24-byte nonces that follow must differ.
-        Assert.That(a.AsSpan(9, 24).SequenceEqual(b.AsSpan(9, 24)), Is.False);
+        Assert.That(log.AsSpan(a.Offset + 9, 24).SequenceEqual(log.AsSpan(b.Offset + 9, 24)), Is.False);
     }
 
     [Test]
@@ -237,11 +247,17 @@ public class KeyStoreTests
         });
         var aead = NSec.Cryptography.AeadAlgorithm.XChaCha20Poly1305;
         using var key = NSec.Cryptography.Key.Import(aead, kdf.DeriveBytes(Encoding.UTF8.GetBytes(Password), meta.AsSpan(21, 32), 32), NSec.Cryptography.KeyBlobFormat.RawSymmetricKey);
-        var file = await File.ReadAllBytesAsync(RecordFileOf("doc"));
+        // keystore.log = "EKSL" ‖ version 1 ‖ 3 zero bytes, then frames u32 LE length ‖ record.
+        var log = await File.ReadAllBytesAsync(LogPath);
+        var doc = LastRecordOf(log, "doc");
+        var file = log.AsSpan(doc.Offset, doc.Length).ToArray();
         int header = 8 + 3; // "EKSR", version, state, u16 length, "doc"
 
         var plaintext = aead.Decrypt(key, file.AsSpan(header, 24), file.AsSpan(0, header), file.AsSpan(header + 24));
 
+        Assert.That(Encoding.ASCII.GetString(log, 0, 4), Is.EqualTo("EKSL"));
+        Assert.That(log.AsSpan(4, 4).ToArray(), Is.EqualTo(new byte[] { 1, 0, 0, 0 }));
+        Assert.That(BinaryPrimitives.ReadInt32LittleEndian(log.AsSpan(doc.Offset - 4)), Is.EqualTo(doc.Length));
         Assert.That(Encoding.ASCII.GetString(file, 0, 4), Is.EqualTo("EKSR"));
         Assert.That(plaintext, Is.EqualTo(new byte[] { 0xAB, 0xCD }));
         Assert.That(
@@ -299,13 +315,16 @@ public class KeyStoreTests
             await store.PutAsync(await store.ReserveKeyAsync("k"), new byte[] { 5 });
         }
 
-        // A crash between writing the temporary file and renaming it over the record.
-        var stale = RecordFileOf("k") + ".0011223344556677.tmp";
+        // A crash between writing a temporary file and renaming it over the metadata or the compacted log.
+        var stale = Path.Combine(_directory, "keystore.meta.0011223344556677.tmp");
+        var staleCompaction = Path.Combine(_directory, "keystore.log.compact");
+        await File.WriteAllBytesAsync(staleCompaction, [0xde, 0xad]);
         await File.WriteAllBytesAsync(stale, [0xde, 0xad]);
 
         await using var reopened = await OpenAsync();
 
         Assert.That(File.Exists(stale), Is.False);
+        Assert.That(File.Exists(staleCompaction), Is.False);
         Assert.That(await reopened.GetAsync("k"), Is.EqualTo(new byte[] { 5 }));
     }
 
@@ -356,8 +375,9 @@ public class KeyStoreTests
 
     private Task<EncryptedKeyStore> OpenAsync() => EncryptedKeyStore.OpenAsync(_directory, Password, s_cheap);
 
-    private string RecordFileOf(string key) =>
-        Path.Combine(_directory, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key))) + ".rec");
+    private string LogPath => Path.Combine(_directory, "keystore.log");
 
-    private bool IsVerificationRecord(string path) => path == RecordFileOf(EncryptedKeyStore.VerificationKey);
+    /// <summary>The last record of <paramref name="key"/> in a log, read by the documented layout.</summary>
+    private static (int Offset, int Length) LastRecordOf(byte[] log, string key) =>
+        KeyStoreLogTests.Frames(log).Last(f => f.Key == key && f.State != KeyStoreLogTests.CommitState) is var f ? (f.Offset, f.Length) : default;
 }
