@@ -37,7 +37,7 @@ public class ExtrinsicBenchmarks
     /// <summary>Builds the payload, signs it with sr25519 and assembles the extrinsic and its hash.</summary>
     /// <returns>The extrinsic.</returns>
     [Benchmark(Baseline = true)]
-    public SignedExtrinsic BuildAndSignRegister() => _builder.Sign(_call, _alice, _parameters);
+    public object BuildAndSignRegister() => _builder.Sign(_call, _alice, _parameters);
 
     /// <summary>Builds only the signing payload (call ‖ extra ‖ additional).</summary>
     /// <returns>The payload.</returns>

@@ -32,7 +32,7 @@ public class MetadataBenchmarks
     }
 
     [Benchmark]
-    public RuntimeMetadata DecodeMetadataV10() => RuntimeMetadata.Parse(_metadataBytes);
+    public object DecodeMetadataV10() => RuntimeMetadata.Parse(_metadataBytes);
 
     [Benchmark]
     public int EncodeRegisterCall()

@@ -91,7 +91,7 @@ public class RegistrationBenchmarks
 
     /// <summary>Encode the <c>register</c> call and build + sign the extrinsic (client CPU only).</summary>
     [Benchmark]
-    public async Task<SignedExtrinsic> BuildAndSign()
+    public async Task<object> BuildAndSign()
     {
         var session = _client.Session;
         var call = session.Runtime.EncodeRegister(_signers[0].AccountId, AccessMode.Public, default, [new ProgramInstance(ProgramPointer.DeviceKeyProxy, [])]);

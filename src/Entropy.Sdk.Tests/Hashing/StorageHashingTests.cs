@@ -58,8 +58,9 @@ public class StorageHashingTests
     [TestCase(StorageHasher.Twox256, 32, false)]
     [TestCase(StorageHasher.Twox64Concat, 8, true)]
     [TestCase(StorageHasher.Identity, 0, true)]
-    public void Metadata_PerHasher_IsConsistent(StorageHasher hasher, int prefix, bool concat)
+    public void Metadata_PerHasher_IsConsistent(object boxed, int prefix, bool concat)
     {
+        var hasher = (StorageHasher)boxed; // the enum is internal, and NUnit needs public test methods
         Assert.That(StorageHashing.HashPrefixLength(hasher), Is.EqualTo(prefix));
         Assert.That(StorageHashing.IsConcat(hasher), Is.EqualTo(concat));
         Assert.That(StorageHashing.OutputLength(hasher, 10), Is.EqualTo(prefix + (concat ? 10 : 0)));

@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Entropy.Chain;
 
 /// <summary>A 32-byte block hash (Substrate <c>H256</c>), written as 0x-prefixed lower-case hex.</summary>
-public readonly struct BlockHash : IEquatable<BlockHash>
+internal readonly struct BlockHash : IEquatable<BlockHash>
 {
     /// <summary>The length of a block hash in bytes.</summary>
     public const int Length = 32;

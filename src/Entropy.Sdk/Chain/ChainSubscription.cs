@@ -6,7 +6,7 @@ namespace Entropy.Chain;
 
 /// <summary>A typed subscription (for example to new heads): an async stream of decoded notifications; disposing it unsubscribes.</summary>
 /// <typeparam name="T">The notification type.</typeparam>
-public sealed class ChainSubscription<T> : IAsyncEnumerable<T>, IAsyncDisposable
+internal sealed class ChainSubscription<T> : IAsyncEnumerable<T>, IAsyncDisposable
 {
     private readonly RpcSubscription _inner;
     private readonly Func<JsonElement, T> _decode;

@@ -7,7 +7,7 @@ namespace Entropy.Chain;
 
 /// <summary>A block header as the node reports it (<c>chain_getHeader</c>, head subscriptions).</summary>
 /// <remarks>Layout: <c>sp_runtime::generic::Header</c> with a <c>u32</c> block number and BLAKE2b-256 hashing (https://docs.rs/sp-runtime/latest/sp_runtime/generic/struct.Header.html).</remarks>
-public sealed class Header
+internal sealed class Header
 {
     /// <summary>Creates a header from its parts.</summary>
     /// <param name="parentHash">The parent block's hash.</param>
@@ -75,15 +75,15 @@ public sealed class Header
 /// <summary>A block: its header and its opaque, SCALE-encoded extrinsics (<c>chain_getBlock</c>).</summary>
 /// <param name="Header">The header.</param>
 /// <param name="Extrinsics">The extrinsics, each with its compact length prefix, as the node sends them.</param>
-public sealed record Block(Header Header, IReadOnlyList<ReadOnlyMemory<byte>> Extrinsics);
+internal sealed record Block(Header Header, IReadOnlyList<ReadOnlyMemory<byte>> Extrinsics);
 
 /// <summary>The version of one runtime API the runtime implements.</summary>
 /// <param name="Id">The API id, BLAKE2b with an 8-byte output of the API trait name, as 0x-hex.</param>
 /// <param name="Version">The API version.</param>
-public readonly record struct RuntimeApiVersion(string Id, uint Version);
+internal readonly record struct RuntimeApiVersion(string Id, uint Version);
 
 /// <summary>The runtime's version (<c>state_getRuntimeVersion</c>): spec and transaction versions and the runtime APIs it implements.</summary>
-public sealed class RuntimeVersion
+internal sealed class RuntimeVersion
 {
     /// <summary>Creates a runtime version.</summary>
     /// <param name="specName">The spec name.</param>
@@ -163,7 +163,7 @@ public sealed class RuntimeVersion
 }
 
 /// <summary>The chain's properties (<c>system_properties</c>): address format and token.</summary>
-public sealed class ChainProperties
+internal sealed class ChainProperties
 {
     /// <summary>Creates chain properties.</summary>
     /// <param name="ss58Format">The SS58 address prefix, or <see langword="null"/> when the node does not say.</param>
@@ -200,4 +200,4 @@ public sealed class ChainProperties
 /// <param name="Free">The free balance, in planck.</param>
 /// <param name="Reserved">The reserved balance, in planck.</param>
 /// <param name="Frozen">The frozen balance (the larger of <c>misc_frozen</c>/<c>fee_frozen</c> on older runtimes), in planck.</param>
-public sealed record AccountInfo(uint Nonce, uint Consumers, uint Providers, uint Sufficients, System.Numerics.BigInteger Free, System.Numerics.BigInteger Reserved, System.Numerics.BigInteger Frozen);
+internal sealed record AccountInfo(uint Nonce, uint Consumers, uint Providers, uint Sufficients, System.Numerics.BigInteger Free, System.Numerics.BigInteger Reserved, System.Numerics.BigInteger Frozen);

@@ -7,7 +7,7 @@ using Entropy.Rpc;
 namespace Entropy.Chain;
 
 /// <content>Batched storage reads, fees, the transaction pool, submission and inclusion: what the upper layers read through the chain client.</content>
-public partial class SubstrateClient
+internal partial class SubstrateClient
 {
     /// <summary>Reads several storage values at one block in one request (<c>state_queryStorageAt</c>).</summary>
     /// <param name="keys">The full storage keys.</param>

@@ -15,7 +15,7 @@ namespace Entropy.Chain;
 /// <c>state_subscribeRuntimeVersion</c> so that <see cref="Runtime"/> is refreshed after a runtime upgrade.
 /// JSON-RPC reference: https://polkadot.js.org/docs/substrate/rpc.
 /// </remarks>
-public partial class SubstrateClient : IAsyncDisposable
+internal partial class SubstrateClient : IAsyncDisposable
 {
     private readonly bool _ownsRpc;
     private readonly ILogger _logger;
@@ -426,10 +426,10 @@ public partial class SubstrateClient : IAsyncDisposable
 /// <param name="Version">The runtime version.</param>
 /// <param name="MetadataBytes">The metadata exactly as the node served it (bare <c>RuntimeMetadataPrefixed</c>, starting with <c>meta</c>).</param>
 /// <param name="Metadata">The decoded metadata.</param>
-public sealed record RuntimeSnapshot(RuntimeVersion Version, ReadOnlyMemory<byte> MetadataBytes, RuntimeMetadata Metadata);
+internal sealed record RuntimeSnapshot(RuntimeVersion Version, ReadOnlyMemory<byte> MetadataBytes, RuntimeMetadata Metadata);
 
 /// <summary>Describes a runtime upgrade: the runtime before and after.</summary>
-public sealed class RuntimeUpgradedEventArgs : EventArgs
+internal sealed class RuntimeUpgradedEventArgs : EventArgs
 {
     /// <summary>Creates the event data.</summary>
     /// <param name="previous">The runtime before the upgrade.</param>

@@ -87,7 +87,7 @@ public static class Mnemonic
     /// <exception cref="ArgumentNullException"><paramref name="phrase"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="miniSecret"/> is not 32 bytes long.</exception>
     /// <exception cref="FormatException">The phrase is not a valid English BIP-39 phrase.</exception>
-    public static void DeriveMiniSecret(string phrase, string? password, Span<byte> miniSecret)
+    internal static void DeriveMiniSecret(string phrase, string? password, Span<byte> miniSecret)
     {
         ArgumentNullException.ThrowIfNull(phrase);
         if (miniSecret.Length != 32)

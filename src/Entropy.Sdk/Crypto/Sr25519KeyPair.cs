@@ -189,7 +189,7 @@ public sealed partial class Sr25519KeyPair : IDisposable
     /// schnorrkel <c>hard_derive_mini_secret_key</c> (transcript "SchnorrRistrettoHDKD"), then the child mini secret is
     /// expanded in Ed25519 mode, as sp-core does.
     /// </remarks>
-    public Sr25519KeyPair DeriveHard(ReadOnlySpan<byte> chainCode)
+    internal Sr25519KeyPair DeriveHard(ReadOnlySpan<byte> chainCode)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Sr25519.CheckChainCode(chainCode);
@@ -216,7 +216,7 @@ public sealed partial class Sr25519KeyPair : IDisposable
     /// <returns>The child key pair; its nonce is randomised as in schnorrkel, so only the public key is deterministic.</returns>
     /// <exception cref="ArgumentException"><paramref name="chainCode"/> is not 32 bytes long.</exception>
     /// <exception cref="ObjectDisposedException">The key pair was disposed.</exception>
-    public Sr25519KeyPair DeriveSoft(ReadOnlySpan<byte> chainCode)
+    internal Sr25519KeyPair DeriveSoft(ReadOnlySpan<byte> chainCode)
     {
         Span<byte> random = stackalloc byte[32];
         RandomNumberGenerator.Fill(random);

@@ -72,7 +72,7 @@ public readonly struct Sr25519PublicKey : IEquatable<Sr25519PublicKey>
     /// <exception cref="ArgumentException"><paramref name="chainCode"/> is not 32 bytes long.</exception>
     /// <exception cref="CryptographicException">This key is not a valid Ristretto255 point encoding.</exception>
     /// <remarks>Implements schnorrkel <c>PublicKey::derived_key_simple</c> (transcript "SchnorrRistrettoHDKD").</remarks>
-    public Sr25519PublicKey DeriveSoft(ReadOnlySpan<byte> chainCode)
+    internal Sr25519PublicKey DeriveSoft(ReadOnlySpan<byte> chainCode)
     {
         Sr25519.CheckChainCode(chainCode);
         Span<byte> encoded = stackalloc byte[Length];
@@ -94,7 +94,7 @@ public readonly struct Sr25519PublicKey : IEquatable<Sr25519PublicKey>
     /// <returns>The public key.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="hex"/> is null.</exception>
     /// <exception cref="FormatException"><paramref name="hex"/> is not 32 bytes of hexadecimal.</exception>
-    public static Sr25519PublicKey Parse(string hex)
+    internal static Sr25519PublicKey Parse(string hex)
     {
         ArgumentNullException.ThrowIfNull(hex);
         if (!TryParse(hex, out var key))
@@ -109,7 +109,7 @@ public readonly struct Sr25519PublicKey : IEquatable<Sr25519PublicKey>
     /// <param name="hex">64 hexadecimal digits, optionally prefixed by <c>0x</c>.</param>
     /// <param name="result">The parsed key, or the default value on failure.</param>
     /// <returns><see langword="true"/> if <paramref name="hex"/> was well formed.</returns>
-    public static bool TryParse([NotNullWhen(true)] string? hex, out Sr25519PublicKey result)
+    internal static bool TryParse([NotNullWhen(true)] string? hex, out Sr25519PublicKey result)
     {
         Span<byte> bytes = stackalloc byte[Length];
         if (!Sr25519.TryDecodeHex(hex, bytes))

@@ -65,7 +65,7 @@ public readonly struct Sr25519Signature : IEquatable<Sr25519Signature>
     /// <returns>The signature.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="hex"/> is null.</exception>
     /// <exception cref="FormatException"><paramref name="hex"/> is not 64 bytes of hexadecimal.</exception>
-    public static Sr25519Signature Parse(string hex)
+    internal static Sr25519Signature Parse(string hex)
     {
         ArgumentNullException.ThrowIfNull(hex);
         if (!TryParse(hex, out var signature))
@@ -80,7 +80,7 @@ public readonly struct Sr25519Signature : IEquatable<Sr25519Signature>
     /// <param name="hex">128 hexadecimal digits, optionally prefixed by <c>0x</c>.</param>
     /// <param name="result">The parsed signature, or the default value on failure.</param>
     /// <returns><see langword="true"/> if <paramref name="hex"/> was well formed.</returns>
-    public static bool TryParse([NotNullWhen(true)] string? hex, out Sr25519Signature result)
+    internal static bool TryParse([NotNullWhen(true)] string? hex, out Sr25519Signature result)
     {
         Span<byte> bytes = stackalloc byte[Length];
         if (!Sr25519.TryDecodeHex(hex, bytes))

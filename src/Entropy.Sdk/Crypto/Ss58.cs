@@ -8,7 +8,7 @@ namespace Entropy.Crypto;
 /// 32- and 33-byte keys carry a 2-byte checksum; 1-, 2-, 4- and 8-byte account indices carry one.
 /// See <see href="https://docs.polkadot.com/polkadot-protocol/parachain-basics/accounts/#address-formats"/>.
 /// </remarks>
-public static class Ss58
+internal static class Ss58
 {
     /// <summary>The prefix of generic Substrate addresses, which Entropy uses.</summary>
     public const ushort SubstratePrefix = 42;

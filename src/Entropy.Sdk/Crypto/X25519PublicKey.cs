@@ -51,7 +51,7 @@ public readonly struct X25519PublicKey : IEquatable<X25519PublicKey>
     /// <returns>The key.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="hex"/> is <see langword="null"/>.</exception>
     /// <exception cref="FormatException">The text is not 32 bytes of hex.</exception>
-    public static X25519PublicKey Parse(string hex)
+    internal static X25519PublicKey Parse(string hex)
     {
         ArgumentNullException.ThrowIfNull(hex);
         return TryParse(hex, out X25519PublicKey key)
@@ -63,7 +63,7 @@ public readonly struct X25519PublicKey : IEquatable<X25519PublicKey>
     /// <param name="hex">The text.</param>
     /// <param name="result">Receives the key, or <see langword="default"/> on failure.</param>
     /// <returns><see langword="true"/> if the text was valid.</returns>
-    public static bool TryParse([NotNullWhen(true)] string? hex, out X25519PublicKey result)
+    internal static bool TryParse([NotNullWhen(true)] string? hex, out X25519PublicKey result)
     {
         result = default;
         if (hex is null)

@@ -2,7 +2,7 @@ namespace Entropy.Extrinsics;
 
 /// <summary>An extrinsic decoded per the runtime's signed-extension list: signer, signature, extra values and call bytes.</summary>
 /// <remarks>Produced by <see cref="ExtrinsicBuilder.Decode(ReadOnlySpan{byte})"/>. Layout: SUBSTRATE.md §3, format version 4.</remarks>
-public sealed class DecodedExtrinsic
+internal sealed class DecodedExtrinsic
 {
     internal DecodedExtrinsic(
         byte[] encoded,

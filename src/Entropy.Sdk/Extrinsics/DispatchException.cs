@@ -2,19 +2,29 @@ namespace Entropy.Extrinsics;
 
 /// <summary>The exception thrown when a transaction was included in a block but its call failed (<c>System.ExtrinsicFailed</c>).</summary>
 /// <remarks>
-/// The fee was charged and the nonce used: the transaction must not be resubmitted as is. <see cref="Result"/> holds the block, the
-/// extrinsic index and its events. See <c>sp_runtime::DispatchError</c>.
+/// The fee was charged and the nonce used: the transaction must not be resubmitted as is. See <c>sp_runtime::DispatchError</c>.
 /// </remarks>
 public sealed class DispatchException : TransactionException
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception (for example in a test).</summary>
+    /// <param name="kind">The <c>DispatchError</c> variant, for example <c>Module</c>, <c>BadOrigin</c> or <c>Token</c>.</param>
+    /// <param name="pallet">The pallet that raised a <c>Module</c> error; otherwise <see langword="null"/>.</param>
+    /// <param name="error">The error's name; otherwise <see langword="null"/>.</param>
+    /// <param name="docs">The error's documentation from the metadata.</param>
+    /// <param name="message">What went wrong, and where.</param>
+    public DispatchException(string kind, string? pallet, string? error, IReadOnlyList<string> docs, string message)
+        : this(kind, pallet, error, docs, null, message)
+    {
+    }
+
+    /// <summary>Creates the exception with the inclusion it belongs to.</summary>
     /// <param name="kind">The <c>DispatchError</c> variant, for example <c>Module</c>, <c>BadOrigin</c> or <c>Token</c>.</param>
     /// <param name="pallet">The pallet that raised a <c>Module</c> error; otherwise <see langword="null"/>.</param>
     /// <param name="error">The error's name (the module error, or the inner variant such as <c>FundsUnavailable</c>); otherwise <see langword="null"/>.</param>
     /// <param name="docs">The error's documentation from the metadata.</param>
     /// <param name="result">The inclusion the failure belongs to.</param>
     /// <param name="message">What went wrong, and where.</param>
-    public DispatchException(string kind, string? pallet, string? error, IReadOnlyList<string> docs, ExtrinsicResult? result, string message)
+    internal DispatchException(string kind, string? pallet, string? error, IReadOnlyList<string> docs, ExtrinsicResult? result, string message)
         : base(TransactionFailureKind.DispatchFailed, null, message)
     {
         DispatchErrorKind = kind;
@@ -37,5 +47,5 @@ public sealed class DispatchException : TransactionException
     public IReadOnlyList<string> Docs { get; }
 
     /// <summary>Gets the inclusion (block, index, events) the failure belongs to.</summary>
-    public ExtrinsicResult? Result { get; }
+    internal ExtrinsicResult? Result { get; }
 }

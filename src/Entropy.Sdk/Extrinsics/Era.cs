@@ -11,7 +11,7 @@ namespace Entropy.Extrinsics;
 /// <see href="https://github.com/paritytech/polkadot-sdk/blob/master/substrate/primitives/runtime/src/generic/era.rs">era.rs</see>.
 /// Immortal encodes to <c>0x00</c>; mortal encodes to two bytes.
 /// </remarks>
-public readonly struct Era : IEquatable<Era>
+internal readonly struct Era : IEquatable<Era>
 {
     /// <summary>The smallest mortal period.</summary>
     public const ulong MinPeriod = 4;

@@ -15,7 +15,7 @@ namespace Entropy.Extrinsics;
 /// </para>
 /// <para>An instance is immutable and thread-safe; create one per runtime version and reuse it.</para>
 /// </remarks>
-public sealed class ExtrinsicBuilder
+internal sealed class ExtrinsicBuilder
 {
     /// <summary>Payloads longer than this are hashed with blake2b-256 before signing.</summary>
     internal const int MaxUnhashedPayloadLength = 256;

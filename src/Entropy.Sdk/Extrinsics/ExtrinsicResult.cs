@@ -4,7 +4,7 @@ using Entropy.Metadata;
 namespace Entropy.Extrinsics;
 
 /// <summary>Where a transaction was included and what it did: block, index in the block, its events and the dispatch outcome.</summary>
-public sealed class ExtrinsicResult
+internal sealed class ExtrinsicResult
 {
     internal ExtrinsicResult(string extrinsicHash, BlockHash blockHash, uint blockNumber, int extrinsicIndex, bool isFinalized, IReadOnlyList<EventRecord> events)
     {

@@ -6,7 +6,7 @@ using Entropy.Rpc;
 namespace Entropy.Extrinsics;
 
 /// <summary>How long <see cref="ExtrinsicSubmitter.SubmitAndWatchAsync"/> waits.</summary>
-public enum TransactionWaitFor
+internal enum TransactionWaitFor
 {
     /// <summary>Until the transaction is in a block (best chain, not yet final).</summary>
     InBlock,
@@ -24,7 +24,7 @@ public enum TransactionWaitFor
 /// </para>
 /// <para>See <see href="https://github.com/paritytech/polkadot-sdk/blob/master/substrate/client/rpc-api/src/author/mod.rs">author RPC</see>.</para>
 /// </remarks>
-public class ExtrinsicSubmitter
+internal class ExtrinsicSubmitter
 {
     private readonly SubstrateClient? _chain;
 

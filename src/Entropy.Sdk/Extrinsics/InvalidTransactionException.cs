@@ -81,10 +81,10 @@ public enum InvalidTransactionReason
 public sealed class InvalidTransactionException : TransactionException
 {
     /// <summary>The RPC error code for an invalid transaction.</summary>
-    public const int InvalidCode = 1010;
+    internal const int InvalidCode = 1010;
 
     /// <summary>The RPC error code for a transaction of unknown validity.</summary>
-    public const int UnknownValidityCode = 1011;
+    internal const int UnknownValidityCode = 1011;
 
     /// <summary>Creates the exception.</summary>
     /// <param name="reason">Why the transaction was rejected.</param>

@@ -1,7 +1,7 @@
 namespace Entropy.Extrinsics;
 
 /// <summary>The signature variants of <c>sp_runtime::MultiSignature</c>, numbered as encoded.</summary>
-public enum SignatureScheme
+internal enum SignatureScheme
 {
     /// <summary>Ed25519, 64 bytes.</summary>
     Ed25519 = 0,

@@ -1,7 +1,7 @@
 namespace Entropy.Extrinsics;
 
 /// <summary>A signed extrinsic ready to submit, with its transaction hash.</summary>
-public sealed class SignedExtrinsic
+internal sealed class SignedExtrinsic
 {
     internal SignedExtrinsic(byte[] encoded, TransactionParameters parameters)
     {

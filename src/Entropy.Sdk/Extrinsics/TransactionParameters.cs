@@ -5,7 +5,7 @@ namespace Entropy.Extrinsics;
 /// A mortal era needs the hash of the block it was created at (<see cref="BirthBlockHash"/>), normally a recent finalized block;
 /// see <see href="https://github.com/paritytech/polkadot-sdk/blob/master/docs/sdk/src/reference_docs/extrinsic_encoding.rs">extrinsic_encoding.rs</see>.
 /// </remarks>
-public sealed record TransactionParameters
+internal sealed record TransactionParameters
 {
     /// <summary>Gets the signer's account nonce (from <c>system_accountNextIndex</c>).</summary>
     public required ulong Nonce { get; init; }

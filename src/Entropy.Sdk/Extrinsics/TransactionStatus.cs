@@ -8,7 +8,7 @@ namespace Entropy.Extrinsics;
 /// <see href="https://github.com/paritytech/polkadot-sdk/blob/master/substrate/client/transaction-pool/api/src/lib.rs">transaction-pool/api</see>.
 /// <see cref="Finalized"/>, <see cref="FinalityTimeout"/>, <see cref="Usurped"/>, <see cref="Dropped"/> and <see cref="Invalid"/> are final.
 /// </remarks>
-public enum TransactionStatusKind
+internal enum TransactionStatusKind
 {
     /// <summary>In the pool but not yet valid (its nonce is ahead of the account's).</summary>
     Future,
@@ -42,7 +42,7 @@ public enum TransactionStatusKind
 }
 
 /// <summary>One update of a watched transaction.</summary>
-public sealed class TransactionStatus
+internal sealed class TransactionStatus
 {
     internal TransactionStatus(TransactionStatusKind kind, string? blockHash = null, IReadOnlyList<string>? peers = null, InvalidTransactionReason? reason = null, byte? customCode = null)
     {

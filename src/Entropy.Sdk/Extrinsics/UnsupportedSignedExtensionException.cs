@@ -11,7 +11,7 @@ public sealed class UnsupportedSignedExtensionException : EntropyException
     /// <summary>Creates the exception for a named extension.</summary>
     /// <param name="identifier">The extension's identifier as the metadata spells it.</param>
     /// <param name="message">What is wrong with it.</param>
-    public UnsupportedSignedExtensionException(string identifier, string message)
+    internal UnsupportedSignedExtensionException(string identifier, string message)
         : base(message)
     {
         Identifier = identifier;

@@ -6,7 +6,7 @@ namespace Entropy.Hashing;
 /// 64-byte digest. For input that arrives in pieces use <see cref="Blake2bHasher"/>.
 /// See <see href="https://www.rfc-editor.org/rfc/rfc7693"/>.
 /// </remarks>
-public static class Blake2b
+internal static class Blake2b
 {
     /// <summary>Hashes <paramref name="data"/> with an output length of <c>output.Length</c> bytes.</summary>
     /// <param name="data">The input.</param>

@@ -6,7 +6,7 @@ using System.Security.Cryptography;
 
 namespace Entropy.Hashing;
 
-public readonly partial struct Blake2bHasher
+internal readonly partial struct Blake2bHasher
 {
     // The mutable state: only the static methods of Blake2bHasher reach it, through the caller's ref (see Blake2bHasher.cs).
     [StructLayout(LayoutKind.Auto)]

@@ -26,7 +26,7 @@ namespace Entropy.Hashing;
 /// 64-byte one. NSec's libsodium BLAKE2b serves only 32 to 64-byte outputs, so the 16-byte <c>blake2_128</c> of storage keys stays here. See <see href="https://www.rfc-editor.org/rfc/rfc7693"/>.</para>
 /// </remarks>
 [StructLayout(LayoutKind.Auto)]
-public readonly partial struct Blake2bHasher
+internal readonly partial struct Blake2bHasher
 {
     internal const int BlockSize = 128;
     internal const int MaxOutputLength = 64;

@@ -6,7 +6,7 @@ using System.Security.Cryptography;
 
 namespace Entropy.Hashing;
 
-public readonly partial struct Blake2sHasher
+internal readonly partial struct Blake2sHasher
 {
     // The mutable state: only the static methods of Blake2sHasher reach it, through the caller's ref (see Blake2sHasher.cs).
     [StructLayout(LayoutKind.Auto)]

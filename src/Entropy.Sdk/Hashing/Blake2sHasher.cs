@@ -26,7 +26,7 @@ namespace Entropy.Hashing;
 /// 32-byte one. See <see href="https://www.rfc-editor.org/rfc/rfc7693"/>.</para>
 /// </remarks>
 [StructLayout(LayoutKind.Auto)]
-public readonly partial struct Blake2sHasher
+internal readonly partial struct Blake2sHasher
 {
     internal const int BlockSize = 64;
     internal const int MaxOutputLength = 32;

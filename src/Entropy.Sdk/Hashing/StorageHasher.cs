@@ -2,7 +2,7 @@ namespace Entropy.Hashing;
 
 /// <summary>The hashers a Substrate runtime uses to turn a storage map key into part of a storage key.</summary>
 /// <remarks>See <see href="https://docs.polkadot.com/polkadot-protocol/parachain-basics/chain-data/#storage-hashers"/>.</remarks>
-public enum StorageHasher
+internal enum StorageHasher
 {
     /// <summary>16-byte BLAKE2b of the key.</summary>
     Blake2_128 = 0,

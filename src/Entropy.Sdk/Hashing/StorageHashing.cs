@@ -4,7 +4,7 @@ namespace Entropy.Hashing;
 
 /// <summary>Applies a <see cref="StorageHasher"/> to a SCALE-encoded storage map key.</summary>
 /// <remarks>The numeric values of <see cref="StorageHasher"/> match the metadata's <c>StorageHasher</c> variant indices.</remarks>
-public static class StorageHashing
+internal static class StorageHashing
 {
     /// <summary>Hashes <paramref name="data"/> with <paramref name="hasher"/> and appends the result to <paramref name="output"/>.</summary>
     /// <param name="hasher">The hasher.</param>

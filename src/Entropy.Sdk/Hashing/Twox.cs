@@ -9,7 +9,7 @@ namespace Entropy.Hashing;
 /// is written little-endian, unlike <see cref="XxHash64.Hash(ReadOnlySpan{byte}, long)"/>, which returns big-endian bytes.
 /// See <see href="https://docs.polkadot.com/polkadot-protocol/parachain-basics/chain-data/#storage-hashers"/>.
 /// </remarks>
-public static class Twox
+internal static class Twox
 {
     /// <summary>Writes the 8-byte <c>twox_64</c> digest of <paramref name="data"/>.</summary>
     /// <param name="data">The input.</param>

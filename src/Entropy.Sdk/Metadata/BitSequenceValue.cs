@@ -3,7 +3,7 @@ using System.Text;
 namespace Entropy.Metadata;
 
 /// <summary>A bit vector (<c>BitVec&lt;Store, Order&gt;</c>).</summary>
-public sealed class BitSequenceValue : ScaleValue
+internal sealed class BitSequenceValue : ScaleValue
 {
     internal BitSequenceValue(bool[] bits) => BitArray = bits;
 

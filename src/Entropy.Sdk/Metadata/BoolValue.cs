@@ -3,7 +3,7 @@ using System.Text;
 namespace Entropy.Metadata;
 
 /// <summary>A boolean.</summary>
-public sealed class BoolValue : ScaleValue
+internal sealed class BoolValue : ScaleValue
 {
     internal static readonly BoolValue True = new(true);
     internal static readonly BoolValue False = new(false);

@@ -3,7 +3,7 @@ using System.Text;
 namespace Entropy.Metadata;
 
 /// <summary>A byte string: the fast form of <c>Vec&lt;u8&gt;</c> and <c>[u8; N]</c>.</summary>
-public sealed class BytesValue : ScaleValue
+internal sealed class BytesValue : ScaleValue
 {
     internal BytesValue(byte[] data) => Data = data;
 

@@ -3,7 +3,7 @@ using System.Text;
 namespace Entropy.Metadata;
 
 /// <summary>A Unicode scalar (Rust <c>char</c>).</summary>
-public sealed class CharValue : ScaleValue
+internal sealed class CharValue : ScaleValue
 {
     internal CharValue(Rune value) => Value = value;
 

@@ -4,7 +4,7 @@ using System.Text;
 namespace Entropy.Metadata;
 
 /// <summary>A struct or tuple value: named or unnamed fields in order.</summary>
-public sealed class CompositeValue : ScaleValue, IReadOnlyList<ScaleValue>
+internal sealed class CompositeValue : ScaleValue, IReadOnlyList<ScaleValue>
 {
     internal static readonly CompositeValue Empty = new([]);
 

@@ -1,7 +1,7 @@
 namespace Entropy.Metadata;
 
 /// <summary>How extrinsics of the runtime are built: format version, the address, call, signature and extra types, and the signed extensions.</summary>
-public sealed class ExtrinsicMetadata
+internal sealed class ExtrinsicMetadata
 {
     internal ExtrinsicMetadata(
         byte version,
@@ -46,7 +46,7 @@ public sealed class ExtrinsicMetadata
 }
 
 /// <summary>A signed extension: its identifier, the type of its extra data (in the extrinsic) and of its additional signed data (in the signing payload only).</summary>
-public sealed class SignedExtensionMetadata
+internal sealed class SignedExtensionMetadata
 {
     internal SignedExtensionMetadata(string identifier, int extraTypeId, int additionalSignedTypeId)
     {
@@ -75,7 +75,7 @@ public sealed class SignedExtensionMetadata
 }
 
 /// <summary>A runtime API trait (V15): its name, methods and docs.</summary>
-public sealed class RuntimeApiMetadata
+internal sealed class RuntimeApiMetadata
 {
     internal RuntimeApiMetadata(string name, RuntimeApiMethodMetadata[] methods, string[] docs)
     {
@@ -98,7 +98,7 @@ public sealed class RuntimeApiMetadata
 }
 
 /// <summary>A runtime API method (V15), called as <c>state_call("{Trait}_{method}", SCALE(inputs))</c>.</summary>
-public sealed class RuntimeApiMethodMetadata
+internal sealed class RuntimeApiMethodMetadata
 {
     internal RuntimeApiMethodMetadata(string name, RuntimeApiParameter[] inputs, int outputTypeId, string[] docs)
     {
@@ -125,7 +125,7 @@ public sealed class RuntimeApiMethodMetadata
 }
 
 /// <summary>A parameter of a runtime API method.</summary>
-public sealed class RuntimeApiParameter
+internal sealed class RuntimeApiParameter
 {
     internal RuntimeApiParameter(string name, int typeId)
     {
@@ -141,7 +141,7 @@ public sealed class RuntimeApiParameter
 }
 
 /// <summary>The outer enums of the runtime (V15): <c>RuntimeCall</c>, <c>RuntimeEvent</c> and <c>RuntimeError</c>.</summary>
-public sealed class OuterEnums
+internal sealed class OuterEnums
 {
     internal OuterEnums(int callTypeId, int eventTypeId, int errorTypeId)
     {
@@ -161,7 +161,7 @@ public sealed class OuterEnums
 }
 
 /// <summary>A custom metadata value (V15): a type id and the SCALE bytes of the value.</summary>
-public sealed class CustomValueMetadata
+internal sealed class CustomValueMetadata
 {
     internal CustomValueMetadata(int typeId, byte[] value)
     {

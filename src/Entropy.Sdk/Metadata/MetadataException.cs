@@ -9,7 +9,7 @@ public sealed class MetadataException : EntropyException
 {
     /// <summary>Creates an exception with a message that says what went wrong and where.</summary>
     /// <param name="message">What went wrong, and where.</param>
-    public MetadataException(string message)
+    internal MetadataException(string message)
         : base(message)
     {
     }
@@ -17,7 +17,7 @@ public sealed class MetadataException : EntropyException
     /// <summary>Creates an exception that wraps the failure that caused it.</summary>
     /// <param name="message">What went wrong, and where.</param>
     /// <param name="innerException">The failure that caused this one.</param>
-    public MetadataException(string message, Exception? innerException)
+    internal MetadataException(string message, Exception? innerException)
         : base(message, innerException)
     {
     }
@@ -30,11 +30,11 @@ public sealed class MetadataException : EntropyException
     }
 
     /// <summary>Gets the id of the innermost type that failed to encode or decode, when the failure concerns a value.</summary>
-    public int? TypeId { get; }
+    internal int? TypeId { get; }
 
     /// <summary>Gets the path of the field that failed (for example <c>programs_data[1].program_pointer</c>), when the failure concerns a value.</summary>
-    public string? ValuePath { get; }
+    internal string? ValuePath { get; }
 
     /// <summary>Gets the metadata version that is not supported, when that is the failure.</summary>
-    public int? UnsupportedVersion { get; init; }
+    internal int? UnsupportedVersion { get; init; }
 }

@@ -1,7 +1,7 @@
 namespace Entropy.Metadata;
 
 /// <summary>The shape of a type in the portable type registry (scale-info <c>TypeDef</c>).</summary>
-public enum TypeKind
+internal enum TypeKind
 {
     /// <summary>A struct: named or unnamed fields, encoded in order.</summary>
     Composite,
@@ -29,7 +29,7 @@ public enum TypeKind
 }
 
 /// <summary>The primitive types of scale-info (<c>TypeDefPrimitive</c>), in their metadata order.</summary>
-public enum PrimitiveKind
+internal enum PrimitiveKind
 {
     /// <summary><c>bool</c>, one byte 0 or 1.</summary>
     Bool,
@@ -78,7 +78,7 @@ public enum PrimitiveKind
 }
 
 /// <summary>One entry of the portable type registry: a type id with its path, generic parameters, definition and docs.</summary>
-public sealed class MetadataType
+internal sealed class MetadataType
 {
     internal MetadataType(int id, string[] path, TypeParameter[] parameters, TypeDefinition definition, string[] docs)
     {
@@ -115,7 +115,7 @@ public sealed class MetadataType
 }
 
 /// <summary>A generic parameter of a registry type: its name and, when known, the type it was instantiated with.</summary>
-public sealed class TypeParameter
+internal sealed class TypeParameter
 {
     internal TypeParameter(string name, int? typeId)
     {
@@ -131,7 +131,7 @@ public sealed class TypeParameter
 }
 
 /// <summary>A field of a composite type or enum variant.</summary>
-public sealed class TypeField
+internal sealed class TypeField
 {
     internal TypeField(string? name, int typeId, string? typeName, string[] docs)
     {
@@ -155,7 +155,7 @@ public sealed class TypeField
 }
 
 /// <summary>A variant of an enum type.</summary>
-public sealed class TypeVariant
+internal sealed class TypeVariant
 {
     internal TypeVariant(string name, TypeField[] fields, byte index, string[] docs)
     {
@@ -181,7 +181,7 @@ public sealed class TypeVariant
 }
 
 /// <summary>The definition (shape) of a registry type; one subclass per <see cref="TypeKind"/>.</summary>
-public abstract class TypeDefinition
+internal abstract class TypeDefinition
 {
     private protected TypeDefinition()
     {
@@ -192,7 +192,7 @@ public abstract class TypeDefinition
 }
 
 /// <summary>A struct type: its fields, encoded in order.</summary>
-public sealed class CompositeDefinition : TypeDefinition
+internal sealed class CompositeDefinition : TypeDefinition
 {
     internal CompositeDefinition(TypeField[] fields)
     {
@@ -213,7 +213,7 @@ public sealed class CompositeDefinition : TypeDefinition
 }
 
 /// <summary>An enum type: its variants.</summary>
-public sealed class VariantDefinition : TypeDefinition
+internal sealed class VariantDefinition : TypeDefinition
 {
     private TypeVariant?[]? _byIndex;
     private Dictionary<string, TypeVariant>? _byName;
@@ -279,7 +279,7 @@ public sealed class VariantDefinition : TypeDefinition
 }
 
 /// <summary>A vector type: a compact length followed by elements.</summary>
-public sealed class SequenceDefinition : TypeDefinition
+internal sealed class SequenceDefinition : TypeDefinition
 {
     internal SequenceDefinition(int elementTypeId) => ElementTypeId = elementTypeId;
 
@@ -291,7 +291,7 @@ public sealed class SequenceDefinition : TypeDefinition
 }
 
 /// <summary>A fixed-length array type.</summary>
-public sealed class ArrayDefinition : TypeDefinition
+internal sealed class ArrayDefinition : TypeDefinition
 {
     internal ArrayDefinition(uint length, int elementTypeId)
     {
@@ -310,7 +310,7 @@ public sealed class ArrayDefinition : TypeDefinition
 }
 
 /// <summary>A tuple type.</summary>
-public sealed class TupleDefinition : TypeDefinition
+internal sealed class TupleDefinition : TypeDefinition
 {
     internal TupleDefinition(int[] elementTypeIds) => ElementArray = elementTypeIds;
 
@@ -324,7 +324,7 @@ public sealed class TupleDefinition : TypeDefinition
 }
 
 /// <summary>A primitive type.</summary>
-public sealed class PrimitiveDefinition : TypeDefinition
+internal sealed class PrimitiveDefinition : TypeDefinition
 {
     private static readonly PrimitiveDefinition[] s_all = Enum.GetValues<PrimitiveKind>().Select(p => new PrimitiveDefinition(p)).ToArray();
 
@@ -340,7 +340,7 @@ public sealed class PrimitiveDefinition : TypeDefinition
 }
 
 /// <summary>A compact-encoded wrapper around an integer (or a single-field struct around one).</summary>
-public sealed class CompactDefinition : TypeDefinition
+internal sealed class CompactDefinition : TypeDefinition
 {
     internal CompactDefinition(int innerTypeId) => InnerTypeId = innerTypeId;
 
@@ -352,7 +352,7 @@ public sealed class CompactDefinition : TypeDefinition
 }
 
 /// <summary>A bit vector type (<c>BitVec&lt;Store, Order&gt;</c>).</summary>
-public sealed class BitSequenceDefinition : TypeDefinition
+internal sealed class BitSequenceDefinition : TypeDefinition
 {
     internal BitSequenceDefinition(int storeTypeId, int orderTypeId)
     {

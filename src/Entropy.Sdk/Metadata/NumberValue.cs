@@ -4,7 +4,7 @@ using System.Text;
 namespace Entropy.Metadata;
 
 /// <summary>An integer of any width and signedness; the target type checks the range when encoding.</summary>
-public sealed class NumberValue : ScaleValue
+internal sealed class NumberValue : ScaleValue
 {
     private static readonly NumberValue[] s_small = Enumerable.Range(0, 256).Select(i => new NumberValue(new BigInteger(i))).ToArray();
 

@@ -3,7 +3,7 @@ using Entropy.Hashing;
 namespace Entropy.Metadata;
 
 /// <summary>A pallet of the runtime: its index, storage, calls, events, constants and errors.</summary>
-public sealed class PalletMetadata
+internal sealed class PalletMetadata
 {
     private Dictionary<string, StorageEntryMetadata>? _storageByName;
     private Dictionary<string, ConstantMetadata>? _constantsByName;
@@ -112,7 +112,7 @@ public sealed class PalletMetadata
 }
 
 /// <summary>The storage of a pallet: the key prefix and the entries.</summary>
-public sealed class StorageMetadata
+internal sealed class StorageMetadata
 {
     internal StorageMetadata(string prefix, StorageEntryMetadata[] entries)
     {
@@ -130,7 +130,7 @@ public sealed class StorageMetadata
 }
 
 /// <summary>Whether reading an absent storage entry yields nothing or the entry's default.</summary>
-public enum StorageEntryModifier
+internal enum StorageEntryModifier
 {
     /// <summary><c>OptionQuery</c>: an absent value reads as none.</summary>
     Optional,
@@ -140,7 +140,7 @@ public enum StorageEntryModifier
 }
 
 /// <summary>A storage item of a pallet: a plain value or a map with one or more hashed keys.</summary>
-public sealed class StorageEntryMetadata
+internal sealed class StorageEntryMetadata
 {
     internal StorageEntryMetadata(
         string name,
@@ -197,7 +197,7 @@ public sealed class StorageEntryMetadata
 }
 
 /// <summary>A constant of a pallet, with its SCALE-encoded value.</summary>
-public sealed class ConstantMetadata
+internal sealed class ConstantMetadata
 {
     internal ConstantMetadata(string name, int typeId, byte[] value, string[] docs)
     {

@@ -1,6 +1,6 @@
 namespace Entropy.Metadata;
 
-public sealed partial class RuntimeMetadata
+internal sealed partial class RuntimeMetadata
 {
     /// <summary>Decodes the value of the <c>System.Events</c> storage item into event records.</summary>
     /// <param name="systemEvents">The raw storage value of <c>System.Events</c>.</param>
@@ -53,7 +53,7 @@ public sealed partial class RuntimeMetadata
 }
 
 /// <summary>A decoded event record from <c>System.Events</c>.</summary>
-public sealed class EventRecord
+internal sealed class EventRecord
 {
     internal EventRecord(ScaleValue phase, string pallet, byte palletIndex, string name, byte index, CompositeValue fields, IReadOnlyList<byte[]> topics, uint? extrinsicIndex)
     {

@@ -5,7 +5,7 @@ using Entropy.Scale;
 
 namespace Entropy.Metadata;
 
-public sealed partial class RuntimeMetadata
+internal sealed partial class RuntimeMetadata
 {
     /// <summary>Finds a storage entry by pallet and item name.</summary>
     /// <param name="pallet">The pallet name, for example <c>System</c>.</param>

@@ -8,7 +8,7 @@ namespace Entropy.Metadata;
 /// Instances are immutable and safe to share between threads. Format reference:
 /// <see href="https://github.com/paritytech/frame-metadata">paritytech/frame-metadata</see>.
 /// </remarks>
-public sealed partial class RuntimeMetadata
+internal sealed partial class RuntimeMetadata
 {
     private readonly PalletMetadata[] _pallets;
     private readonly Dictionary<string, PalletMetadata> _palletsByName;
@@ -230,7 +230,7 @@ public sealed partial class RuntimeMetadata
 }
 
 /// <summary>A decoded call: the pallet, the call name and index, and the arguments.</summary>
-public sealed class DecodedCall
+internal sealed class DecodedCall
 {
     internal DecodedCall(PalletMetadata pallet, string name, byte index, CompositeValue arguments)
     {
@@ -257,7 +257,7 @@ public sealed class DecodedCall
 }
 
 /// <summary>A pallet error resolved from a <c>DispatchError::Module</c>.</summary>
-public sealed class ModuleError
+internal sealed class ModuleError
 {
     internal ModuleError(string pallet, byte palletIndex, string name, byte index, IReadOnlyList<string> docs)
     {

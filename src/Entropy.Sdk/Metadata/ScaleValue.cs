@@ -9,7 +9,7 @@ namespace Entropy.Metadata;
 /// <see cref="BytesValue"/>, other vectors and arrays as <see cref="SequenceValue"/>, and integers as <see cref="NumberValue"/>.
 /// When encoding, a single-field struct (such as <c>AccountId32</c> or <c>H256</c>) also accepts its inner value directly.
 /// </remarks>
-public abstract class ScaleValue : IEquatable<ScaleValue>
+internal abstract class ScaleValue : IEquatable<ScaleValue>
 {
     private protected ScaleValue()
     {

@@ -1,7 +1,7 @@
 namespace Entropy.Metadata;
 
 /// <summary>The kind of a dynamic <see cref="ScaleValue"/>.</summary>
-public enum ScaleValueKind
+internal enum ScaleValueKind
 {
     /// <summary>A struct or tuple: <see cref="CompositeValue"/>.</summary>
     Composite,

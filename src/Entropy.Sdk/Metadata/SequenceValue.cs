@@ -4,7 +4,7 @@ using System.Text;
 namespace Entropy.Metadata;
 
 /// <summary>A vector or array of values.</summary>
-public sealed class SequenceValue : ScaleValue, IReadOnlyList<ScaleValue>
+internal sealed class SequenceValue : ScaleValue, IReadOnlyList<ScaleValue>
 {
     internal static readonly SequenceValue Empty = new([]);
 

@@ -3,7 +3,7 @@ using System.Text;
 namespace Entropy.Metadata;
 
 /// <summary>A string (Rust <c>str</c>/<c>String</c>).</summary>
-public sealed class StringValue : ScaleValue
+internal sealed class StringValue : ScaleValue
 {
     internal StringValue(string value)
     {

@@ -7,7 +7,7 @@ using Entropy.Scale;
 
 namespace Entropy.Metadata;
 
-public sealed partial class TypeRegistry
+internal sealed partial class TypeRegistry
 {
     private const int MaxZeroSizedElements = 1 << 16;
 

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Entropy.Metadata;
 
-public sealed partial class TypeRegistry
+internal sealed partial class TypeRegistry
 {
     /// <summary>Builds the "zero" value of a type (0, false, empty vectors, the first variant, …), or returns null if the type is too deep or recursive.</summary>
     internal ScaleValue? TryBuildDefault(int typeId, int depth = 0)

@@ -5,7 +5,7 @@ using Entropy.Scale;
 
 namespace Entropy.Metadata;
 
-public sealed partial class TypeRegistry
+internal sealed partial class TypeRegistry
 {
     private static BigInteger MaxOf(PrimitiveKind p) => p switch
     {

@@ -4,7 +4,7 @@ namespace Entropy.Metadata;
 
 /// <summary>The portable type registry of the runtime: every type by id, with display names and a dynamic SCALE codec.</summary>
 /// <remarks>Format reference: <see href="https://github.com/paritytech/scale-info">scale-info</see> <c>PortableRegistry</c>.</remarks>
-public sealed partial class TypeRegistry
+internal sealed partial class TypeRegistry
 {
     /// <summary>The deepest type nesting the codec follows before it reports a (probably recursive) type as too deep.</summary>
     internal const int MaxDepth = 128;

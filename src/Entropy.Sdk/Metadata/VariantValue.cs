@@ -3,7 +3,7 @@ using System.Text;
 namespace Entropy.Metadata;
 
 /// <summary>An enum value: the variant name (and, after decoding, its index) with its fields.</summary>
-public sealed class VariantValue : ScaleValue
+internal sealed class VariantValue : ScaleValue
 {
     internal VariantValue(string name, CompositeValue fields, int index = -1)
     {

@@ -1,7 +1,7 @@
 namespace Entropy.Protocol;
 
 /// <summary>Identifies why an exchange with a threshold server (Noise channel, subscribe step or signed message) failed.</summary>
-public enum EntropyProtocolErrorKind
+internal enum EntropyProtocolErrorKind
 {
     /// <summary>A Noise handshake message was malformed, failed authentication or did not come from the expected static key.</summary>
     HandshakeFailed,
@@ -40,7 +40,7 @@ public class EntropyProtocolException : EntropyException
     /// <summary>Creates an exception of a given kind with a message that says what failed and where.</summary>
     /// <param name="kind">Why the exchange failed.</param>
     /// <param name="message">What went wrong, and where.</param>
-    public EntropyProtocolException(EntropyProtocolErrorKind kind, string message)
+    internal EntropyProtocolException(EntropyProtocolErrorKind kind, string message)
         : base(message)
     {
         Kind = kind;
@@ -50,14 +50,14 @@ public class EntropyProtocolException : EntropyException
     /// <param name="kind">Why the exchange failed.</param>
     /// <param name="message">What went wrong, and where.</param>
     /// <param name="innerException">The failure that caused this one.</param>
-    public EntropyProtocolException(EntropyProtocolErrorKind kind, string message, Exception? innerException)
+    internal EntropyProtocolException(EntropyProtocolErrorKind kind, string message, Exception? innerException)
         : base(message, innerException)
     {
         Kind = kind;
     }
 
     /// <summary>Gets why the exchange failed.</summary>
-    public EntropyProtocolErrorKind Kind { get; }
+    internal EntropyProtocolErrorKind Kind { get; }
 
     /// <inheritdoc/>
     public override bool IsTransient => Kind is EntropyProtocolErrorKind.ConnectionClosed or EntropyProtocolErrorKind.Timeout;

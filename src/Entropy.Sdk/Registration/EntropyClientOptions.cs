@@ -5,7 +5,7 @@ namespace Entropy;
 
 /// <summary>Settings of an <see cref="EntropyClient"/>; validated and copied by <see cref="EntropyClient.ConnectAsync"/>, so later changes do not affect a connected client.</summary>
 /// <remarks>The clock (<see cref="TimeProvider"/>) and the loggers (<see cref="LoggerFactory"/>) are set here once and flow down to the
-/// JSON-RPC connection and the key generation; leave <see cref="RpcClientOptions.TimeProvider"/> and <see cref="RpcClientOptions.Logger"/> of <see cref="Rpc"/> unset.</remarks>
+/// JSON-RPC connection and the key generation.</remarks>
 public sealed class EntropyClientOptions
 {
     /// <summary>Gets the settings of the JSON-RPC connection to the node (timeouts, retries of reads, reconnects, transport).</summary>

@@ -65,6 +65,6 @@ public static class EntropyModelFactory
     /// <param name="kind">The state.</param>
     /// <param name="blockHash">The <c>0x</c>-hex block hash for in-block, retracted, finalized and finality-timeout states, or the usurping transaction's hash for <see cref="Extrinsics.TransactionStatusKind.Usurped"/>.</param>
     /// <returns>The status.</returns>
-    public static Extrinsics.TransactionStatus TransactionStatus(Extrinsics.TransactionStatusKind kind, string? blockHash = null) =>
+    internal static Extrinsics.TransactionStatus TransactionStatus(Extrinsics.TransactionStatusKind kind, string? blockHash = null) =>
         new(kind, blockHash);
 }

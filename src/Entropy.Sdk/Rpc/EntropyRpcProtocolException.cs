@@ -4,10 +4,10 @@ namespace Entropy.Rpc;
 public sealed class EntropyRpcProtocolException : EntropyRpcException
 {
     /// <summary>The JSON-RPC "parse error" code, used when the node's message is not JSON.</summary>
-    public const int ParseErrorCode = -32700;
+    internal const int ParseErrorCode = -32700;
 
     /// <summary>The JSON-RPC "invalid request" code, used when the node's message is JSON but not a valid response.</summary>
-    public const int InvalidMessageCode = -32600;
+    internal const int InvalidMessageCode = -32600;
 
     /// <summary>Creates an exception for a malformed message from the node.</summary>
     /// <param name="code"><see cref="ParseErrorCode"/> or <see cref="InvalidMessageCode"/>.</param>
@@ -16,7 +16,7 @@ public sealed class EntropyRpcProtocolException : EntropyRpcException
     /// <param name="endpoint">The node's endpoint.</param>
     /// <param name="elapsed">How long the request had been running.</param>
     /// <param name="innerException">The parser's exception, if any.</param>
-    public EntropyRpcProtocolException(int code, string problem, string method, Uri? endpoint, TimeSpan elapsed, Exception? innerException = null)
+    internal EntropyRpcProtocolException(int code, string problem, string method, Uri? endpoint, TimeSpan elapsed, Exception? innerException = null)
         : base(code, problem, null, method, endpoint, elapsed,
             $"The node at {endpoint} sent an invalid JSON-RPC message for '{method}' after {elapsed.TotalMilliseconds:0} ms: {problem}", innerException)
     {

@@ -5,7 +5,7 @@ using Polly.Retry;
 namespace Entropy.Rpc;
 
 /// <content>Opening, supervising and re-opening the connection: the receive loop, reconnection with backoff and resubscription.</content>
-public partial class RpcClient
+internal partial class RpcClient
 {
     private static void ValidateEndpoint(Uri endpoint)
     {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Entropy.Rpc;
 
 /// <content>Parsing and dispatching incoming messages: nothing a node sends escapes this code (malformed messages are logged and dropped).</content>
-public partial class RpcClient
+internal partial class RpcClient
 {
     private void Dispatch(ReadOnlyMemory<byte> message)
     {

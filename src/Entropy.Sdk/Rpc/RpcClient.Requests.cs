@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Entropy.Rpc;
 
 /// <content>Sending requests: correlation ids, timeouts and JSON serialisation of the parameters.</content>
-public partial class RpcClient
+internal partial class RpcClient
 {
     private async Task<JsonElement> SendRequestAsync(
         string method, IReadOnlyList<object?> parameters, RpcSubscription? subscription, CancellationToken cancellationToken)

@@ -4,7 +4,7 @@ using Entropy.Diagnostics;
 namespace Entropy.Rpc;
 
 /// <content>Traces and metrics of the calls (OpenTelemetry's JSON-RPC conventions): method, duration and outcome, never parameters or results.</content>
-public partial class RpcClient
+internal partial class RpcClient
 {
     /// <summary>Starts the client span of one call, or returns <see langword="null"/> (no allocation) while no listener samples it.</summary>
     private Activity? StartCallActivity(string method)

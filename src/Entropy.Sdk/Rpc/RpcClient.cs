@@ -14,7 +14,7 @@ namespace Entropy.Rpc;
 /// reconnecting wait for the new connection (within their timeout), and subscriptions are resumed or ended as described on
 /// <see cref="RpcSubscription"/>. See https://www.jsonrpc.org/specification for the message format.
 /// </remarks>
-public partial class RpcClient : IAsyncDisposable
+internal partial class RpcClient : IAsyncDisposable
 {
     private static readonly JsonElement s_nullElement = JsonDocument.Parse("null").RootElement;
 

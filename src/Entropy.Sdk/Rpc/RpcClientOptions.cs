@@ -3,7 +3,7 @@ using Polly;
 
 namespace Entropy.Rpc;
 
-/// <summary>Options for <see cref="RpcClient.ConnectAsync"/>: timeouts, retries, reconnection, time, logging and the transport.</summary>
+/// <summary>Connection settings of the client's JSON-RPC connection to the node (<see cref="EntropyClientOptions.Rpc"/>): timeouts, read retries and reconnection.</summary>
 public sealed class RpcClientOptions
 {
     /// <summary>Gets or sets how long one request may wait for its response (each retry gets its own).</summary>
@@ -14,7 +14,7 @@ public sealed class RpcClientOptions
     /// <value>The default value is 10 seconds.</value>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Gets the retry settings for idempotent reads (<see cref="RpcClient.InvokeIdempotentAsync"/>); ignored when <see cref="ReadPipeline"/> is set.</summary>
+    /// <summary>Gets the retry settings for idempotent node reads (a submission is never retried).</summary>
     /// <value>The default value is three retries with exponential backoff from 200 ms, with jitter.</value>
     public RpcRetryOptions Retry { get; } = new();
 
@@ -25,19 +25,19 @@ public sealed class RpcClientOptions
     /// <summary>Gets or sets a pipeline that replaces the one built from <see cref="Retry"/> for idempotent reads.</summary>
     /// <value>The default value is <see langword="null"/> (build from <see cref="Retry"/>).</value>
     /// <remarks>Submissions never go through it: the SDK never resends an extrinsic.</remarks>
-    public ResiliencePipeline? ReadPipeline { get; set; }
+    internal ResiliencePipeline? ReadPipeline { get; set; }
 
     /// <summary>Gets or sets the clock used for timeouts, retry delays and reconnection backoff.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    internal TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>Gets or sets the logger for connection events and protocol problems (never message contents).</summary>
     /// <value>The default value is <see langword="null"/> (no logging).</value>
-    public ILogger? Logger { get; set; }
+    internal ILogger? Logger { get; set; }
 
     /// <summary>Gets or sets the transport; one client owns and disposes it.</summary>
     /// <value>The default value is <see langword="null"/>, which means a new <see cref="WebSocketRpcTransport"/>.</value>
-    public RpcTransport? Transport { get; set; }
+    internal RpcTransport? Transport { get; set; }
 
     internal void Validate()
     {
@@ -124,7 +124,7 @@ public sealed class RpcReconnectOptions
 }
 
 /// <summary>The states of an <see cref="RpcClient"/>'s connection.</summary>
-public enum RpcConnectionState
+internal enum RpcConnectionState
 {
     /// <summary>The connection is open.</summary>
     Connected = 1,

@@ -13,7 +13,7 @@ namespace Entropy.Rpc;
 /// At most 4,096 notifications (64 MiB of JSON) are kept unread: past that the subscription ends with an <see cref="EntropyException"/>
 /// saying so, and is closed on the node, so that a node flooding it (or a consumer that stopped reading) cannot exhaust memory.
 /// </remarks>
-public class RpcSubscription : IAsyncEnumerable<JsonElement>, IAsyncDisposable
+internal class RpcSubscription : IAsyncEnumerable<JsonElement>, IAsyncDisposable
 {
     /// <summary>The most notifications kept unread; one more ends the subscription (a node flooding it cannot exhaust memory).</summary>
     internal const int MaxUnreadNotifications = 4096;

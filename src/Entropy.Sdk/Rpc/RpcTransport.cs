@@ -8,7 +8,7 @@ namespace Entropy.Rpc;
 /// <see cref="SendAsync"/> concurrently with itself, nor <see cref="ReceiveAsync"/> concurrently with itself; a send and a receive
 /// may run at the same time.
 /// </remarks>
-public abstract class RpcTransport : IAsyncDisposable
+internal abstract class RpcTransport : IAsyncDisposable
 {
     /// <summary>Initializes the base class (for implementations and mocks).</summary>
     protected RpcTransport()

@@ -8,7 +8,7 @@ namespace Entropy.Rpc;
 /// A dead peer is detected by WebSocket keep-alive: a ping every <see cref="KeepAliveInterval"/>, and the connection is aborted
 /// when no pong arrives within <see cref="KeepAliveTimeout"/> (RFC 6455 §5.5.2).
 /// </remarks>
-public sealed class WebSocketRpcTransport : RpcTransport
+internal sealed class WebSocketRpcTransport : RpcTransport
 {
     private const int ReceiveChunk = 64 * 1024;
     private ClientWebSocket? _socket;

@@ -8,7 +8,7 @@ namespace Entropy.Scale;
 
 /// <summary>Static helpers for the SCALE codec: sizes, one-shot encoding and decoding, and non-throwing compact reads.</summary>
 /// <remarks>See the SCALE specification: <see href="https://docs.polkadot.com/polkadot-protocol/parachain-basics/data-encoding/"/>.</remarks>
-public static class ScaleCodec
+internal static class ScaleCodec
 {
     /// <summary>Gets the largest value a compact integer can encode: 2^536 - 1.</summary>
     internal static readonly BigInteger MaxCompactBigInteger = (BigInteger.One << 536) - 1;

@@ -7,7 +7,7 @@ public sealed class ScaleFormatException : EntropyException
     /// <summary>Creates an exception for malformed SCALE input at a given offset.</summary>
     /// <param name="message">What was wrong with the input.</param>
     /// <param name="offset">The offset in the input, in bytes, of the item that could not be decoded.</param>
-    public ScaleFormatException(string message, int offset)
+    internal ScaleFormatException(string message, int offset)
         : base($"{message} (at offset {offset}).")
     {
         Offset = offset;
@@ -17,12 +17,12 @@ public sealed class ScaleFormatException : EntropyException
     /// <param name="message">What was wrong with the input.</param>
     /// <param name="offset">The offset in the input, in bytes, of the item that could not be decoded.</param>
     /// <param name="innerException">The failure that caused this one.</param>
-    public ScaleFormatException(string message, int offset, Exception? innerException)
+    internal ScaleFormatException(string message, int offset, Exception? innerException)
         : base($"{message} (at offset {offset}).", innerException)
     {
         Offset = offset;
     }
 
     /// <summary>Gets the offset in the input, in bytes, of the item that could not be decoded.</summary>
-    public int Offset { get; }
+    internal int Offset { get; }
 }

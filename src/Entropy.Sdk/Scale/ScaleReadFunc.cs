@@ -4,4 +4,4 @@ namespace Entropy.Scale;
 /// <typeparam name="T">The type of the decoded value.</typeparam>
 /// <param name="reader">The reader to decode from.</param>
 /// <returns>The decoded value.</returns>
-public delegate T ScaleReadFunc<T>(ref ScaleReader reader);
+internal delegate T ScaleReadFunc<T>(ref ScaleReader reader);

@@ -1,6 +1,6 @@
 namespace Entropy.Scale;
 
-public ref partial struct ScaleReader
+internal ref partial struct ScaleReader
 {
     /// <summary>Reads the tag of an <c>Option&lt;T&gt;</c>: <see langword="false"/> for <c>None</c> (0x00), <see langword="true"/> for <c>Some</c> (0x01).</summary>
     /// <returns>Whether a value follows.</returns>

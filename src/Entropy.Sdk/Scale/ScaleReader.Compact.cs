@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace Entropy.Scale;
 
-public ref partial struct ScaleReader
+internal ref partial struct ScaleReader
 {
     /// <summary>Reads a canonical <c>Compact&lt;u32&gt;</c>.</summary>
     /// <returns>The decoded value.</returns>

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 
 namespace Entropy.Scale;
 
-public ref partial struct ScaleReader
+internal ref partial struct ScaleReader
 {
     /// <summary>Reads a <c>bool</c> (one byte, 0 or 1).</summary>
     /// <returns>The decoded value.</returns>

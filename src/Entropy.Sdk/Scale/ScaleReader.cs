@@ -13,7 +13,7 @@ namespace Entropy.Scale;
 /// </para>
 /// <para>See the SCALE specification: <see href="https://docs.polkadot.com/polkadot-protocol/parachain-basics/data-encoding/"/>.</para>
 /// </remarks>
-public ref partial struct ScaleReader
+internal ref partial struct ScaleReader
 {
     private readonly ReadOnlySpan<byte> _buffer;
     private int _position;

@@ -3,7 +3,7 @@ using System.Numerics;
 
 namespace Entropy.Scale;
 
-public readonly partial struct ScaleWriter
+internal readonly partial struct ScaleWriter
 {
     /// <summary>Writes a <c>bool</c> as one byte, 0x00 or 0x01.</summary>
     /// <param name="value">The value.</param>

@@ -13,7 +13,7 @@ namespace Entropy.Scale;
 /// </para>
 /// <para>See the SCALE specification: <see href="https://docs.polkadot.com/polkadot-protocol/parachain-basics/data-encoding/"/>.</para>
 /// </remarks>
-public readonly partial struct ScaleWriter
+internal readonly partial struct ScaleWriter
 {
     private readonly IBufferWriter<byte>? _output;
 

@@ -37,7 +37,7 @@ public enum DkgFailureReason
 /// <summary>The failure raised when a distributed key generation fails or rejects a message, naming the party to blame when there is one.</summary>
 /// <remarks>
 /// The DKG is the key generation of FROST (Komlo and Goldberg, 2020, figure 1): a party whose proof of knowledge is invalid or
-/// whose share contradicts its commitments is named in <see cref="Culprits"/>.
+/// whose share contradicts its commitments is named in <see cref="BlamedAccounts"/>.
 /// </remarks>
 public sealed class DkgException : EntropyException
 {
@@ -46,7 +46,7 @@ public sealed class DkgException : EntropyException
     /// <param name="culprits">The parties to blame, if any.</param>
     /// <param name="message">What went wrong, and where.</param>
     /// <param name="innerException">The failure that caused this one, if any.</param>
-    public DkgException(DkgFailureReason reason, IReadOnlyList<PartyId> culprits, string message, Exception? innerException = null)
+    internal DkgException(DkgFailureReason reason, IReadOnlyList<PartyId> culprits, string message, Exception? innerException = null)
         : base(message, innerException)
     {
         ArgumentNullException.ThrowIfNull(culprits);
@@ -57,14 +57,17 @@ public sealed class DkgException : EntropyException
     /// <summary>Gets why the DKG failed.</summary>
     public DkgFailureReason Reason { get; }
 
-    /// <summary>Gets the parties to blame: the cheater for a protocol violation, the silent parties for a timeout; empty when nobody can be blamed.</summary>
-    public IReadOnlyList<PartyId> Culprits { get; }
+    /// <summary>Gets the accounts to blame: the cheater for a protocol violation, the silent parties for a timeout; empty when nobody can be blamed.</summary>
+    public IReadOnlyList<AccountId> BlamedAccounts => [.. Culprits.Select(p => new AccountId(p.ToArray()))];
+
+    /// <summary>Gets the parties to blame (see <see cref="BlamedAccounts"/>).</summary>
+    internal IReadOnlyList<PartyId> Culprits { get; }
 
     /// <summary>Gets the single party to blame, or <see langword="null"/> when none or several are blamed.</summary>
-    public PartyId? Culprit => Culprits.Count == 1 ? Culprits[0] : null;
+    internal PartyId? Culprit => Culprits.Count == 1 ? Culprits[0] : null;
 
     /// <summary>Gets a value indicating whether the session is unaffected by the rejected message and may still complete.</summary>
-    public bool IsRecoverable => Reason is DkgFailureReason.WrongSession or DkgFailureReason.UnknownSender;
+    internal bool IsRecoverable => Reason is DkgFailureReason.WrongSession or DkgFailureReason.UnknownSender;
 
     /// <inheritdoc/>
     public override bool IsTransient => Reason == DkgFailureReason.Timeout;

@@ -5,7 +5,7 @@ namespace Entropy.Protocol.Dkg;
 
 /// <summary>Identifies a participant of a distributed key generation by its 32-byte account id (the threshold server's or the user's <c>AccountId32</c>).</summary>
 /// <remarks>Parties are ordered by their bytes; that order assigns the indices 1..n of a committee.</remarks>
-public readonly struct PartyId : IEquatable<PartyId>, IComparable<PartyId>
+internal readonly struct PartyId : IEquatable<PartyId>, IComparable<PartyId>
 {
     /// <summary>The length of a party id in bytes.</summary>
     public const int Length = 32;
