@@ -91,6 +91,8 @@ public sealed class SimulatedChain : IAsyncDisposable
         _inProcess = inProcess;
         _node = node;
         _host = host;
+        dispatcher.Port = host.Port;
+        Diagnostics.DevnetTelemetry.Track(node, host.Port);
         node.Start();
         _logger.LogInformation("Entropy simulator listening on {Endpoint} (genesis {Genesis})", WebSocketEndpoint, node.Genesis.HashHex);
     }
@@ -129,6 +131,7 @@ public sealed class SimulatedChain : IAsyncDisposable
         new RpcApi(Node, _feed!, dispatcher, AccountIds.TryParse).Register();
         var host = new RpcHost(dispatcher, _options.MaxRequestBytes, _options.LoggerFactory);
         await host.StartAsync(port, cancellationToken).ConfigureAwait(false);
+        dispatcher.Port = host.Port;
         _host = host;
         _logger.LogInformation("Entropy simulator restarted on {Endpoint}", WebSocketEndpoint);
     }
@@ -181,6 +184,7 @@ public sealed class SimulatedChain : IAsyncDisposable
 
         if (_node is not null)
         {
+            Diagnostics.DevnetTelemetry.Untrack(_node);
             await _node.DisposeAsync().ConfigureAwait(false);
         }
     }

@@ -109,6 +109,7 @@ internal sealed partial class ChainNode
             }
         }
 
+        RecordBlock(block);
         foreach (var (watcher, status) in notifications)
         {
             watcher(status, status == TransactionStatus.InBlock ? block : null);
@@ -134,6 +135,16 @@ internal sealed partial class ChainNode
 
         _observerQueue.Writer.TryWrite(block);
         return block;
+    }
+
+    private void RecordBlock(Block block)
+    {
+        if (Diagnostics.DevnetTelemetry.Blocks.Enabled || Diagnostics.DevnetTelemetry.BlockExtrinsics.Enabled)
+        {
+            var port = new KeyValuePair<string, object?>("server.port", TelemetryPort);
+            Diagnostics.DevnetTelemetry.Blocks.Add(1, port);
+            Diagnostics.DevnetTelemetry.BlockExtrinsics.Record(block.Extrinsics.Count, port);
+        }
     }
 
     private async Task ProducerLoopAsync()

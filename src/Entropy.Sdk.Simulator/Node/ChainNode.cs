@@ -108,6 +108,9 @@ internal sealed partial class ChainNode : IAsyncDisposable
 
     public Block Finalized { get; private set; }
 
+    /// <summary>Gets or sets the JSON-RPC port the node's measurements are tagged with (<c>server.port</c>); 0 before the server listens.</summary>
+    public int TelemetryPort { get; set; }
+
     public int PoolCount
     {
         get

@@ -123,6 +123,9 @@ internal sealed class RpcDispatcher
 
     public IEnumerable<string> MethodNames => _methods.Keys.Order(StringComparer.Ordinal);
 
+    /// <summary>Gets or sets the port measurements are tagged with (<c>server.port</c>); 0 for the in-process dispatcher, which is not measured.</summary>
+    public int Port { get; set; }
+
     public void Register(string name, RpcMethod method) => _methods[name] = method;
 
     public RpcMethod Get(string name) => _methods[name];
@@ -314,15 +317,18 @@ internal sealed class RpcDispatcher
         }
 
         var call = new RpcCall(name, parameters, session, cancellationToken);
+        var started = Port != 0 && Diagnostics.DevnetTelemetry.RpcServerDuration.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         byte[] response;
         try
         {
             var result = await method(call).ConfigureAwait(false);
             response = ResultResponse(id, result);
+            RecordCall(started, name, null);
         }
         catch (RpcException e)
         {
             response = ErrorResponse(id, e.Code, e.Message, e.Data);
+            RecordCall(started, name, e.Code.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -334,8 +340,25 @@ internal sealed class RpcDispatcher
         {
             _logger.LogError(e, "JSON-RPC method {Method} failed", name);
             response = ErrorResponse(id, RpcException.InternalError, "Internal error", e.Message);
+            RecordCall(started, name, RpcException.InternalError.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         return hasId ? (response, call.AfterResponseActions) : (null, call.AfterResponseActions);
+    }
+
+    private void RecordCall(long started, string method, string? errorType)
+    {
+        if (started == 0)
+        {
+            return;
+        }
+
+        var tags = new System.Diagnostics.TagList { { "rpc.system.name", "jsonrpc" }, { "rpc.method", method }, { "server.port", Port } };
+        if (errorType is not null)
+        {
+            tags.Add("error.type", errorType);
+        }
+
+        Diagnostics.DevnetTelemetry.RpcServerDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
     }
 }

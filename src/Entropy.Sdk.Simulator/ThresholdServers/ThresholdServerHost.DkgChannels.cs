@@ -17,6 +17,60 @@ internal sealed partial class ThresholdServerHost
     /// </summary>
     private async Task<ServerDkgResult> RunDkgAsync(OcwMessageDkg message, AccountId account, byte[]? userX25519, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var span = Diagnostics.DevnetTelemetry.Source.StartActivity("ThresholdServer.Dkg");
+        if (span is not null)
+        {
+            span.SetTag("entropy.devnet.server", Name);
+            span.SetTag("server.port", Port);
+            span.SetTag("entropy.account", account.ToSs58());
+            span.SetTag("entropy.block.number", (long)message.BlockNumber);
+            span.SetTag("entropy.devnet.dkg.user_party", userX25519 is not null);
+        }
+
+        try
+        {
+            var result = await RunDkgCoreAsync(message, account, userX25519, cancellationToken).ConfigureAwait(false);
+            RecordDkg(started, null);
+            return result;
+        }
+        catch (Exception e)
+        {
+            var errorType = e switch
+            {
+                DkgException => "dkg",
+                OperationCanceledException => "canceled",
+                _ => e.GetType().FullName ?? "unknown",
+            };
+            RecordDkg(started, errorType);
+            if (span is not null)
+            {
+                span.SetTag("error.type", errorType);
+                span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, errorType);
+            }
+
+            throw;
+        }
+    }
+
+    private void RecordDkg(long started, string? errorType)
+    {
+        if (!Diagnostics.DevnetTelemetry.DkgDuration.Enabled)
+        {
+            return;
+        }
+
+        var tags = new System.Diagnostics.TagList { { "entropy.devnet.server", Name }, { "server.port", Port } };
+        if (errorType is not null)
+        {
+            tags.Add("error.type", errorType);
+        }
+
+        Diagnostics.DevnetTelemetry.DkgDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+    }
+
+    private async Task<ServerDkgResult> RunDkgCoreAsync(OcwMessageDkg message, AccountId account, byte[]? userX25519, CancellationToken cancellationToken)
+    {
         Interlocked.Increment(ref _dkgRuns);
         var me = new PartyId(Account.AsSpan());
         var sessionId = Envelope.DkgSessionId(account.AsSpan(), message.BlockNumber);

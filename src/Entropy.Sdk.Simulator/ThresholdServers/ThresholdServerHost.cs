@@ -204,6 +204,35 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        var started = Diagnostics.DevnetTelemetry.HttpServerDuration.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
+        try
+        {
+            await HandleRouteAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (started != 0)
+            {
+                RecordRequest(context, started);
+            }
+        }
+    }
+
+    private void RecordRequest(HttpContext context, long started)
+    {
+        var route = context.Request.Path.Value is "/healthz" or "/ws" or "/user/new" or "/user/receive_key" ? context.Request.Path.Value : "other";
+        var tags = new System.Diagnostics.TagList
+        {
+            { "http.request.method", context.Request.Method },
+            { "http.route", route },
+            { "http.response.status_code", context.Response.StatusCode },
+            { "server.port", Port },
+        };
+        Diagnostics.DevnetTelemetry.HttpServerDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+    }
+
+    private async Task HandleRouteAsync(HttpContext context)
+    {
         var path = context.Request.Path.Value;
         try
         {

@@ -30,6 +30,7 @@ internal sealed class TelemetryRecorder : IDisposable
                 }
             },
         };
+        _meters.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Record(instrument, value, tags));
         _meters.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
         _meters.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, value, tags));
         _meters.Start();
@@ -45,6 +46,9 @@ internal sealed class TelemetryRecorder : IDisposable
     /// <summary>The measurements of <paramref name="instrument"/> tagged with <c>server.port</c> <paramref name="port"/>.</summary>
     public List<Measurement> Of(string instrument, int port) =>
         [.. Measurements.Where(m => m.Instrument == instrument && m.Tags.TryGetValue("server.port", out var p) && p is int i && i == port)];
+
+    /// <summary>Collects the observable instruments (gauges) now.</summary>
+    public void Observe() => _meters.RecordObservableInstruments();
 
     public void Dispose()
     {
