@@ -49,16 +49,5 @@ public class ExtrinsicBenchmarks
     [Benchmark]
     public bool DecodeAndVerify() => _builder.VerifySignature(_builder.Decode(_signed), Enumerable.Repeat((byte)0x22, 32).ToArray());
 
-    private static string FixturePath(string folder, string file)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Entropy.Sdk.sln")))
-            {
-                return Path.Combine(dir.FullName, "testdata", folder, file);
-            }
-        }
-
-        throw new InvalidOperationException("Entropy.Sdk.sln not found above the benchmark assembly.");
-    }
+    private static string FixturePath(string folder, string file) => TestData.Path(folder, file);
 }

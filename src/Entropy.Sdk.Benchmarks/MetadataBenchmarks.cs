@@ -17,7 +17,7 @@ public class MetadataBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _metadataBytes = File.ReadAllBytes(FindFixture("entropy-v0.0.10.scale"));
+        _metadataBytes = File.ReadAllBytes(TestData.Path("metadata", "entropy-v0.0.10.scale"));
         _metadata = RuntimeMetadata.Parse(_metadataBytes);
         _registry = EntropyPallets.RegistrationName(_metadata);
         var bob = Convert.FromHexString("8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48");
@@ -44,21 +44,4 @@ public class MetadataBenchmarks
 
     [Benchmark]
     public byte[] StorageKeyRegistered() => _metadata.StorageKey(_registry, "Registered", ScaleValue.Bytes(_registerArgs[0].AsBytes()));
-
-    private static string FindFixture(string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Entropy.Sdk.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        var path = Path.Combine(dir?.FullName ?? ".", "testdata", "metadata", name);
-        if (File.Exists(path))
-        {
-            return path;
-        }
-
-        throw new FileNotFoundException($"Fixture {name} not found above {AppContext.BaseDirectory}.");
-    }
 }

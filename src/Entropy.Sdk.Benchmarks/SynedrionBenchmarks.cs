@@ -28,13 +28,7 @@ public class SynedrionBenchmarks
     [GlobalSetup]
     public void LoadFixturePrimes()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Entropy.Sdk.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        var path = Path.Combine(dir?.FullName ?? ".", "testdata", "synedrion", "safe-primes-1024.txt");
+        var path = TestData.Path("synedrion", "safe-primes-1024.txt");
         this.fixture = [.. File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => BigInteger.Parse("0" + l, NumberStyles.HexNumber, CultureInfo.InvariantCulture))];
     }
 

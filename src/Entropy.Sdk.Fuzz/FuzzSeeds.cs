@@ -6,6 +6,7 @@ using Entropy.Protocol;
 using Entropy.Protocol.Noise;
 using Entropy.Scale;
 using Entropy.Simulator.ThresholdServers;
+using static Entropy.TestSupport.SyntheticMetadata;
 
 namespace Entropy.Fuzz;
 
@@ -180,59 +181,4 @@ public static class FuzzSeeds
     }
 
     private static byte[] LengthPrefixed(byte[] body) => ScaleCodec.Encode(body, static (w, b) => { w.WriteCompact((ulong)b.Length); w.WriteBytes(b); });
-
-    private static byte[] MinimalV15(Action<ScaleWriter> writeTypes)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var w = new ScaleWriter(buffer);
-        w.WriteBytes("meta"u8);
-        w.WriteU8(15);
-        writeTypes(w);
-        w.WriteCompact(0UL); // pallets
-        w.WriteU8(4); // extrinsic version
-        for (var i = 0; i < 4; i++)
-        {
-            w.WriteCompact(0UL); // address, call, signature, extra types
-        }
-
-        w.WriteCompact(0UL); // signed extensions
-        w.WriteCompact(0UL); // runtime type
-        w.WriteCompact(0UL); // runtime APIs
-        w.WriteCompact(0UL); // outer enums: call, event, error
-        w.WriteCompact(0UL);
-        w.WriteCompact(0UL);
-        w.WriteCompact(0UL); // custom
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static void WriteType(ScaleWriter w, int id, string[] path, Action<ScaleWriter> writeDefinition)
-    {
-        w.WriteCompact((ulong)id);
-        w.WriteCompact((ulong)path.Length);
-        foreach (var segment in path)
-        {
-            w.WriteString(segment);
-        }
-
-        w.WriteCompact(0UL); // type parameters
-        writeDefinition(w);
-        w.WriteCompact(0UL); // docs
-    }
-
-    private static void WriteField(ScaleWriter w, string? name, int typeId)
-    {
-        if (name is null)
-        {
-            w.WriteU8(0);
-        }
-        else
-        {
-            w.WriteU8(1);
-            w.WriteString(name);
-        }
-
-        w.WriteCompact((ulong)typeId);
-        w.WriteU8(0); // type name
-        w.WriteCompact(0UL); // docs
-    }
 }

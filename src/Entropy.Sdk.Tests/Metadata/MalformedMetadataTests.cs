@@ -3,6 +3,7 @@ using CsCheck;
 using Entropy.Metadata;
 using Entropy.Scale;
 using static Entropy.Tests.Metadata.MetadataFixtures;
+using static Entropy.TestSupport.SyntheticMetadata;
 
 namespace Entropy.Tests.Metadata;
 
@@ -205,60 +206,5 @@ public class MalformedMetadataTests
         {
             // Expected.
         }
-    }
-
-    internal static byte[] MinimalV15(Action<ScaleWriter> writeTypes)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var w = new ScaleWriter(buffer);
-        w.WriteBytes("meta"u8);
-        w.WriteU8(15);
-        writeTypes(w);
-        w.WriteCompact(0UL); // pallets
-        w.WriteU8(4); // extrinsic version
-        for (var i = 0; i < 4; i++)
-        {
-            w.WriteCompact(0UL); // address, call, signature, extra
-        }
-
-        w.WriteCompact(0UL); // signed extensions
-        w.WriteCompact(0UL); // runtime type
-        w.WriteCompact(0UL); // apis
-        w.WriteCompact(0UL);
-        w.WriteCompact(0UL);
-        w.WriteCompact(0UL); // outer enums
-        w.WriteCompact(0UL); // custom
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    internal static void WriteType(ScaleWriter w, int id, string[] path, Action<ScaleWriter> writeDef)
-    {
-        w.WriteCompact((ulong)id);
-        w.WriteCompact((ulong)path.Length);
-        foreach (var p in path)
-        {
-            w.WriteString(p);
-        }
-
-        w.WriteCompact(0UL); // type params
-        writeDef(w);
-        w.WriteCompact(0UL); // docs
-    }
-
-    internal static void WriteField(ScaleWriter w, string? name, int typeId)
-    {
-        if (name is null)
-        {
-            w.WriteU8(0);
-        }
-        else
-        {
-            w.WriteU8(1);
-            w.WriteString(name);
-        }
-
-        w.WriteCompact((ulong)typeId);
-        w.WriteU8(0); // type name
-        w.WriteCompact(0UL); // docs
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Entropy.Tests.RealNode;
 
@@ -18,35 +17,24 @@ public sealed class ChopsticksNode : IAsyncDisposable
     /// <summary>//Alice's SS58 address (prefix 42).</summary>
     public const string AliceAddress = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 
-    private readonly Process _process;
+    private readonly ChildProcess _child;
     private readonly string _storageFile;
-    private readonly StringBuilder _output;
 
-    private ChopsticksNode(Process process, Uri endpoint, string storageFile, StringBuilder output)
+    private ChopsticksNode(ChildProcess child, Uri endpoint, string storageFile)
     {
-        _process = process;
+        _child = child;
         Endpoint = endpoint;
         _storageFile = storageFile;
-        _output = output;
     }
 
     /// <summary>Gets the node's WebSocket endpoint.</summary>
     public Uri Endpoint { get; }
 
     /// <summary>Gets what the node printed so far (for failure messages).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _child.Output;
 
     /// <summary>Gets the repository root (the folder holding Entropy.Sdk.sln).</summary>
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    public static string RepositoryRoot => TestData.RepositoryRoot;
 
     /// <summary>Gets the path of a file under the repository's <c>testdata/</c>.</summary>
     /// <param name="relative">The path below <c>testdata/</c>.</param>
@@ -66,13 +54,7 @@ public sealed class ChopsticksNode : IAsyncDisposable
             storageFile,
             $"{{\"System\":{{\"Account\":[[[\"{AliceAddress}\"],{{\"providers\":1,\"data\":{{\"free\":\"{AliceFreeBalance}\"}}}}]]}}}}");
         var port = FreePort();
-        var start = new ProcessStartInfo(binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = chopsticksDir,
-        };
+        var start = new ProcessStartInfo(binary) { WorkingDirectory = chopsticksDir };
         foreach (var argument in new[]
                  {
                      "--genesis", Fixture("chain-specs/entropy-devnet-2023.json"),
@@ -86,45 +68,17 @@ public sealed class ChopsticksNode : IAsyncDisposable
         }
 
         start.Environment["NO_COLOR"] = "1";
-        var output = new StringBuilder();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        DataReceivedEventHandler onLine = (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-
-            if (e.Data.Contains("RPC listening on", StringComparison.Ordinal))
-            {
-                ready.TrySetResult();
-            }
-        };
-        process.OutputDataReceived += onLine;
-        process.ErrorDataReceived += onLine;
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("chopsticks exited before it was ready."));
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var node = new ChopsticksNode(process, new Uri($"ws://127.0.0.1:{port}"), storageFile, output);
         try
         {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
+            var (child, _) = await ChildProcess.StartAsync(
+                "chopsticks", start, line => line.Contains("RPC listening on", StringComparison.Ordinal) ? line : null, TimeSpan.FromSeconds(90));
+            return new ChopsticksNode(child, new Uri($"ws://127.0.0.1:{port}"), storageFile);
         }
-        catch (Exception ex)
+        catch
         {
-            var log = node.Output;
-            await node.DisposeAsync();
-            throw new InvalidOperationException($"chopsticks did not become ready: {ex.Message}\n{log}", ex);
+            File.Delete(storageFile);
+            throw;
         }
-
-        return node;
     }
 
     /// <summary>Kills the node and its process tree and deletes the temporary storage file.</summary>
@@ -133,21 +87,10 @@ public sealed class ChopsticksNode : IAsyncDisposable
     {
         try
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _process.WaitForExitAsync(cts.Token);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
+            await _child.DisposeAsync();
         }
         finally
         {
-            _process.Dispose();
             File.Delete(_storageFile);
         }
     }
@@ -186,18 +129,5 @@ public sealed class ChopsticksNode : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Entropy.Sdk.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Entropy.Sdk.sln above {AppContext.BaseDirectory}.");
     }
 }

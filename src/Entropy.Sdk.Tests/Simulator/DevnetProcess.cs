@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Entropy.Tests.Simulator;
 
@@ -10,14 +9,12 @@ namespace Entropy.Tests.Simulator;
 /// </summary>
 public sealed class DevnetProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output;
+    private readonly ChildProcess _child;
 
-    private DevnetProcess(Process process, Uri endpoint, StringBuilder output)
+    private DevnetProcess(ChildProcess child, Uri endpoint)
     {
-        _process = process;
+        _child = child;
         Endpoint = endpoint;
-        _output = output;
     }
 
     /// <summary>Gets the chain's WebSocket JSON-RPC endpoint.</summary>
@@ -27,22 +24,13 @@ public sealed class DevnetProcess : IAsyncDisposable
     public Uri HttpEndpoint => new($"http://{Endpoint.Authority}");
 
     /// <summary>Gets the process id (to kill it from a fault test).</summary>
-    public int Id => _process.Id;
+    public int Id => _child.Id;
 
     /// <summary>Gets the process.</summary>
-    public Process Process => _process;
+    public Process Process => _child.Process;
 
     /// <summary>Gets what the process printed so far (stdout and stderr).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _child.Output;
 
     /// <summary>Gets the path of <c>Entropy.Devnet.dll</c> next to the test assembly.</summary>
     public static string EntryAssembly => Path.Combine(AppContext.BaseDirectory, "Entropy.Devnet.dll");
@@ -66,82 +54,24 @@ public sealed class DevnetProcess : IAsyncDisposable
     /// <returns>The running devnet.</returns>
     public static async Task<DevnetProcess> StartCoreAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(fileName);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        var output = new StringBuilder();
-        var endpoint = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-
-            var at = e.Data.IndexOf("ws://", StringComparison.Ordinal);
-            if (at >= 0)
-            {
-                endpoint.TrySetResult(new Uri(e.Data[at..].Split(' ')[0]));
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (output)
-                {
-                    output.AppendLine(e.Data);
-                }
-            }
-        };
-        process.Exited += (_, _) => endpoint.TrySetException(new InvalidOperationException($"The devnet exited ({process.ExitCode}) before it was ready."));
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var devnet = new DevnetProcess(process, new Uri("ws://127.0.0.1:1"), output);
-        try
-        {
-            var uri = await endpoint.Task.WaitAsync(timeout);
-            return new DevnetProcess(process, uri, output);
-        }
-        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
-        {
-            var log = devnet.Output;
-            await devnet.DisposeAsync();
-            throw new InvalidOperationException($"The devnet did not print its endpoint within {timeout}: {e.Message}\n{log}", e);
-        }
+        var (child, endpoint) = await ChildProcess.StartAsync("The devnet", start, EndpointIn, timeout);
+        return new DevnetProcess(child, endpoint);
     }
 
     /// <summary>Kills the process (and its children) and waits for it to exit.</summary>
     /// <returns>A task that completes when the process is gone.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
+    public ValueTask DisposeAsync() => _child.DisposeAsync();
 
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _process.WaitForExitAsync(cts.Token);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-        finally
-        {
-            _process.Dispose();
-        }
+    // The banner's first line names the WebSocket endpoint.
+    private static Uri? EndpointIn(string line)
+    {
+        var at = line.IndexOf("ws://", StringComparison.Ordinal);
+        return at >= 0 ? new Uri(line[at..].Split(' ')[0]) : null;
     }
 }

@@ -1,9 +1,9 @@
-namespace Entropy.Tests;
+namespace Entropy.TestSupport;
 
 /// <summary>Locates the repository's own fixtures in <c>testdata/</c> (nothing outside the repository is read).</summary>
-internal static class TestData
+public static class TestData
 {
-    /// <summary>Gets the repository root: the first folder above the test assembly that holds <c>Entropy.Sdk.sln</c>.</summary>
+    /// <summary>Gets the repository root: the first folder above the running assembly that holds <c>Entropy.Sdk.sln</c>.</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     /// <summary>Gets the full path of a file or folder below <c>testdata/</c>.</summary>
