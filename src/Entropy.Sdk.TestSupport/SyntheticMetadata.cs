@@ -7,7 +7,7 @@ namespace Entropy.TestSupport;
 /// Hand-built V15 runtime metadata for the malformed-metadata tests and the fuzzers' seeds: a type registry written by the caller
 /// and nothing else (no pallets, no extrinsic types, no APIs).
 /// </summary>
-public static class SyntheticMetadata
+internal static class SyntheticMetadata
 {
     /// <summary>Writes <c>"meta"</c>, version 15, the caller's type registry and empty everything else.</summary>
     /// <param name="writeTypes">Writes the registry: a compact count, then that many <see cref="WriteType"/> entries.</param>

@@ -19,7 +19,7 @@ public class SimulatorInternalsTests
     public void Sdk_GrantsInternalsOnlyToTheSimulatorAndNonShippedProjects()
     {
         var granted = s_sdk.GetCustomAttributes<InternalsVisibleToAttribute>().Select(a => a.AssemblyName).Order(StringComparer.Ordinal);
-        Assert.That(granted, Is.EqualTo(new[] { "Entropy.Sdk.Benchmarks", "Entropy.Sdk.Fuzz", "Entropy.Sdk.Simulator", "Entropy.Sdk.Tests" }));
+        Assert.That(granted, Is.EqualTo(new[] { "Entropy.Sdk.Benchmarks", "Entropy.Sdk.Fuzz", "Entropy.Sdk.Simulator", "Entropy.Sdk.TestSupport", "Entropy.Sdk.Tests" }));
     }
 
     [Test]
