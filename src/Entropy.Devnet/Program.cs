@@ -89,7 +89,7 @@ internal static class Program
         {
             await devnet.StartAsync(stop.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or EntropyException)
         {
             Console.Error.WriteLine($"The devnet did not start: {e.Message}");
             return 1;
