@@ -53,6 +53,23 @@ internal static class Program
                     options.KeyStoreDirectory = value;
                     i++;
                     break;
+                case "--fast-public-dkg":
+                    options.PublicModeKeyGeneration = DevnetKeyGeneration.FastStandIn;
+                    break;
+                case "--test-safe-primes" when value is not null:
+                    // Test-only (the repository's fault tests): public pre-generated primes, no secrecy.
+                    try
+                    {
+                        options.TestSafePrimes = EntropyDevnetOptions.ParseTestSafePrimes(File.ReadAllText(value));
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+                    {
+                        Console.Error.WriteLine($"--test-safe-primes {value}: {e.Message}");
+                        return 2;
+                    }
+
+                    i++;
+                    break;
                 case "--help" or "-h":
                     Console.WriteLine("Entropy devnet (simulated chain + threshold servers + off-chain worker)");
                     Console.WriteLine("  --port N            chain JSON-RPC on 127.0.0.1:N (default 9944; 0 = ephemeral)");
@@ -65,6 +82,10 @@ internal static class Program
                     Console.WriteLine("  --validators N      validators (threshold servers) per subgroup (default 1)");
                     Console.WriteLine("  --tss-port N        first threshold server port, the others follow (default: free ports)");
                     Console.WriteLine("  --key-store DIR     keep the servers' key stores in DIR (default: a temporary folder, deleted on exit)");
+                    Console.WriteLine("  --fast-public-dkg   Public-mode registrations run a fast Pedersen/Feldman stand-in instead of synedrion");
+                    Console.WriteLine("                      (test suites; its shares are not interoperable; Private mode always runs synedrion)");
+                    Console.WriteLine("  --test-safe-primes FILE  TEST ONLY: take the servers' Paillier primes in turn from FILE (hex, one a line)");
+                    Console.WriteLine("                      instead of generating fresh ones; public primes give no secrecy");
                     return 0;
                 default:
                     Console.Error.WriteLine($"Unknown argument '{args[i]}'; see --help.");
@@ -102,6 +123,8 @@ internal static class Program
         Console.WriteLine($"  Runtime:    {options.Runtime}, {options.BlockProduction} blocks"
             + (options.BlockProduction == BlockProductionMode.Interval ? $" every {options.BlockInterval.TotalMilliseconds:0} ms" : "")
             + $", finality {options.FinalityLag} blocks behind, {options.Subgroups} subgroups × {options.ValidatorsPerSubgroup} validators");
+        Console.WriteLine($"  Key generation: synedrion 0.1.0 (CGGMP'21)" + (options.PublicModeKeyGeneration == DevnetKeyGeneration.FastStandIn ? "; Public mode: fast stand-in (not interoperable)" : "")
+            + (options.TestSafePrimes is not null ? "; TEST safe primes from a file" : ""));
         Console.WriteLine($"  Genesis:    {chain.GenesisHash}");
         Console.WriteLine($"  Key stores: {devnet.KeyStoreDirectory}");
         Console.WriteLine("  Sudo key:   //Alice");

@@ -12,6 +12,14 @@ namespace Entropy.Simulator;
 /// <summary>Settings of an <see cref="EntropyDevnet"/>.</summary>
 public sealed class EntropyDevnetOptions
 {
+    /// <summary>Creates the default settings.</summary>
+    public EntropyDevnetOptions() => TestDefaults?.Invoke(this);
+
+    /// <summary>Gets or sets what every new <see cref="EntropyDevnetOptions"/> starts from before its initializer runs. Test-only: the
+    /// repository's test assembly sets it once (a <c>[SetUpFixture]</c>) to make <see cref="DevnetKeyGeneration.FastStandIn"/> and the fixture safe
+    /// primes its suite's default, while single tests still choose otherwise; production code never sets it.</summary>
+    internal static Action<EntropyDevnetOptions>? TestDefaults { get; set; }
+
     /// <summary>Gets or sets the chain's JSON-RPC port; 0 picks a free one.</summary>
     /// <value>The default value is 0.</value>
     public int Port { get; set; }
@@ -48,9 +56,27 @@ public sealed class EntropyDevnetOptions
     /// <value>The default value is 2^15.</value>
     public long KeyStoreScryptCost { get; set; } = 1L << 15;
 
-    /// <summary>Gets or sets how long a DKG may take before it fails, naming the silent parties.</summary>
-    /// <value>The default value is 20 s (<c>SETUP_TIMEOUT_SECONDS</c>).</value>
-    public TimeSpan DkgTimeout { get; set; } = TimeSpan.FromSeconds(20);
+    /// <summary>Gets or sets how long a DKG may take before it fails, naming the silent parties (and how long a server waits for the
+    /// other parties to connect).</summary>
+    /// <value>The default value is 2 minutes: in Private mode the servers wait for the user's client, which searches its two 1024-bit
+    /// safe primes before its first message.</value>
+    public TimeSpan DkgTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Gets or sets the key generation the threshold servers run for Public-mode registrations (Private mode always runs synedrion).</summary>
+    /// <value>The default value is <see cref="DevnetKeyGeneration.Synedrion"/>, what Entropy's servers run.
+    /// <see cref="DevnetKeyGeneration.FastStandIn"/> is for test suites that need speed; its shares are not interoperable.</value>
+    public DevnetKeyGeneration PublicModeKeyGeneration { get; set; } = DevnetKeyGeneration.Synedrion;
+
+    /// <summary>Gets or sets pre-generated safe primes the servers take their Paillier primes from, in turn, instead of the background
+    /// pool. Test-only (public fixture primes give no secrecy); null, the production setting, generates fresh primes.</summary>
+    internal IReadOnlyList<System.Numerics.BigInteger>? TestSafePrimes { get; set; }
+
+    /// <summary>Reads a list for <see cref="TestSafePrimes"/>: 1024-bit primes in hexadecimal, one a line (testdata/synedrion/safe-primes-1024.txt).</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The primes.</returns>
+    /// <exception cref="FormatException">A line is not a 1024-bit odd number in hexadecimal, or there are fewer than two.</exception>
+    internal static IReadOnlyList<System.Numerics.BigInteger> ParseTestSafePrimes(string text) =>
+        Synedrion.SafePrimeList.Parse(text, Synedrion.SynedrionParams.Production.PrimeBits);
 
     /// <summary>Gets or sets the entropy-protocol envelope the threshold servers speak (session id layout, shared randomness).</summary>
     /// <value>The default value, <see langword="null"/>, is what the runtime flavour shipped with: <see cref="ProtocolEnvelope.V0010"/> for
@@ -58,7 +84,8 @@ public sealed class EntropyDevnetOptions
     /// <see cref="ProtocolEnvelope.SessionBlockNumber20240403"/> is the one Entropy's published wasm client speaks.</value>
     public ProtocolEnvelope? ProtocolEnvelope { get; set; }
 
-    /// <summary>Gets or sets the key generation the threshold servers run; null keeps the server default.</summary>
+    /// <summary>Gets or sets the key generation the threshold servers run for every registration (tests, e.g. a capture hook); null
+    /// follows <see cref="PublicModeKeyGeneration"/>.</summary>
     internal IServerDkg? ServerDkg { get; set; }
 
     /// <summary>Gets or sets how the threshold servers handle a block's registrations: robustly (the default), or as the real v0.0.10 servers.</summary>
@@ -96,6 +123,7 @@ public sealed class EntropyDevnet : IAsyncDisposable
     private RpcClient? _ocwRpc;
     private OffchainWorker? _ocw;
     private CancellationTokenSource? _stop;
+    private Synedrion.SafePrimePool? _primePool;
 
     /// <summary>Creates a devnet; call <see cref="StartAsync"/>.</summary>
     /// <param name="options">Settings; <see langword="null"/> for the defaults.</param>
@@ -122,6 +150,9 @@ public sealed class EntropyDevnet : IAsyncDisposable
     public IReadOnlyList<string> ThresholdServerEndpoints => _servers.Select(s => s.Endpoint).ToArray();
 
     internal IReadOnlyList<ThresholdServerHost> Servers => _servers;
+
+    /// <summary>Gets the background safe-prime pool of the servers' synedrion runs, when there is one (production path; tests look at it).</summary>
+    internal Synedrion.SafePrimePool? SafePrimePool => _primePool;
 
     /// <summary>Gets the off-chain worker (tests hook into it).</summary>
     internal OffchainWorker OffchainWorker => _ocw ?? throw new InvalidOperationException("The devnet is not started; call StartAsync.");
@@ -155,6 +186,7 @@ public sealed class EntropyDevnet : IAsyncDisposable
             chainOptions.EndowedAccounts.Add(account);
         }
 
+        var synedrion = new SynedrionServerDkg { SafePrimes = CreateSafePrimeSource() };
         var chain = new SimulatedChain(chainOptions);
         await chain.StartAsync(cancellationToken).ConfigureAwait(false);
         _chain = chain;
@@ -169,9 +201,10 @@ public sealed class EntropyDevnet : IAsyncDisposable
                 };
                 server.Envelope = _options.ProtocolEnvelope
                     ?? (_options.Runtime == SimulatedRuntime.Registry20240321 ? Protocol.ProtocolEnvelope.Registry20240321 : Protocol.ProtocolEnvelope.V0010);
-                if (_options.ServerDkg is { } dkg)
+                server.Dkg = _options.ServerDkg ?? synedrion;
+                if (_options.ServerDkg is null && _options.PublicModeKeyGeneration == DevnetKeyGeneration.FastStandIn)
                 {
-                    server.Dkg = dkg;
+                    server.PublicModeDkg = PedersenServerDkg.Instance;
                 }
 
                 _servers.Add(server);
@@ -240,10 +273,33 @@ public sealed class EntropyDevnet : IAsyncDisposable
         }
 
         _stop?.Dispose();
+        _primePool?.Dispose();
         if (_ownsKeyStoreDirectory && Directory.Exists(KeyStoreDirectory))
         {
             Directory.Delete(KeyStoreDirectory, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Where the servers' synedrion runs take their Paillier safe primes (two per server and run). The test-only list when given; else, when
+    /// Public mode runs synedrion, one background pool for the whole devnet (all its servers live in this process) that keeps two runs per
+    /// server ready, so a registration does not wait for the prime search (seconds to tens of seconds per prime); with the fast stand-in
+    /// only Private-mode runs need primes, and they search inline rather than keep a core busy in the background.
+    /// </summary>
+    private Func<int, System.Numerics.BigInteger>? CreateSafePrimeSource()
+    {
+        if (_options.TestSafePrimes is { } fixture)
+        {
+            return Synedrion.SafePrimeList.Cycle(fixture);
+        }
+
+        if (_options.PublicModeKeyGeneration != DevnetKeyGeneration.Synedrion || _options.ServerDkg is not null)
+        {
+            return null;
+        }
+
+        _primePool = new Synedrion.SafePrimePool(Synedrion.SynedrionParams.Production.PrimeBits, capacity: Math.Clamp(4 * _options.Subgroups * _options.ValidatorsPerSubgroup, 4, 32));
+        return _primePool.AsSource();
     }
 
     private Task StartServerAsync(ThresholdServerHost server, CancellationToken cancellationToken) =>

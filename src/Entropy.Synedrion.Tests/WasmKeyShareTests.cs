@@ -18,7 +18,7 @@ public class WasmKeyShareTests
         // The prime search is not what this test checks: take the repository's fixture safe primes (re-checked here).
         var fixture = File.ReadAllLines(Path.Combine(RepositoryRoot(), "testdata", "synedrion", "safe-primes-1024.txt"))
             .Where(l => l.Length > 0).Select(l => System.Numerics.BigInteger.Parse("0" + l, System.Globalization.NumberStyles.HexNumber)).ToArray();
-        Assert.That(fixture, Has.Length.EqualTo(4));
+        Assert.That(fixture, Has.Length.EqualTo(12));
         Assert.That(fixture.All(p => SafePrimes.IsSafePrime(p, 1024)), Is.True);
         var primes = new Queue<System.Numerics.BigInteger>(fixture);
         var shares = KeyGenTests.Run(2, tamper: null, parameters: SynedrionParams.Production, primes: _ => primes.Dequeue());

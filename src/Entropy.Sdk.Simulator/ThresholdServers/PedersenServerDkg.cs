@@ -3,7 +3,7 @@ using Entropy.Protocol.Dkg;
 namespace Entropy.Simulator.ThresholdServers;
 
 /// <summary>
-/// The simulator's DKG behind <see cref="IServerDkg"/>: the SDK's Pedersen/Feldman DKG (<see cref="PedersenDkg"/>) over the
+/// The fast stand-in behind <see cref="IServerDkg"/> (<see cref="DevnetKeyGeneration.FastStandIn"/>, Public mode only; not interoperable): the SDK's Pedersen/Feldman DKG (<see cref="PedersenDkg"/>) over the
 /// channels, with the servers' fault switches (drop, delay, inconsistent share, first-message hook).
 /// </summary>
 internal sealed class PedersenServerDkg : IServerDkg
@@ -27,27 +27,6 @@ internal sealed class PedersenServerDkg : IServerDkg
         var faulty = new FaultyDkgTransport(transport, () => faults.DropMessages, () => faults.DelayMessages, p => faults.SendInconsistentShare ? CorruptShare(p) : p);
         using var share = await DkgRunner.RunAsync(session, new HookedDkgTransport(faulty, faults, run.Account), run.Timeout, null, run.Logger, cancellationToken).ConfigureAwait(false);
         return new ServerDkgResult(share.VerifyingKey.ToArray(), SerializeShare(share));
-    }
-
-    /// <summary>Runs <see cref="ThresholdServerFaults.FirstDkgMessageReceived"/> before the first received message is processed.</summary>
-    private sealed class HookedDkgTransport(DkgTransport inner, ThresholdServerFaults faults, AccountId account) : DkgTransport
-    {
-        private int _received;
-
-        public override Task SendAsync(DkgOutgoingMessage message, CancellationToken cancellationToken = default) => inner.SendAsync(message, cancellationToken);
-
-        public override async Task<DkgIncomingMessage> ReceiveAsync(CancellationToken cancellationToken = default)
-        {
-            var message = await inner.ReceiveAsync(cancellationToken).ConfigureAwait(false);
-            if (Interlocked.Exchange(ref _received, 1) == 0 && faults.FirstDkgMessageReceived is { } hook)
-            {
-                await hook(account, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            return message;
-        }
-
-        public override void Release(DkgIncomingMessage message) => inner.Release(message);
     }
 
     /// <summary>A cheating dealer (fault injection): the round-2 share is changed by one bit, so it no longer matches the dealer's commitments.</summary>
@@ -88,6 +67,11 @@ internal sealed class PedersenServerDkg : IServerDkg
 
     /// <inheritdoc/>
     public (byte[] VerifyingKey, byte[] Secret) ParseShare(byte[] stored) => Parse(stored);
+
+    /// <summary>Tells whether stored bytes are a stand-in share (they start with the format tag; a synedrion share starts with its index).</summary>
+    /// <param name="stored">The stored bytes.</param>
+    /// <returns>Whether <see cref="Parse"/> reads them.</returns>
+    internal static bool IsStandInShare(ReadOnlySpan<byte> stored) => stored.StartsWith(System.Text.Encoding.ASCII.GetBytes(ShareFormatVersion));
 
     /// <summary>Reads a stored share (static form of <see cref="ParseShare"/>).</summary>
     internal static (byte[] VerifyingKey, byte[] Secret) Parse(byte[] stored)

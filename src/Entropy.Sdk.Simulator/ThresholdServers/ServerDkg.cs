@@ -76,3 +76,24 @@ internal sealed class ServerDkgResult(byte[] verifyingKey, byte[] storedShare) :
     /// <inheritdoc/>
     public void Dispose() => System.Security.Cryptography.CryptographicOperations.ZeroMemory(StoredShare);
 }
+
+/// <summary>Runs <see cref="ThresholdServerFaults.FirstDkgMessageReceived"/> before the first received message is processed.</summary>
+internal sealed class HookedDkgTransport(DkgTransport inner, ThresholdServerFaults faults, AccountId account) : DkgTransport
+{
+    private int _received;
+
+    public override Task SendAsync(DkgOutgoingMessage message, CancellationToken cancellationToken = default) => inner.SendAsync(message, cancellationToken);
+
+    public override void Release(DkgIncomingMessage message) => inner.Release(message);
+
+    public override async Task<DkgIncomingMessage> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        var message = await inner.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _received, 1) == 0 && faults.FirstDkgMessageReceived is { } hook)
+        {
+            await hook(account, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return message;
+    }
+}

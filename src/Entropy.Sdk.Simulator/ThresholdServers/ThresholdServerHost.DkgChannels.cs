@@ -112,7 +112,8 @@ internal sealed partial class ThresholdServerHost
             // v0.0.10 has no timeout on the DKG rounds: a stalled party holds the run until the server stops.
             var roundsTimeout = Behavior == ThresholdServerBehavior.V0010 ? Timeout.InfiniteTimeSpan : _dkgTimeout;
             run = new ServerDkgRun(account, message.BlockNumber, me, parties, sessionId, Envelope, channels, _pair, roundsTimeout, Faults, _logger);
-            var result = await Dkg.RunAsync(run, cancellationToken).ConfigureAwait(false);
+            var dkg = userX25519 is null && PublicModeDkg is { } standIn ? standIn : Dkg;
+            var result = await dkg.RunAsync(run, cancellationToken).ConfigureAwait(false);
 
             // A party that finishes first must not hang up at once: closing cancels its pending receives, which aborts the
             // sockets, and the reset can make a peer's kernel discard our last share before the peer has read it.

@@ -85,8 +85,11 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
 
     public ThresholdServerFaults Faults { get; } = new();
 
-    /// <summary>Gets or sets the DKG this server runs for each account (set before <see cref="StartAsync"/>); the simulator's Pedersen/Feldman DKG by default.</summary>
-    public IServerDkg Dkg { get; set; } = PedersenServerDkg.Instance;
+    /// <summary>Gets or sets the DKG this server runs for each account (set before <see cref="StartAsync"/>); synedrion by default, as entropy-tss.</summary>
+    public IServerDkg Dkg { get; set; } = SynedrionServerDkg.Instance;
+
+    /// <summary>Gets or sets the DKG for Public-mode registrations (no user party) when it differs from <see cref="Dkg"/>: the fast stand-in of test suites.</summary>
+    public IServerDkg? PublicModeDkg { get; set; }
 
     /// <summary>Gets or sets the entropy-protocol envelope this server speaks (session id layout, shared randomness; set before <see cref="StartAsync"/>): subscriptions in another version are refused.</summary>
     public ProtocolEnvelope Envelope { get; set; } = ProtocolEnvelope.V0010;
@@ -270,8 +273,9 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads a share stored by the default DKG: the verifying key and the secret scalar (for tests that check Σ shares · G = key).</summary>
-    internal static (byte[] VerifyingKey, byte[] Secret) ParseShare(byte[] stored) => PedersenServerDkg.Parse(stored);
+    /// <summary>Reads a stored share, synedrion's or the stand-in's: the verifying key and the secret scalar (for tests that check Σ shares · G = key).</summary>
+    internal static (byte[] VerifyingKey, byte[] Secret) ParseShare(byte[] stored) =>
+        PedersenServerDkg.IsStandInShare(stored) ? PedersenServerDkg.Parse(stored) : SynedrionServerDkg.Instance.ParseShare(stored);
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {

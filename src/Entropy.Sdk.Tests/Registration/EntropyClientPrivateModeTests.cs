@@ -22,10 +22,16 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
             BlockInterval = TimeSpan.FromMilliseconds(300),
             KeyStoreScryptCost = 1 << 10,
             ValidatorsPerSubgroup = validatorsPerSubgroup,
-            DkgTimeout = TimeSpan.FromSeconds(10),
+            DkgTimeout = PrivateModeBudget.KeyGeneration,
         });
         await _devnet.StartAsync();
-        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(60) });
+        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions
+        {
+            PollingInterval = TimeSpan.FromMilliseconds(100),
+            RegistrationTimeout = PrivateModeBudget.Registration,
+            KeyGenerationTimeout = PrivateModeBudget.KeyGeneration,
+            SafePrimeSource = TestSafePrimes.Source(),
+        });
     }
 
     [OneTimeTearDown]
@@ -72,7 +78,9 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
         {
             Assert.That(registration.AccessMode, Is.EqualTo(AccessMode.Private));
             Assert.That(share.VerifyingKey, Is.EqualTo(registration.VerifyingKey));
-            Assert.That(share.Parties, Has.Count.EqualTo(3).And.Contains(user.AccountId));
+            Assert.That(share.Parties, Has.Count.EqualTo(3));
+            Assert.That(share.Parties[^1], Is.EqualTo(user.AccountId), "synedrion's party order: the committee, then the user");
+            Assert.That(share.PartyIndex, Is.EqualTo(2));
             Assert.That(serverSecrets, Has.Count.EqualTo(2), "one share per subgroup");
             Assert.That(serverSecrets, Has.None.EqualTo(userSecret), "a server holds the user's share");
             Assert.That(DkgTestNetwork.CombineShares([.. serverSecrets, userSecret]), Is.EqualTo(registration.VerifyingKey.ToArray()));
@@ -80,6 +88,21 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
             Assert.That(stages.IndexOf(RegistrationStage.KeyGenerated), Is.GreaterThan(stages.IndexOf(RegistrationStage.CommitteeSelected)).And.GreaterThan(0));
             Assert.That(stages[^1], Is.EqualTo(RegistrationStage.Registered));
         });
+
+        // The exported synedrion KeyShare loads back with the same key, index and bytes (loading it in Entropy's wasm client: WasmSynedrionDevnetTests).
+        var exported = share.ExportKeyShare();
+        using (var imported = PrivateKeyShare.ImportKeyShare(user.AccountId, share.RegisterBlockNumber, exported))
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(imported.VerifyingKey, Is.EqualTo(registration.VerifyingKey));
+                Assert.That(imported.PartyIndex, Is.EqualTo(2));
+                Assert.That(imported.VerificationShare.ToArray(), Is.EqualTo(share.VerificationShare.ToArray()));
+                Assert.That(imported.ExportKeyShare(), Is.EqualTo(exported));
+            });
+        }
+
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(exported);
 
         // The share never prints its secret, and Dispose zeroes it.
         var hex = Convert.ToHexStringLower(userSecret);

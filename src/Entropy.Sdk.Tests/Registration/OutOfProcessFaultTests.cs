@@ -89,7 +89,7 @@ public class OutOfProcessFaultTests
         process.Kill(entireProcessTree: true);
     }
 
-    private static EntropyClientOptions Options() => new() { RegistrationTimeout = s_timeout, PollingInterval = TimeSpan.FromMilliseconds(200) };
+    private static EntropyClientOptions Options() => new() { RegistrationTimeout = s_timeout, PollingInterval = TimeSpan.FromMilliseconds(200), SafePrimeSource = TestSafePrimes.Source() };
 
     private static async Task<(Exception Failure, TimeSpan Elapsed)> RegisterAndTimeAsync(EntropyClient client, RegisterRequest request, IProgress<RegistrationProgress> progress)
     {

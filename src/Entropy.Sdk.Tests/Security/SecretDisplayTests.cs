@@ -81,24 +81,25 @@ public partial class SecretDisplayTests
     [Test]
     public void PrivateKeyShare_ToStringAndDebuggerDisplay_HideTheSecretBeforeAndAfterDispose()
     {
-        using var network = new DkgTestNetwork(3);
-        network.Run();
-        var results = network.TakeResults();
-        foreach (var share in results.Values)
+        // synedrion shares of a 3-party key generation (TestParams: the display does not depend on the prime size).
+        var shares = Entropy.Tests.Protocol.SynedrionTestKeys.Generate(Entropy.Synedrion.SynedrionParams.Test, 3);
+        foreach (var share in shares)
         {
             using (share)
             {
-                var account = new AccountId(share.Self.ToArray());
-                using var privateShare = new PrivateKeyShare(account, 7, share);
+                var account = new AccountId(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+                using var privateShare = new PrivateKeyShare(account, 7, [], share);
                 var secret = new byte[PrivateKeyShare.SecretLength];
                 privateShare.ExportSecret(secret);
                 Assert.That(secret, Is.Not.All.EqualTo(0), "the share holds a secret to hide");
-                AssertHides(privateShare, secret);
+                var paillier = share.PaillierSecret.P.ToByteArray(isUnsigned: true, isBigEndian: true);
+                AssertHides(privateShare, secret, paillier, share.ElGamalSecret.ToBytes());
                 Assert.That(DebuggerDisplay(privateShare), Does.Contain(account.ToSs58()), "the display names the account");
 
                 privateShare.Dispose();
                 AssertHides(privateShare, secret);
                 Assert.That(DebuggerDisplay(privateShare), Does.Contain("disposed"));
+                Assert.That(() => privateShare.ExportKeyShare(), Throws.TypeOf<ObjectDisposedException>());
             }
         }
     }
@@ -122,7 +123,7 @@ public partial class SecretDisplayTests
     [Test]
     public void UserDkgSessionState_ToStringAndDebuggerDisplay_HideTheCoefficientsAndShares()
     {
-        // The user's side of a Private-mode DKG is a PedersenDkgSession (run by UserDkgParticipant): between round 1 and the end it
+        // The fast stand-in's session (PedersenDkgSession, the devnet's Public mode in test suites): between round 1 and the end it
         // holds the secret polynomial and the shares received so far.
         using var network = new DkgTestNetwork(3);
         network.StartAll();

@@ -49,7 +49,9 @@ public class SecretHygieneTests
             await using (var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions
             {
                 PollingInterval = TimeSpan.FromMilliseconds(100),
-                RegistrationTimeout = TimeSpan.FromSeconds(60),
+                RegistrationTimeout = PrivateModeBudget.Registration,
+                KeyGenerationTimeout = PrivateModeBudget.KeyGeneration,
+                SafePrimeSource = TestSafePrimes.Source(),
                 LoggerFactory = logs,
             }))
             {
@@ -76,6 +78,7 @@ public class SecretHygieneTests
                     var userShare = new byte[PrivateKeyShare.SecretLength];
                     share!.ExportSecret(userShare);
                     secrets.Add(("user private key share", userShare));
+                    AddSynedrionSecrets(secrets, "user", share.ExportKeyShare());
                     SecretDisplayTests.AssertHides(operation, [.. secrets.Select(x => x.Bytes)]);
                     SecretDisplayTests.AssertHides(share, [.. secrets.Select(x => x.Bytes)]);
                 }
@@ -86,6 +89,10 @@ public class SecretHygieneTests
                 var stored = await server.Store.GetAsync(new AccountId(user.PublicKey.ToArray()).ToSs58());
                 Assert.That(stored, Is.Not.Null, $"{server.Name} stored no share");
                 secrets.Add(($"{server.Name} key share", ThresholdServerHost.ParseShare(stored!).Secret));
+                if (accessMode == AccessMode.Private)
+                {
+                    AddSynedrionSecrets(secrets, server.Name, stored!);
+                }
             }
         }
 
@@ -131,6 +138,15 @@ public class SecretHygieneTests
             yield return ("decimal array", string.Join(",", piece));
             yield return ("decimal array with spaces", string.Join(", ", piece));
         }
+    }
+
+    /// <summary>Adds the secrets inside a synedrion KeyShare: the Paillier primes (big-endian) and the ElGamal secret.</summary>
+    private static void AddSynedrionSecrets(List<(string What, byte[] Bytes)> secrets, string owner, byte[] keyShare)
+    {
+        using var share = Entropy.Synedrion.KeyGen.KeyShare.FromBytes(keyShare, Entropy.Synedrion.SynedrionParams.Production);
+        secrets.Add(($"{owner} Paillier p", share.PaillierSecret.P.ToByteArray(isUnsigned: true, isBigEndian: true)));
+        secrets.Add(($"{owner} Paillier q", share.PaillierSecret.Q.ToByteArray(isUnsigned: true, isBigEndian: true)));
+        secrets.Add(($"{owner} ElGamal secret", share.ElGamalSecret.ToBytes()));
     }
 
     private static byte[] Export(Sr25519KeyPair pair)

@@ -40,12 +40,13 @@ public sealed class DevnetProcess : IAsyncDisposable
     /// <returns>The running devnet.</returns>
     public static Task<DevnetProcess> StartAsync(params string[] arguments) => StartAsync(TimeSpan.FromSeconds(60), arguments);
 
-    /// <summary>Starts the devnet and waits at most <paramref name="timeout"/> for its banner.</summary>
+    /// <summary>Starts the devnet and waits at most <paramref name="timeout"/> for its banner. The suite's defaults come first (see
+    /// <see cref="SuiteDefaults"/>): <c>--fast-public-dkg</c> and the fixture primes (<c>--test-safe-primes</c>).</summary>
     /// <param name="timeout">How long to wait for the WebSocket endpoint line.</param>
     /// <param name="arguments">More command-line arguments.</param>
     /// <returns>The running devnet.</returns>
     public static Task<DevnetProcess> StartAsync(TimeSpan timeout, params string[] arguments) =>
-        StartCoreAsync("dotnet", [EntryAssembly, .. arguments.Contains("--port") ? [] : new[] { "--port", "0" }, .. arguments], timeout);
+        StartCoreAsync("dotnet", [EntryAssembly, .. arguments.Contains("--port") ? [] : new[] { "--port", "0" }, "--fast-public-dkg", "--test-safe-primes", TestSafePrimes.FilePath, .. arguments], timeout);
 
     /// <summary>Starts any devnet command line (e.g. an installed <c>entropy-devnet</c>) and waits for its banner.</summary>
     /// <param name="fileName">The executable.</param>

@@ -20,7 +20,7 @@ public class EntropyDevnetPrivateTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(300), KeyStoreScryptCost = 1 << 10, DkgTimeout = TimeSpan.FromSeconds(10) });
+        _devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(300), KeyStoreScryptCost = 1 << 10, DkgTimeout = PrivateModeBudget.KeyGeneration });
         await _devnet.StartAsync();
         _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(60) });
     }
@@ -46,8 +46,10 @@ public class EntropyDevnetPrivateTests
         var subscribe = SubscribeMessage.Create(SessionId.Dkg(account.AsSpan()), user);
 
         // A connection whose Noise static key is not the x25519 key of KeyVisibility::Private is refused, naming the server.
+        var userSigner = Sr25519SessionSignatures.FromKeyPair(user);
+        var options = new UserDkgOptions { SafePrimeSource = TestSafePrimes.Source(), DkgTimeout = PrivateModeBudget.KeyGeneration };
         var refused = Assert.ThrowsAsync<PrivateKeyGenerationException>(() =>
-            UserDkgParticipant.RunAsync(committee, block, subscribe, wrongSecret, null, CancellationToken.None));
+            UserDkgParticipant.RunAsync(committee, block, subscribe, wrongSecret, userSigner, options, CancellationToken.None));
         Assert.Multiple(() =>
         {
             Assert.That(refused!.Failure, Is.EqualTo(PrivateKeyGenerationFailure.SubscriptionRefused));
@@ -55,7 +57,7 @@ public class EntropyDevnetPrivateTests
             Assert.That(refused.Message, Does.Contain(committee[0].Endpoint));
         });
 
-        using var share = await UserDkgParticipant.RunAsync(committee, block, subscribe, x25519Secret, null, CancellationToken.None);
+        using var share = await UserDkgParticipant.RunAsync(committee, block, subscribe, x25519Secret, userSigner, options, CancellationToken.None);
         var registration = await WaitForRegistrationAsync(account);
 
         var secrets = new List<byte[]>();
@@ -67,11 +69,12 @@ public class EntropyDevnetPrivateTests
         }
 
         var userSecret = new byte[32];
-        share.SecretShare.CopyTo(userSecret);
+        share.SecretShare.WriteToSpan(userSecret);
         Assert.Multiple(() =>
         {
-            Assert.That(share.Parties, Has.Count.EqualTo(committee.Count + 1));
-            Assert.That(share.VerifyingKey.ToArray(), Is.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(share.PublicShares, Has.Length.EqualTo(committee.Count + 1));
+            Assert.That(share.Index, Is.EqualTo((uint)committee.Count), "the user is the last party");
+            Assert.That(share.VerifyingKey.ToCompressed(), Is.EqualTo(registration.VerifyingKey.ToArray()));
             Assert.That(registration.AccessMode, Is.EqualTo(AccessMode.Private));
 
             // Without the user's share the servers' shares do not make the key; with it they do (Σ shares · G = key).
@@ -84,11 +87,15 @@ public class EntropyDevnetPrivateTests
     [Test]
     public async Task PrivateRegister_UserNeverConnects_ServersNameTheUserAsSilentAndNothingIsStored()
     {
+        // A devnet of its own whose servers wait 10 s for the user (the shared one waits the whole key-generation budget).
+        await using var devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(300), KeyStoreScryptCost = 1 << 10, DkgTimeout = TimeSpan.FromSeconds(10) });
+        await devnet.StartAsync();
+        await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(60) });
         using var user = Sr25519KeyPair.FromSecretUri("//Bob");
         var account = new AccountId(user.PublicKey.ToArray());
-        var server = _devnet.Servers[0];
+        var server = devnet.Servers[0];
 
-        await SubmitPrivateRegisterAsync(user, NoiseCrypto.PublicKeyOf(RandomNumberGenerator.GetBytes(32)));
+        await SubmitPrivateRegisterAsync(client, user, NoiseCrypto.PublicKeyOf(RandomNumberGenerator.GetBytes(32)));
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(40));
         while (server.LastDkgFailure is not DkgException { Reason: DkgFailureReason.Timeout })
@@ -99,14 +106,14 @@ public class EntropyDevnetPrivateTests
         var failure = (DkgException)server.LastDkgFailure!;
         Assert.That(failure.Culprits, Does.Contain(new PartyId(account.AsSpan())));
         Assert.That(await server.Store.GetAsync(account.ToSs58()), Is.Null);
-        Assert.That(await _client.IsRegisteredAsync(account), Is.False);
-        using var signer = Sr25519Signer.FromKeyPair(user);
-        await _client.PruneRegistrationAsync(signer);
+        Assert.That(await client.IsRegisteredAsync(account), Is.False);
     }
 
-    private async Task<uint> SubmitPrivateRegisterAsync(Sr25519KeyPair user, byte[] x25519Public)
+    private Task<uint> SubmitPrivateRegisterAsync(Sr25519KeyPair user, byte[] x25519Public) => SubmitPrivateRegisterAsync(_client, user, x25519Public);
+
+    private static async Task<uint> SubmitPrivateRegisterAsync(EntropyClient client, Sr25519KeyPair user, byte[] x25519Public)
     {
-        var session = _client.Session;
+        var session = client.Session;
         using var signer = Sr25519Signer.FromKeyPair(user);
         var call = session.Runtime.EncodeRegister(signer.AccountId, AccessMode.Private, x25519Public, [new ProgramInstance(ProgramPointer.DeviceKeyProxy, [])]);
         var extrinsic = await session.SignAsync(call, signer, 0, 64, CancellationToken.None);
@@ -116,7 +123,7 @@ public class EntropyDevnetPrivateTests
 
     private async Task<Entropy.Registration> WaitForRegistrationAsync(AccountId account)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
         {
             if (await _client.GetRegistrationAsync(account, timeout.Token) is { } registration)

@@ -20,7 +20,8 @@ internal sealed record WasmValidator(byte[] X25519PublicKey, string Endpoint, by
 /// <param name="NumParties">The key share's number of parties.</param>
 /// <param name="KeyShare">The key share's <c>toBytes()</c>.</param>
 /// <param name="ElapsedMilliseconds">How long <c>runDkgProtocol</c> took, in the harness.</param>
-internal sealed record WasmAnswer(bool Ok, string? Error, bool TimedOut, byte[]? VerifyingKey, int PartyIndex, int NumParties, byte[]? KeyShare, long ElapsedMilliseconds);
+/// <param name="CpuMilliseconds">The node process's CPU time (user + system) during <c>runDkgProtocol</c>, or -1.</param>
+internal sealed record WasmAnswer(bool Ok, string? Error, bool TimedOut, byte[]? VerifyingKey, int PartyIndex, int NumParties, byte[]? KeyShare, long ElapsedMilliseconds, long CpuMilliseconds = -1);
 
 /// <summary>Runs eng/wasm-client/run-dkg.mjs: Entropy's published wasm client (npm <c>@entropyxyz/entropy-protocol-nodejs</c> 0.2.0) as a child process.</summary>
 internal static class WasmClientProcess
@@ -101,7 +102,8 @@ internal static class WasmClientProcess
             root.TryGetProperty("partyIndex", out var index) ? index.GetInt32() : -1,
             root.TryGetProperty("numParties", out var parties) ? parties.GetInt32() : -1,
             root.TryGetProperty("keyShare", out var share) ? Convert.FromBase64String(share.GetString()!) : null,
-            root.TryGetProperty("elapsedMs", out var elapsed) ? elapsed.GetInt64() : -1);
+            root.TryGetProperty("elapsedMs", out var elapsed) ? elapsed.GetInt64() : -1,
+            root.TryGetProperty("cpuMs", out var cpu) ? cpu.GetInt64() : -1);
     }
 
     /// <summary>Runs a process to its end; past <paramref name="kill"/>, or when <paramref name="cancellationToken"/> fires, it is killed by its id (with its children).</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Entropy.Crypto;
 using Entropy.Protocol;
 using Entropy.Protocol.Noise;
@@ -8,46 +7,12 @@ namespace Entropy.Tests.WasmClient;
 
 /// <summary>
 /// Entropy's published wasm client as the user of a Private-mode registration on the devnet (2 subgroups × 2 validators, so the
-/// committee of block N+1 matters), against servers speaking the wasm's envelope and against servers speaking v0.0.10's.
+/// committee of block N+1 matters) against servers speaking v0.0.10's envelope; with the wasm's envelope it completes the key
+/// generation (<see cref="WasmSynedrionDevnetTests"/>).
 /// </summary>
 [Category("WasmClient")]
 public class WasmDevnetTests
 {
-    [Test]
-    public async Task WasmClient_ServersSpeakTheBlockNumberEnvelope_EveryCommitteeServerAcceptsTheUsersSubscription()
-    {
-        await using var devnet = await StartDevnetAsync(ProtocolEnvelope.SessionBlockNumber20240403);
-        await using var client = await ConnectAsync(devnet);
-        var started = new ConcurrentDictionary<string, AccountId>();
-        foreach (var server in devnet.Servers)
-        {
-            // Called when a server's DKG receives its first message: its session only starts once every party, the user included, subscribed.
-            server.Faults.FirstDkgMessageReceived = (account, _) =>
-            {
-                started[server.Name] = account;
-                return Task.CompletedTask;
-            };
-        }
-
-        using var user = Sr25519KeyPair.Generate();
-        // Past the subscription the wasm client first generates its Paillier safe primes (production size, minutes on a loaded
-        // 2-core machine) before it reads the servers' messages and fails on them: give it the key-generation time.
-        var (answer, committee, account, _) = await RegisterAndRunWasmAsync(devnet, client, user, TimeSpan.FromMinutes(5));
-
-        TestContext.Out.WriteLine($"wasm client after the subscription (the servers run the Pedersen stand-in): ok={answer.Ok}, {answer.Error}");
-        Assert.That(committee, Has.Count.EqualTo(2));
-        var members = devnet.Servers.Where(s => committee.Any(c => c.TssAccount == s.Account)).ToList();
-        Assert.Multiple(() =>
-        {
-            Assert.That(members.Select(m => m.Name), Is.SubsetOf(started.Keys), "every committee server's DKG session started, so the user's subscription was accepted");
-            Assert.That(started.Values, Is.All.EqualTo(account));
-            Assert.That(answer.Error ?? string.Empty, Does.Not.Contain("Subscribe"), "the subscribe stage passed");
-
-            // Past the subscription the client expects synedrion messages; the Pedersen stand-in's are not, so its message loops end.
-            Assert.That(answer.Error, Does.Contain("Incoming message stream error"));
-        });
-    }
-
     [Test]
     public async Task WasmClient_ServersSpeakV0010_AreRefusedAtOnceWithTheEnvelopeNamed()
     {

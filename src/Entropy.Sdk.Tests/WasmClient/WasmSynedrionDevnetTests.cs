@@ -2,24 +2,30 @@ using Entropy.Crypto;
 using Entropy.Protocol;
 using Entropy.Simulator;
 using Entropy.Simulator.ThresholdServers;
+using Entropy.Tests.Protocol;
 using Entropy.Tests.Registration;
 
 namespace Entropy.Tests.WasmClient;
 
 /// <summary>
-/// Entropy's published wasm client as the user of a Private-mode registration, with the devnet's servers (2 subgroups × 2
-/// validators) running synedrion 0.1.0 key generation (<see cref="SynedrionServerDkg"/>, ProductionParams) in the wasm's envelope.
+/// Entropy's published wasm client and the SDK, each as the user of a Private-mode registration on one devnet whose servers (2 subgroups
+/// × 2 validators) run synedrion 0.1.0 key generation (<see cref="SynedrionServerDkg"/>, ProductionParams, the devnet default) in the
+/// wasm's envelope; the shares cross-load between the SDK and the wasm.
 /// </summary>
+/// <remarks>The servers and the SDK take their Paillier primes from the repository's fixture list (the suite default); the wasm searches its own.</remarks>
 [Category("WasmClient")]
 public class WasmSynedrionDevnetTests
 {
     private static readonly TimeSpan KeyGenerationTimeout = TimeSpan.FromMinutes(8);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<CapturedFrame> _frames = new();
+    private bool _capture;
+    private EntropyDevnet _devnet = null!;
+    private EntropyClient _client = null!;
 
-    [Test]
-    public async Task WasmClient_PrivateRegistration_KeyGenerationCompletes_VerifyingKeyIsTheChainsAndServerSharesLoadInTheWasm()
+    [OneTimeSetUp]
+    public async Task StartAsync()
     {
-        var capture = Environment.GetEnvironmentVariable("ENTROPY_CAPTURE_SYNEDRION") == "1";
-        var frames = new System.Collections.Concurrent.ConcurrentQueue<CapturedFrame>();
+        _capture = Environment.GetEnvironmentVariable("ENTROPY_CAPTURE_SYNEDRION") == "1";
         var options = new EntropyDevnetOptions
         {
             BlockInterval = TimeSpan.FromMilliseconds(500),
@@ -28,19 +34,43 @@ public class WasmSynedrionDevnetTests
             Subgroups = 2,
             ValidatorsPerSubgroup = 2,
             ProtocolEnvelope = ProtocolEnvelope.SessionBlockNumber20240403,
-            ServerDkg = !capture ? SynedrionServerDkg.Instance : new SynedrionServerDkg
+            ServerDkg = !_capture ? null : new SynedrionServerDkg
             {
                 // Every frame between the user and a committee server, each once: as the server received or sent it.
-                Observe = (server, message, received) => frames.Enqueue(new CapturedFrame(message.From.ToArray(), message.To.ToArray(), message.ToBincode())),
+                Observe = (server, message, received) => _frames.Enqueue(new CapturedFrame(message.From.ToArray(), message.To.ToArray(), message.ToBincode())),
+                SafePrimes = TestSafePrimes.Source(),
             },
         };
-        await using var devnet = new EntropyDevnet(options);
-        await devnet.StartAsync();
-        await using var client = await WasmDevnetTests.ConnectAsync(devnet);
+        _devnet = new EntropyDevnet(options);
+        await _devnet.StartAsync();
+        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions
+        {
+            PollingInterval = TimeSpan.FromMilliseconds(100),
+            RegistrationTimeout = KeyGenerationTimeout,
+            KeyGenerationTimeout = KeyGenerationTimeout,
+            ProtocolEnvelope = ProtocolEnvelope.SessionBlockNumber20240403,
+            SafePrimeSource = TestSafePrimes.Source(),
+        });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _client.DisposeAsync();
+        await _devnet.DisposeAsync();
+    }
+
+    [Test]
+    public async Task WasmClient_PrivateRegistration_KeyGenerationCompletes_VerifyingKeyIsTheChainsAndServerSharesLoadInTheWasm()
+    {
+        var capture = _capture;
+        var frames = _frames;
+        var devnet = _devnet;
+        var client = _client;
         using var user = Sr25519KeyPair.Generate();
 
         var (answer, committee, account, block) = await WasmDevnetTests.RegisterAndRunWasmAsync(devnet, client, user, KeyGenerationTimeout);
-        TestContext.Out.WriteLine($"wasm client: ok={answer.Ok} in {answer.ElapsedMilliseconds} ms; {answer.Error}");
+        TestContext.Out.WriteLine($"wasm client: ok={answer.Ok} in {answer.ElapsedMilliseconds} ms wall, {answer.CpuMilliseconds} ms CPU (node process); {answer.Error}");
         Assert.That(answer.Ok, Is.True, answer.Error);
 
         var registration = await WaitForRegistrationAsync(client, account);
@@ -70,6 +100,17 @@ public class WasmSynedrionDevnetTests
         Assert.That(indices, Is.EquivalentTo(new[] { 0, 1 }), "the two subgroups hold the two server party indices; the replicas the same as their committee member");
         Assert.That(committee.Select(c => c.Subgroup).Distinct().Count(), Is.EqualTo(2));
 
+        // The wasm's share in the SDK: it loads, gives the chain's key and the user's index, and exports the same bytes.
+        using (var imported = PrivateKeyShare.ImportKeyShare(account, block, answer.KeyShare))
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(imported.VerifyingKey, Is.EqualTo(registration.VerifyingKey));
+                Assert.That(imported.PartyIndex, Is.EqualTo(2));
+                Assert.That(imported.ExportKeyShare(), Is.EqualTo(answer.KeyShare), "ExportKeyShare gives back the wasm's toBytes()");
+            });
+        }
+
         if (capture)
         {
             var userId = user.PublicKey.ToArray();
@@ -85,6 +126,42 @@ public class WasmSynedrionDevnetTests
                 VerifyingKey = answer.VerifyingKey,
             }.Save(Path.Combine(TestData.RepositoryRoot, "testdata", "synedrion", WasmCaptureTests.KeyGenCapture));
         }
+    }
+
+    [Test]
+    public async Task SdkClient_PrivateRegistration_ItsKeyShareLoadsInTheWasmWithTheChainsKeyAndTheServersCompleteIt()
+    {
+        using var user = Sr25519KeyPair.Generate();
+        using var signer = Sr25519Signer.FromKeyPair(user);
+        await RegistrationAudit.FundAsync(_client, signer.AccountId);
+        using var x25519 = X25519KeyPair.Generate();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var operation = await _client.RegisterAsync(WaitUntil.Completed, new RegisterRequest(signer) { AccessMode = AccessMode.Private, UserX25519KeyPair = x25519 });
+        TestContext.Out.WriteLine($"SDK Private-mode registration (synedrion user party, fixture primes): {started.ElapsedMilliseconds} ms wall");
+        using var share = operation.KeyShare!;
+        var registration = operation.Value;
+        var committee = await _client.GetDkgCommitteeAsync(share.RegisterBlockNumber + 1);
+
+        var exported = share.ExportKeyShare();
+        var loaded = await WasmClientProcess.LoadKeyShareAsync(exported);
+        var stored = await RegistrationAudit.ReadSharesAsync(_devnet, signer.AccountId);
+        var serverSecrets = stored.Where(s => s is not null).Select(s => ThresholdServerHost.ParseShare(s!).Secret).DistinctBy(Convert.ToHexString).ToList();
+        var userSecret = new byte[PrivateKeyShare.SecretLength];
+        share.ExportSecret(userSecret);
+        Assert.Multiple(() =>
+        {
+            Assert.That(loaded.Ok, Is.True, loaded.Error);
+            Assert.That(loaded.VerifyingKey, Is.EqualTo(registration.VerifyingKey.ToArray()), "the wasm's KeyShare.fromBytes(SDK share).verifyingKey() is the chain's key");
+            Assert.That(loaded.PartyIndex, Is.EqualTo(2), "the user is the last party, after the committee");
+            Assert.That(loaded.NumParties, Is.EqualTo(3));
+            Assert.That(loaded.KeyShare, Is.EqualTo(exported), "the wasm's toBytes() gives back the SDK's bytes");
+            Assert.That(share.VerifyingKey, Is.EqualTo(registration.VerifyingKey));
+            Assert.That(share.PartyIndex, Is.EqualTo(2));
+            Assert.That(share.Parties, Is.EqualTo(committee.Select(c => c.TssAccount).Append(signer.AccountId).ToList()), "synedrion's party order: the committee, then the user");
+            Assert.That(serverSecrets, Has.Count.EqualTo(2), "one share per subgroup");
+            Assert.That(DkgTestNetwork.CombineShares([.. serverSecrets, userSecret]), Is.EqualTo(registration.VerifyingKey.ToArray()), "the servers' shares and the user's add up to the key");
+        });
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(exported);
     }
 
     private static async Task<Entropy.Registration> WaitForRegistrationAsync(EntropyClient client, AccountId account)

@@ -28,9 +28,11 @@ public sealed class EntropyClientOptions
     /// <value>The default value is 64 blocks.</value>
     public ulong MortalityPeriod { get; set; } = 64;
 
-    /// <summary>Gets or sets how long the Private-mode key generation may take once the client reached every committee server (the servers wait 20 s).</summary>
-    /// <value>The default value is 20 seconds.</value>
-    public TimeSpan KeyGenerationTimeout { get; set; } = TimeSpan.FromSeconds(20);
+    /// <summary>Gets or sets how long the Private-mode key generation (synedrion's CGGMP'21) may take once the client reached every committee server.</summary>
+    /// <value>The default value is 2 minutes: the client first searches two 1024-bit safe primes (seconds to tens of seconds of one core,
+    /// by luck of the search), then proves and checks the Paillier and ring-Pedersen proofs of every party. The key generation is part of
+    /// the registration, so <see cref="RegistrationTimeout"/> bounds it too: raise both on a slow machine.</value>
+    public TimeSpan KeyGenerationTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Gets or sets how long connecting, the Noise handshake and the subscription may take per committee server in Private mode.</summary>
     /// <value>The default value is 20 seconds (a server waits up to 10 s for its own DKG session to start).</value>
@@ -45,6 +47,10 @@ public sealed class EntropyClientOptions
     /// <summary>Gets or sets the clock used for timeouts and polling delays.</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets where the Private-mode key generation takes its two Paillier safe primes. Test-only: the repository's tests
+    /// give pre-generated, public primes (testdata/synedrion) to skip the search; null, the only production setting, searches fresh ones.</summary>
+    internal Func<int, System.Numerics.BigInteger>? SafePrimeSource { get; set; }
 
     /// <summary>Gets or sets the logger factory for the client's progress and diagnostics (never secrets).</summary>
     /// <value>The default value is <see langword="null"/> (no logging).</value>
@@ -101,6 +107,7 @@ public sealed class EntropyClientOptions
             KeyGenerationTimeout = KeyGenerationTimeout,
             KeyGenerationConnectTimeout = KeyGenerationConnectTimeout,
             ProtocolEnvelope = ProtocolEnvelope,
+            SafePrimeSource = SafePrimeSource,
             TimeProvider = TimeProvider,
             LoggerFactory = LoggerFactory,
         };

@@ -44,9 +44,12 @@ public partial class RegisterOperation
                 TimeProvider = client.Options.TimeProvider,
                 Logger = client.Logger,
                 Envelope = envelope,
+                SafePrimeSource = client.Options.SafePrimeSource,
             };
-            using var share = await UserDkgParticipant.RunAsync(committee, block, subscribe, secret, options, cancellationToken).ConfigureAwait(false);
-            var keyShare = new PrivateKeyShare(Account, block, share);
+            var userSigner = Sr25519SessionSignatures.FromSigner(signer, cancellationToken);
+            using var share = await UserDkgParticipant.RunAsync(committee, block, subscribe, secret, userSigner, options, cancellationToken).ConfigureAwait(false);
+            var parties = committee.Select(s => s.TssAccount).Append(Account).ToList();
+            var keyShare = new PrivateKeyShare(Account, block, parties, share);
             Volatile.Write(ref _keyShare, keyShare);
             client.Logger.LogInformation("Key generation for {Account} done; verifying key {Key}", Account, keyShare.VerifyingKey);
         }

@@ -1,4 +1,7 @@
 using System.Net.WebSockets;
+using System.Numerics;
+using Entropy.Synedrion.KeyGen;
+using Entropy.Synedrion.Session;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -13,8 +16,8 @@ internal sealed class UserDkgOptions
     /// <summary>Gets how long the handshake plus subscription may take per server (a server waits up to 10 s for its own session to start).</summary>
     public TimeSpan SubscribeTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Gets how long the key generation may take once every server is connected.</summary>
-    public TimeSpan DkgTimeout { get; init; } = DkgRunner.DefaultTimeout;
+    /// <summary>Gets how long the key generation may take once every server is connected (the user's side searches two 1024-bit safe primes first).</summary>
+    public TimeSpan DkgTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Gets how long the channels stay open after the run, so the servers read our last messages before the sockets close.</summary>
     public TimeSpan Linger { get; init; } = TimeSpan.FromSeconds(2);
@@ -22,8 +25,9 @@ internal sealed class UserDkgOptions
     /// <summary>Gets the entropy-protocol envelope (session id layout, shared randomness) the subscribe message was made for.</summary>
     public ProtocolEnvelope Envelope { get; init; } = ProtocolEnvelope.V0010;
 
-    /// <summary>Gets the DKG protocol.</summary>
-    public IDkgProtocol Protocol { get; init; } = PedersenDkg.Instance;
+    /// <summary>Gets where the user's two Paillier safe primes come from; null (the default, and the only production setting) searches fresh
+    /// ones. Tests give pre-generated primes (testdata/synedrion/safe-primes-1024.txt) to skip the search.</summary>
+    public Func<int, BigInteger>? SafePrimeSource { get; init; }
 
     /// <summary>Gets the clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
@@ -34,7 +38,8 @@ internal sealed class UserDkgOptions
 
 /// <summary>The user's side of a Private-mode DKG (PROTOCOL.md §1 step 4, §5.2 <c>do_dkg</c>, §6.3): dial every committee server's <c>/ws</c> with
 /// Noise XK under the user's x25519 key, subscribe with the signature-request account's signed subscribe message, and run the DKG as the extra party.</summary>
-/// <remarks>The parties are the committee plus the user's account, n-of-n; the session binds the user account and the <c>register</c> block number.</remarks>
+/// <remarks>The DKG is synedrion 0.1.0's key generation (<see cref="SynedrionKeyGeneration"/>), n-of-n over the committee plus the user,
+/// numbered as entropy-protocol numbers them: the committee in <c>validators_info</c> order, then the user.</remarks>
 internal static class UserDkgParticipant
 {
     /// <summary>Takes part in the DKG for <paramref name="subscribe"/>'s account, registered in block <paramref name="blockNumber"/>.</summary>
@@ -42,21 +47,29 @@ internal static class UserDkgParticipant
     /// <param name="blockNumber">The block that included <c>register</c>.</param>
     /// <param name="subscribe">The subscribe message for <c>SessionId::Dkg(account)</c>, signed by the signature-request account.</param>
     /// <param name="x25519Secret">The user's 32-byte x25519 secret; its public key is the one in <c>KeyVisibility::Private</c>.</param>
-    /// <param name="options">Timeouts and the protocol.</param>
+    /// <param name="userSigner">Signs the user's synedrion messages with the signature-request account's sr25519 key.</param>
+    /// <param name="options">Timeouts, the envelope and the prime source.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    /// <returns>The user's key share; the caller disposes it.</returns>
+    /// <returns>The user's synedrion key share; the caller disposes it.</returns>
     /// <exception cref="PrivateKeyGenerationException">A committee server could not be reached, refused the user, or timed out (named).</exception>
     /// <exception cref="DkgException">The key generation failed (the culprits or silent parties named).</exception>
-    public static async Task<DkgKeyShare> RunAsync(
+    public static async Task<KeyShare> RunAsync(
         IReadOnlyList<ThresholdServer> committee,
         uint blockNumber,
         SubscribeMessage subscribe,
         ReadOnlyMemory<byte> x25519Secret,
+        ISynedrionSigner userSigner,
         UserDkgOptions? options,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(committee);
         ArgumentNullException.ThrowIfNull(subscribe);
+        ArgumentNullException.ThrowIfNull(userSigner);
+        if (!userSigner.VerifierId.AsSpan().SequenceEqual(subscribe.AccountId))
+        {
+            throw new ArgumentException("The user's synedrion signer must be the key of the subscribing account.", nameof(userSigner));
+        }
+
         options ??= new UserDkgOptions();
         var user = new PartyId(subscribe.AccountId);
         var connects = committee.Select(server => ConnectAsync(server, subscribe, x25519Secret, options, cancellationToken)).ToArray();
@@ -86,9 +99,15 @@ internal static class UserDkgParticipant
         var linger = TimeSpan.Zero;
         try
         {
-            var context = DkgSessionContext.Create(subscribe.AccountId, blockNumber, channels.Keys.Append(user));
-            using var session = options.Protocol.CreateSession(context, user);
-            var share = await DkgRunner.RunAsync(session, transport, options.DkgTimeout, options.TimeProvider, options.Logger, cancellationToken).ConfigureAwait(false);
+            // entropy-protocol's party order (user.rs): the committee as validators_info lists it, then the user.
+            var parties = committee.Select(s => new PartyId(s.TssAccount.AsSpan())).Append(user).ToList();
+            var run = new SynedrionKeyGenerationRun(new AccountId(subscribe.AccountId), user, parties, options.Envelope.SharedRandomness(subscribe.SessionId), userSigner, transport, options.DkgTimeout)
+            {
+                PrimeSource = options.SafePrimeSource,
+                TimeProvider = options.TimeProvider,
+                Logger = options.Logger,
+            };
+            var share = await SynedrionKeyGeneration.RunAsync(run, cancellationToken).ConfigureAwait(false);
             linger = options.Linger;
             return share;
         }

@@ -1,0 +1,71 @@
+using Entropy.Crypto;
+using Entropy.Simulator;
+using Entropy.Simulator.ThresholdServers;
+using Entropy.Synedrion;
+using Entropy.Synedrion.KeyGen;
+using Entropy.Tests.Protocol;
+
+namespace Entropy.Tests.Simulator;
+
+/// <summary>
+/// The devnet's default key generation (<see cref="DevnetKeyGeneration.Synedrion"/>) in Public mode: the committee servers run synedrion
+/// 0.1.0 and store its KeyShares; the production path keeps a background safe-prime pool. (The suite's other devnets use the fast
+/// stand-in for Public mode, see <see cref="SuiteDefaults"/>; Private mode always runs synedrion.)
+/// </summary>
+public class DevnetSynedrionTests
+{
+    [Test]
+    public async Task PublicRegister_DefaultKeyGeneration_ServersStoreSynedrionKeySharesOfTheChainsKey()
+    {
+        await using var devnet = new EntropyDevnet(new EntropyDevnetOptions
+        {
+            BlockInterval = TimeSpan.FromMilliseconds(300),
+            KeyStoreScryptCost = 1 << 10,
+            DkgTimeout = PrivateModeBudget.KeyGeneration,
+            PublicModeKeyGeneration = DevnetKeyGeneration.Synedrion,
+        });
+        await devnet.StartAsync();
+        await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = PrivateModeBudget.Registration });
+        using var user = Sr25519Signer.FromSecretUri("//Alice");
+
+        var registration = (await client.RegisterAsync(WaitUntil.Completed, new RegisterRequest(user))).Value;
+
+        var stored = await Registration.RegistrationAudit.ReadSharesAsync(devnet, user.AccountId);
+        var shares = stored.Select(s => KeyShare.FromBytes(s ?? throw new AssertionException("a server holds no share"), SynedrionParams.Production)).ToList();
+        try
+        {
+            var secrets = shares.Select(s => { var b = new byte[32]; s.SecretShare.WriteToSpan(b); return b; }).ToList();
+            Assert.Multiple(() =>
+            {
+                Assert.That(devnet.Servers.Select(s => s.Dkg.Name), Has.All.StartWith("synedrion 0.1.0"));
+                Assert.That(shares.Select(s => s.VerifyingKey.ToCompressed()), Has.All.EqualTo(registration.VerifyingKey.ToArray()), "every stored KeyShare gives the chain's key");
+                Assert.That(shares.Select(s => s.Index), Is.EquivalentTo(new uint[] { 0, 1 }), "the committee's two party indices");
+                Assert.That(shares.Select(s => s.PublicShares.Length), Has.All.EqualTo(2), "Public mode: the committee only");
+                Assert.That(DkgTestNetwork.CombineShares(secrets), Is.EqualTo(registration.VerifyingKey.ToArray()), "the servers' shares add up to the key");
+            });
+        }
+        finally
+        {
+            shares.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Test]
+    public async Task Start_ProductionPath_KeepsABackgroundSafePrimePool_TheFastStandInAndTestPrimesDoNot()
+    {
+        // No test primes: what a user's devnet (and the entropy-devnet tool) does. The pool starts searching; the test only looks at it.
+        await using (var devnet = new EntropyDevnet(new EntropyDevnetOptions { KeyStoreScryptCost = 1 << 10, PublicModeKeyGeneration = DevnetKeyGeneration.Synedrion, TestSafePrimes = null }))
+        {
+            await devnet.StartAsync();
+            Assert.That(devnet.SafePrimePool, Is.Not.Null);
+            Assert.That(devnet.SafePrimePool!.Capacity, Is.EqualTo(8), "two key generations ahead for each of the two servers");
+        }
+
+        await using (var fast = new EntropyDevnet(new EntropyDevnetOptions { KeyStoreScryptCost = 1 << 10, PublicModeKeyGeneration = DevnetKeyGeneration.FastStandIn, TestSafePrimes = null }))
+        {
+            await fast.StartAsync();
+            Assert.That(fast.SafePrimePool, Is.Null, "the stand-in keeps no core busy; Private-mode runs search inline");
+            Assert.That(fast.Servers.Select(s => s.PublicModeDkg?.Name), Has.All.StartWith("Pedersen/Feldman"));
+        }
+    }
+}
