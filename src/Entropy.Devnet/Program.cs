@@ -53,6 +53,10 @@ internal static class Program
                     options.KeyStoreDirectory = value;
                     i++;
                     break;
+                case "--dkg-timeout" when value is not null:
+                    options.DkgTimeout = TimeSpan.FromSeconds(int.Parse(value, CultureInfo.InvariantCulture));
+                    i++;
+                    break;
                 case "--fast-public-dkg":
                     options.PublicModeKeyGeneration = DevnetKeyGeneration.FastStandIn;
                     break;
@@ -82,6 +86,8 @@ internal static class Program
                     Console.WriteLine("  --validators N      validators (threshold servers) per subgroup (default 1)");
                     Console.WriteLine("  --tss-port N        first threshold server port, the others follow (default: free ports)");
                     Console.WriteLine("  --key-store DIR     keep the servers' key stores in DIR (default: a temporary folder, deleted on exit)");
+                    Console.WriteLine("  --dkg-timeout S     how long a server's key generation may take, in seconds (default 120; the servers wait");
+                    Console.WriteLine("                      for a Private-mode user's prime search: raise it on a slow or busy machine)");
                     Console.WriteLine("  --fast-public-dkg   Public-mode registrations run a fast Pedersen/Feldman stand-in instead of synedrion");
                     Console.WriteLine("                      (test suites; its shares are not interoperable; Private mode always runs synedrion)");
                     Console.WriteLine("  --test-safe-primes FILE  TEST ONLY: take the servers' Paillier primes in turn from FILE (hex, one a line)");
