@@ -34,8 +34,16 @@ try
 {
     await using var client = await EntropyClient.ConnectAsync(new Uri(endpoint), cancellationToken: cancel.Token);
     using var signer = Sr25519Signer.FromSecretUri(secret);
+    // A chain of this design stores no program at genesis: deploy the allow-all program unless it is there.
+    var bytecode = ReadProgram("allow-all.wasm");
+    var pointer = ProgramPointer.Compute(bytecode, []);
+    if (await client.GetProgramAsync(pointer, cancel.Token) is null)
+    {
+        await client.DeployProgramAsync(WaitUntil.Completed, signer, bytecode, cancellationToken: cancel.Token);
+    }
+
     var request = new RegisterRequest(signer) { AccessMode = AccessMode.Public };
-    request.Programs.Add(new ProgramInstance(ProgramPointer.DeviceKeyProxy, []));
+    request.Programs.Add(new ProgramInstance(pointer, []));
     var progress = new Progress<RegistrationProgress>(p => Console.WriteLine($"  {p}"));
     var operation = await client.RegisterAsync(WaitUntil.Completed, request, progress, cancel.Token);
     Console.WriteLine($"Registered {operation.Value.Account}");
@@ -46,4 +54,13 @@ catch (EntropyException e)
 {
     Console.Error.WriteLine($"Registration failed: {e.Message}");
     return 1;
+}
+
+static byte[] ReadProgram(string name)
+{
+    using var stream = typeof(Program).Assembly.GetManifestResourceStream(name)
+        ?? throw new InvalidOperationException($"The sample's embedded program {name} is missing.");
+    using var copy = new MemoryStream();
+    stream.CopyTo(copy);
+    return copy.ToArray();
 }

@@ -201,6 +201,12 @@ namespace LoadTest
                 }, cancellationToken);
             }
 
+            // The devnet starts without programs: deploy the smallest valid WebAssembly module, "(module)", every account registers with.
+            using (var deployer = Sr25519Signer.FromSecretUri("//Alice"))
+            {
+                s_program = (await clients[0].DeployProgramAsync(WaitUntil.Completed, deployer, new byte[] { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00 }, cancellationToken: cancellationToken)).Pointer!.Value;
+            }
+
             output.WriteLine($"Devnet up: chain {devnet.Endpoint}, {devnet.ThresholdServerEndpoints.Count} threshold servers; baseline working set {memory.WorkingSetMb:F0} MB");
             if (warmupSigners.Length > 0)
             {
@@ -254,13 +260,15 @@ namespace LoadTest
             }
         }
 
+        private static ProgramPointer s_program;
+
         private static async Task RegisterOneAsync(EntropyClient client, Sr25519Signer signer, Sample sample, BlockClock blocks, CancellationToken cancellationToken)
         {
             sample.HeadAtStart = blocks.Head;
             sample.StartTicks = Stopwatch.GetTimestamp();
             try
             {
-                var operation = await client.RegisterAsync(WaitUntil.Started, signer, cancellationToken);
+                var operation = await client.RegisterAsync(WaitUntil.Started, signer, s_program, cancellationToken);
                 sample.RegisterBlock = operation.RegisterBlockNumber;
                 var registration = await operation.WaitForCompletionAsync(cancellationToken);
                 sample.DoneTicks = Stopwatch.GetTimestamp();

@@ -29,8 +29,17 @@ try
 {
     #region Snippet:ManyAccountsRegister
     await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint);
+
+    // The devnet, like a real chain of this design, starts without programs: deploy one every account registers with.
+    // "(module)": the smallest valid WebAssembly module (see samples/QuickStart for a program with an entry point).
+    using (var deployer = Sr25519Signer.FromSecretUri("//Alice"))
+    {
+        await client.DeployProgramAsync(WaitUntil.Completed, deployer, new byte[] { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00 });
+    }
+
+    var program = ProgramPointer.Compute([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], []);
     var clock = Stopwatch.StartNew();
-    var operations = await Task.WhenAll(signers.Select(signer => client.RegisterAsync(WaitUntil.Completed, signer)));
+    var operations = await Task.WhenAll(signers.Select(signer => client.RegisterAsync(WaitUntil.Completed, signer, program)));
     #endregion
     foreach (var operation in operations)
     {

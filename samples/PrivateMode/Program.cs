@@ -17,6 +17,10 @@ var request = new RegisterRequest(signer)
     UserX25519KeyPair = x25519,
 };
 
+// The devnet starts without programs: deploy the smallest valid WebAssembly module, "(module)", and register with it.
+var deployed = await client.DeployProgramAsync(WaitUntil.Completed, signer, new byte[] { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00 });
+request.Programs.Add(new ProgramInstance(deployed.Pointer!.Value, []));
+
 var operation = await client.RegisterAsync(WaitUntil.Completed, request, new Progress<RegistrationProgress>(p => Console.WriteLine(p)));
 using var share = operation.KeyShare!;
 

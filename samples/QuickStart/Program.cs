@@ -1,4 +1,5 @@
-// Quick start: register an account on Entropy and print its verifying key.
+// Quick start: deploy a small program, register an account with it on Entropy, and print the program pointer and the verifying key.
+// The program is testdata/programs/allow-all.wasm (a WebAssembly module assembled from allow-all.wat next to it), embedded here.
 //   dotnet run --project samples/QuickStart                                  (embedded devnet, //Alice)
 //   dotnet run --project samples/QuickStart -- --endpoint ws://host:9944 --mnemonic "twelve words ..."
 using Entropy;
@@ -50,8 +51,18 @@ try
         ? Sr25519Signer.FromSecretUri(secret)
         : Sr25519Signer.FromMnemonic(secret);
 
+    // A chain of this design stores no program at genesis: deploy one (or reuse it when it is already there).
+    var bytecode = ReadProgram("allow-all.wasm");
+    var pointer = ProgramPointer.Compute(bytecode, []);
+    if (await client.GetProgramAsync(pointer, cancel.Token) is null)
+    {
+        Console.WriteLine($"Deploying the allow-all program ({bytecode.Length} bytes)...");
+        await client.DeployProgramAsync(WaitUntil.Completed, signer, bytecode, cancellationToken: cancel.Token);
+    }
+
+    Console.WriteLine($"Program pointer: {pointer}");
     var request = new RegisterRequest(signer) { AccessMode = AccessMode.Public };
-    request.Programs.Add(new ProgramInstance(ProgramPointer.DeviceKeyProxy, []));
+    request.Programs.Add(new ProgramInstance(pointer, []));
 
     Console.WriteLine($"Registering {signer.AccountId}...");
     var progress = new Progress<RegistrationProgress>(p => Console.WriteLine($"  {p}"));
@@ -72,4 +83,13 @@ finally
     {
         await devnet.DisposeAsync();
     }
+}
+
+static byte[] ReadProgram(string name)
+{
+    using var stream = typeof(Program).Assembly.GetManifestResourceStream(name)
+        ?? throw new InvalidOperationException($"The sample's embedded program {name} is missing.");
+    using var copy = new MemoryStream();
+    stream.CopyTo(copy);
+    return copy.ToArray();
 }

@@ -28,7 +28,9 @@ try
         });
         try
         {
-            await client.RegisterAsync(WaitUntil.Completed, new RegisterRequest(signer), progress, shutdown.Token);
+            // The devnet starts without programs: deploy the smallest valid WebAssembly module, "(module)", to register with.
+            var deployed = await client.DeployProgramAsync(WaitUntil.Completed, signer, new byte[] { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00 });
+            await client.RegisterAsync(WaitUntil.Completed, signer, deployed.Pointer!.Value, shutdown.Token);
         }
         catch (EntropyOperationCanceledException e)
         {

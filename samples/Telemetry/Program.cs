@@ -62,8 +62,16 @@ try
     }
 
     await using var client = await EntropyClient.ConnectAsync(node);
+    // A chain of this design stores no program at genesis: deploy the allow-all program unless it is there.
+    var bytecode = ReadProgram("allow-all.wasm");
+    var pointer = ProgramPointer.Compute(bytecode, []);
+    if (await client.GetProgramAsync(pointer) is null)
+    {
+        await client.DeployProgramAsync(WaitUntil.Completed, signer, bytecode);
+    }
+
     var request = new RegisterRequest(signer) { AccessMode = AccessMode.Public };
-    request.Programs.Add(new ProgramInstance(ProgramPointer.DeviceKeyProxy, []));
+    request.Programs.Add(new ProgramInstance(pointer, []));
     var operation = await client.RegisterAsync(WaitUntil.Completed, request);
     Console.WriteLine($"Registered {operation.Value.Account}; the spans and metrics follow.");
     return 0;
@@ -80,4 +88,13 @@ finally
     {
         await devnet.DisposeAsync();
     }
+}
+
+static byte[] ReadProgram(string name)
+{
+    using var stream = typeof(Program).Assembly.GetManifestResourceStream(name)
+        ?? throw new InvalidOperationException($"The sample's embedded program {name} is missing.");
+    using var copy = new MemoryStream();
+    stream.CopyTo(copy);
+    return copy.ToArray();
 }

@@ -29,6 +29,14 @@ internal static class BenchmarkSigners
             endowed.Add(KeyValuePair.Create(signer.AccountId.AsSpan().ToArray(), (UInt128)1_000_000_000_000_000_000UL));
         }
     }
+
+    /// <summary>Deploys "(module)", the smallest valid WebAssembly module, from //Alice: a chain of this design starts without programs.</summary>
+    public static async Task<ProgramPointer> DeployProgramAsync(EntropyClient client)
+    {
+        using var alice = Sr25519Signer.FromSecretUri("//Alice");
+        var operation = await client.DeployProgramAsync(WaitUntil.Completed, alice, new byte[] { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00 });
+        return operation.Pointer!.Value;
+    }
 }
 
 /// <summary>In process (no generated project), 8 iterations of 64 calls: each call registers a fresh account, so the count is fixed.</summary>
@@ -60,6 +68,7 @@ public class RegistrationBenchmarks
     private SimulatedChain _chain = null!;
     private EntropyClient _client = null!;
     private byte[] _eventsBytes = [];
+    private ProgramPointer _program;
     private int _next;
 
     [GlobalSetup]
@@ -71,9 +80,10 @@ public class RegistrationBenchmarks
         _chain = new SimulatedChain(options);
         await _chain.StartAsync();
         _client = await EntropyClient.ConnectAsync(_chain.WebSocketEndpoint);
+        _program = await BenchmarkSigners.DeployProgramAsync(_client);
 
         // One registration to take the events of its block.
-        var operation = await _client.RegisterAsync(WaitUntil.Started, NextSigner());
+        var operation = await _client.RegisterAsync(WaitUntil.Started, NextSigner(), _program);
         var hash = await _client.Session.GetBlockHashAsync(operation.RegisterBlockNumber!.Value, CancellationToken.None);
         _eventsBytes = (await _client.Session.GetStorageAsync(_client.Session.Metadata.StorageKey("System", "Events"), hash, CancellationToken.None))!;
     }
@@ -94,7 +104,7 @@ public class RegistrationBenchmarks
     public async Task<object> BuildAndSign()
     {
         var session = _client.Session;
-        var call = session.Runtime.EncodeRegister(_signers[0].AccountId, AccessMode.Public, default, [new ProgramInstance(ProgramPointer.DeviceKeyProxy, [])]);
+        var call = session.Runtime.EncodeRegister(_signers[0].AccountId, AccessMode.Public, default, [new ProgramInstance(_program, [])]);
         return await session.Builder.SignAsync(call, _signers[0], TransactionParameters.Immortal(0));
     }
 
@@ -104,7 +114,7 @@ public class RegistrationBenchmarks
 
     /// <summary>The whole <c>RegisterAsync(WaitUntil.Started)</c> against an instant-block simulator (upper bound of the client overhead).</summary>
     [Benchmark]
-    public async Task<uint?> RegisterStarted() => (await _client.RegisterAsync(WaitUntil.Started, NextSigner())).RegisterBlockNumber;
+    public async Task<uint?> RegisterStarted() => (await _client.RegisterAsync(WaitUntil.Started, NextSigner(), _program)).RegisterBlockNumber;
 
     private Sr25519Signer NextSigner()
     {
@@ -128,6 +138,7 @@ public class RegistrationEndToEndBenchmarks
     private Sr25519Signer[] _signers = [];
     private EntropyDevnet _devnet = null!;
     private EntropyClient _client = null!;
+    private ProgramPointer _program;
     private int _next = -1;
 
     /// <summary>Gets or sets the block time in milliseconds.</summary>
@@ -148,6 +159,7 @@ public class RegistrationEndToEndBenchmarks
         _devnet = new EntropyDevnet(options);
         await _devnet.StartAsync();
         _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(BlockMs) });
+        _program = await BenchmarkSigners.DeployProgramAsync(_client);
     }
 
     [GlobalCleanup]
@@ -182,6 +194,7 @@ public class RegistrationEndToEndBenchmarks
         var head = _devnet.Chain.BestBlockNumber;
         using var x25519 = Mode == AccessMode.Private ? X25519KeyPair.Generate() : null;
         var request = new RegisterRequest(_signers[i]) { AccessMode = Mode, UserX25519KeyPair = x25519 };
+        request.Programs.Add(new ProgramInstance(_program, []));
         var started = Stopwatch.GetTimestamp();
         var operation = await _client.RegisterAsync(WaitUntil.Completed, request);
         var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;

@@ -61,7 +61,8 @@ public sealed class SimulatedChainOptions
     public IList<KeyValuePair<byte[], UInt128>> EndowedAccounts { get; } = [];
 
     /// <summary>Gets the extra programs stored at genesis, each as bytecode and configuration interface.</summary>
-    /// <value>The default value is an empty list; the placeholder device-key-proxy program at the zero pointer is always present.</value>
+    /// <value>The default value is an empty list. The v0.0.10 dev chain spec stores no program (none at the zero pointer either); programs
+    /// listed here are a simulator convenience, stored as if //Alice had deployed them with <c>Programs.set_program</c> (deposit reserved).</value>
     public IList<KeyValuePair<byte[], byte[]>> Programs { get; } = [];
 
     /// <summary>Gets or sets the first port the simulated threshold servers' endpoints are numbered from in chain state.</summary>

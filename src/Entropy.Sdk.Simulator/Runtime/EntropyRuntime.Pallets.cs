@@ -108,9 +108,12 @@ internal sealed partial class EntropyRuntime
     internal static byte[] ProgramPointer(byte[] bytecode, byte[] configurationInterface) =>
         Blake2b.Hash256(ScaleBytes.Concat(bytecode, configurationInterface));
 
+    /// <summary><c>set_program</c> (pallets/programs/src/lib.rs @ a9463b08), in the source's order: length of bytecode + configuration
+    /// interface ≤ <c>MaxBytecodeLength</c>, not already set, reserve the deposit, then push to <c>OwnedPrograms</c> (≤ <c>MaxOwnedPrograms</c>).</summary>
     private void DoSetProgram(BlockContext context, byte[] who, SetProgram call)
     {
-        if (call.Bytecode.Length > MaxBytecodeLength)
+        var length = call.Bytecode.Length + call.Interface.Length;
+        if (length > MaxBytecodeLength)
         {
             throw new DispatchException(ProgramsError(1, "ProgramLengthExceeded"));
         }
@@ -122,20 +125,23 @@ internal sealed partial class EntropyRuntime
             throw new DispatchException(ProgramsError(3, "ProgramAlreadySet"));
         }
 
+        Reserve(context, who, ProgramDepositPerByte * (UInt128)length);
+        context.State.Set(key, new ProgramInfo { Bytecode = call.Bytecode, Interface = call.Interface, Deployer = who, RefCounter = 0 }.Encode());
         var ownedKey = StorageKeys.Blake2Map("Programs", "OwnedPrograms", who);
         var owned = ReadHashVec(context.State.Get(ownedKey));
         if (owned.Count >= MaxOwnedPrograms)
         {
+            // BoundedVec::try_push fails; the whole call (reserve and insert included) is rolled back.
             throw new DispatchException(ProgramsError(4, "TooManyProgramsOwned"));
         }
 
-        Reserve(context, who, ProgramDepositPerByte * (UInt128)(call.Bytecode.Length + call.Interface.Length));
-        context.State.Set(key, new ProgramInfo { Bytecode = call.Bytecode, Interface = call.Interface, Deployer = who, RefCounter = 0 }.Encode());
         owned.Add(pointer);
         context.State.Set(ownedKey, WriteHashVec(owned));
         DepositEvent(context, RuntimeFlavor.ProgramsIndex, 0, w => { w.WriteBytes(who); w.WriteBytes(pointer); w.WriteByteVec(call.Interface); });
     }
 
+    /// <summary><c>remove_program</c> (pallets/programs/src/lib.rs @ a9463b08): <c>NoProgramDefined</c>, <c>NotAuthorized</c> (not the
+    /// deployer), <c>ProgramInUse</c> (ref_counter &gt; 0), unreserve, then remove from <c>OwnedPrograms</c> (absent: <c>NotAuthorized</c>).</summary>
     private void DoRemoveProgram(BlockContext context, byte[] who, byte[] pointer)
     {
         var key = StorageKeys.Blake2Map("Programs", "Programs", pointer);
@@ -152,11 +158,17 @@ internal sealed partial class EntropyRuntime
         }
 
         Unreserve(context, who, ProgramDepositPerByte * (UInt128)(info.Bytecode.Length + info.Interface.Length));
-        context.State.Remove(key);
         var ownedKey = StorageKeys.Blake2Map("Programs", "OwnedPrograms", who);
         var owned = ReadHashVec(context.State.Get(ownedKey));
-        owned.RemoveAll(h => h.AsSpan().SequenceEqual(pointer));
+        var position = owned.FindIndex(h => h.AsSpan().SequenceEqual(pointer));
+        if (position < 0)
+        {
+            throw new DispatchException(ProgramsError(0, "NotAuthorized"));
+        }
+
+        owned.RemoveAt(position);
         context.State.Set(ownedKey, WriteHashVec(owned));
+        context.State.Remove(key);
         DepositEvent(context, RuntimeFlavor.ProgramsIndex, 1, w => { w.WriteBytes(who); w.WriteBytes(pointer); });
     }
 
@@ -252,8 +264,20 @@ internal sealed partial class EntropyRuntime
         DepositEvent(context, RuntimeFlavor.RegistryIndex, 4, w => w.WriteBytes(who));
     }
 
+    /// <summary>
+    /// <c>change_program_instance</c> (pallets/relayer/src/lib.rs @ a9463b08, same at d7a7f3c2), in the source's order: an empty list is
+    /// <c>NoProgramSet</c>; each new program's ref_counter is incremented, a missing one is <c>NoProgramSet</c>; then <c>Registered</c>
+    /// must hold the account (<c>NotRegistered</c>) and the signer must be its program-modification account (<c>NotAuthorized</c>); the
+    /// old programs' counters are decremented; <c>ProgramInfoChanged(signer, new programs)</c> is emitted.
+    /// </summary>
     private void DoChangeProgramInstance(BlockContext context, byte[] who, ChangeProgramInstance call)
     {
+        if (call.Programs.Length == 0)
+        {
+            throw new DispatchException(RegistryError(14, "NoProgramSet"));
+        }
+
+        AdjustRefCounters(context, call.Programs, +1, RegistryError(14, "NoProgramSet"));
         var key = StorageKeys.Blake2Map(Reg, "Registered", call.SigRequestAccount);
         var bytes = context.State.Get(key) ?? throw new DispatchException(RegistryError(3, "NotRegistered"));
         var info = RegisteredInfo.Decode(bytes, Flavor.HasVersionNumber);
@@ -262,18 +286,12 @@ internal sealed partial class EntropyRuntime
             throw new DispatchException(RegistryError(12, "NotAuthorized"));
         }
 
-        if (call.Programs.Length == 0)
-        {
-            throw new DispatchException(RegistryError(14, "NoProgramSet"));
-        }
-
         AdjustRefCounters(context, info.Programs, -1, null);
-        AdjustRefCounters(context, call.Programs, +1, RegistryError(14, "NoProgramSet"));
         info.Programs = call.Programs;
         context.State.Set(key, info.Encode(Flavor.HasVersionNumber));
         DepositEvent(context, RuntimeFlavor.RegistryIndex, 5, w =>
         {
-            w.WriteBytes(call.SigRequestAccount);
+            w.WriteBytes(who);
             RegisteringDetails.WritePrograms(w, call.Programs);
         });
     }

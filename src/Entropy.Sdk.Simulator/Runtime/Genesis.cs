@@ -25,9 +25,6 @@ internal static class Genesis
     /// <summary>The endowment of every dev account: <c>10_000_000 * DOLLARS</c>.</summary>
     public static readonly UInt128 Endowment = 10_000_000 * EntropyRuntime.Dollars;
 
-    /// <summary>The bytecode stored at the zero program pointer in place of the real device-key-proxy program, whose wasm the simulator does not ship.</summary>
-    public static readonly byte[] PlaceholderProgram = Encoding.ASCII.GetBytes("entropy-simulator: placeholder for the device-key-proxy program");
-
     /// <summary>Public keys of the Substrate dev accounts (derived from the dev phrase; checked against polkadot-js Keyring).</summary>
     public static IReadOnlyList<DevAccount> DevAccounts { get; } =
     [
@@ -167,36 +164,50 @@ internal static class Genesis
             }
         }
 
-        state.Set(StorageKeys.Value("Session", "Validators"), EntropyRuntime.WriteAccountVec(validators.Select(v => v.Stash)));
-
-        // Sudo: //Alice holds the dev sudo key, as in Substrate's dev chain specs.
+        // pallet_sudo: the dev spec's root key is //Alice (dev.rs @ a9463b08: SudoConfig { key: Some(root_key) }, root_key = //Alice).
         state.Set(StorageKeys.Value("Sudo", "Key"), DevAccounts[0].AccountId);
 
-        // Programs: the zero pointer holds the (placeholder) device-key-proxy program, deployed by Alice.
+        state.Set(StorageKeys.Value("Session", "Validators"), EntropyRuntime.WriteAccountVec(validators.Select(v => v.Stash)));
+
+        // Programs: the v0.0.10 dev chain spec stores none (pallet_programs has no genesis config at a9463b08; the zero-hash
+        // device-key-proxy program only appears in later releases). Programs passed in SimulatedChainOptions.Programs are a
+        // simulator convenience: stored as if //Alice had deployed them with set_program, deposit reserved.
         var alice = DevAccounts[0].AccountId;
-        var zero = new byte[32];
-        state.Set(StorageKeys.Blake2Map("Programs", "Programs", zero),
-            new ProgramInfo { Bytecode = PlaceholderProgram, Interface = [], Deployer = alice, RefCounter = 0 }.Encode());
-        var owned = new List<byte[]> { zero };
+        var owned = new List<byte[]>();
+        UInt128 deposit = 0;
         foreach (var (bytecode, configurationInterface) in extraPrograms)
         {
             var pointer = EntropyRuntime.ProgramPointer(bytecode, configurationInterface);
-            state.Set(StorageKeys.Blake2Map("Programs", "Programs", pointer),
-                new ProgramInfo { Bytecode = bytecode, Interface = configurationInterface, Deployer = alice, RefCounter = 0 }.Encode());
+            var key = StorageKeys.Blake2Map("Programs", "Programs", pointer);
+            if (state.Contains(key))
+            {
+                continue;
+            }
+
+            state.Set(key, new ProgramInfo { Bytecode = bytecode, Interface = configurationInterface, Deployer = alice, RefCounter = 0 }.Encode());
             owned.Add(pointer);
+            deposit += EntropyRuntime.ProgramDepositPerByte * (UInt128)(bytecode.Length + configurationInterface.Length);
         }
 
-        state.Set(StorageKeys.Blake2Map("Programs", "OwnedPrograms", alice), ScaleBytes.Build(w =>
+        if (owned.Count > 0)
         {
-            w.WriteCompact((ulong)owned.Count);
-            foreach (var pointer in owned)
+            state.Set(StorageKeys.Blake2Map("Programs", "OwnedPrograms", alice), ScaleBytes.Build(w =>
             {
-                w.WriteBytes(pointer);
-            }
-        }));
+                w.WriteCompact((ulong)owned.Count);
+                foreach (var pointer in owned)
+                {
+                    w.WriteBytes(pointer);
+                }
+            }));
+            var aliceAccount = EntropyRuntime.GetAccount(state, alice);
+            aliceAccount.Free -= deposit;
+            aliceAccount.Reserved += deposit;
+            EntropyRuntime.PutAccount(state, alice, aliceAccount);
+        }
 
-        // Pre-registered users of the dev spec: Dave (Public), Eve (Private, her x25519 key), Ferdie (Permissioned),
-        // with an empty verifying key and no programs.
+        // Pre-registered users of the dev spec (node/cli/src/chain_spec/dev.rs @ a9463b08, RelayerConfig.registered_accounts;
+        // RegistryConfig @ d7a7f3c2): Dave (Public), Eve (Private, her x25519 key), Ferdie (Permissioned). The pallet's
+        // genesis_build stores them with an EMPTY verifying key and no programs, and no threshold server holds a share for them.
         var eveX25519 = Convert.FromHexString("1c3f90544e93c3d6beea6f65758509c660604c8c98fbff1ca7269db9c02ac952");
         (int Index, byte[] Visibility)[] preRegistered = [(3, [0]), (4, [2, .. eveX25519]), (5, [1])];
         foreach (var (index, visibility) in preRegistered)

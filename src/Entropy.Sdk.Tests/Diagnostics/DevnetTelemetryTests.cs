@@ -19,8 +19,9 @@ public class DevnetTelemetryTests
         await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { RegistrationTimeout = TimeSpan.FromSeconds(60) });
         using var user = Sr25519Signer.FromSecretUri("//Alice//devnet-telemetry");
         await RegistrationAudit.FundAsync(client, user.AccountId);
+        await TestPrograms.DeployAsync(client);
 
-        await client.RegisterAsync(WaitUntil.Completed, user);
+        await client.RegisterAsync(WaitUntil.Completed, user, TestPrograms.AllowAllPointer);
         recorder.Observe();
         var best = devnet.Chain.BestBlockNumber;
 

@@ -19,8 +19,9 @@ public class RegistrationTelemetryTests
         await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { RegistrationTimeout = TimeSpan.FromSeconds(60) });
         using var user = Sr25519Signer.FromSecretUri("//Alice//telemetry");
         await RegistrationAudit.FundAsync(client, user.AccountId);
+        await TestPrograms.DeployAsync(client);
 
-        var operation = await client.RegisterAsync(WaitUntil.Completed, user);
+        var operation = await client.RegisterAsync(WaitUntil.Completed, user, TestPrograms.AllowAllPointer);
         var registeredAt = devnet.Chain.BestBlockNumber;
 
         var spans = recorder.SpansOf(port);
@@ -60,7 +61,7 @@ public class RegistrationTelemetryTests
         });
 
         // The same account again: refused before signing, counted as a failure by its reason, and the span says so.
-        Assert.ThrowsAsync<RegistrationPreflightException>(() => client.RegisterAsync(WaitUntil.Started, user));
+        Assert.ThrowsAsync<RegistrationPreflightException>(() => client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer));
         var failed = recorder.Of("entropy.registration.failed", port).Single();
         var refused = recorder.SpansOf(port).Where(a => a.OperationName == "EntropyClient.Register").OrderBy(a => a.StartTimeUtc).Last();
         Assert.Multiple(() =>
@@ -82,8 +83,9 @@ public class RegistrationTelemetryTests
         await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { RegistrationTimeout = TimeSpan.FromSeconds(60) });
         using var user = Sr25519Signer.FromSecretUri("//Alice//telemetry-wait");
         await RegistrationAudit.FundAsync(client, user.AccountId);
+        await TestPrograms.DeployAsync(client);
 
-        var operation = await client.RegisterAsync(WaitUntil.Started, user);
+        var operation = await client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
         await operation.WaitForCompletionAsync();
 
         var register = recorder.SpansOf(port).Single(a => a.OperationName == "EntropyClient.Register");

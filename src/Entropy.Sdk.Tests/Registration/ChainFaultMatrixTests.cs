@@ -70,7 +70,7 @@ public class ChainFaultMatrixTests
             }
         };
 
-        var e = Assert.ThrowsAsync<InvalidTransactionException>(() => _client.RegisterAsync(WaitUntil.Started, _user));
+        var e = Assert.ThrowsAsync<InvalidTransactionException>(() => _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer));
         Assert.Multiple(async () =>
         {
             Assert.That(e!.Reason, Is.EqualTo(InvalidTransactionReason.Stale));
@@ -79,7 +79,7 @@ public class ChainFaultMatrixTests
         });
 
         // The refused nonce was released: the user's own retry takes the next free nonce and is included.
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         Assert.Multiple(() =>
         {
             Assert.That(operation.RegisterBlockNumber, Is.Not.Null);
@@ -104,7 +104,7 @@ public class ChainFaultMatrixTests
             }
         };
 
-        var e = Assert.ThrowsAsync<InvalidTransactionException>(() => _client.RegisterAsync(WaitUntil.Started, _user));
+        var e = Assert.ThrowsAsync<InvalidTransactionException>(() => _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer));
         Assert.Multiple(async () =>
         {
             Assert.That(e!.Reason, Is.EqualTo(InvalidTransactionReason.Payment));
@@ -118,7 +118,7 @@ public class ChainFaultMatrixTests
     public async Task RegisterAsync_ProgramRemovedBeforeInclusion_ThrowsDispatchErrorNamingThePalletError()
     {
         await StartAsync(BlockProductionMode.Interval);
-        var programKey = _client.Session.Runtime.ProgramKey(ProgramPointer.DeviceKeyProxy);
+        var programKey = _client.Session.Runtime.ProgramKey(TestPrograms.AllowAllPointer);
         _chain.Node.BeforeSubmit = encoded =>
         {
             if (IsRegisterFrom(encoded, _user.AccountId))
@@ -127,7 +127,7 @@ public class ChainFaultMatrixTests
             }
         };
 
-        var e = Assert.ThrowsAsync<Entropy.Extrinsics.DispatchException>(() => _client.RegisterAsync(WaitUntil.Started, _user));
+        var e = Assert.ThrowsAsync<Entropy.Extrinsics.DispatchException>(() => _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer));
         Assert.Multiple(async () =>
         {
             Assert.That(e!.Error, Is.EqualTo("NoProgramSet"));
@@ -149,6 +149,7 @@ public class ChainFaultMatrixTests
                 }
             });
         var request = new RegisterRequest(_user);
+        request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
 
         var e = Assert.ThrowsAsync<TransactionException>(() => _client.RegisterAsync(WaitUntil.Started, request, progress));
         await _chain.ProduceBlockAsync();
@@ -182,6 +183,7 @@ public class ChainFaultMatrixTests
                 }
             });
         var request = new RegisterRequest(_user);
+        request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
 
         var e = Assert.ThrowsAsync<TransactionException>(() => _client.RegisterAsync(WaitUntil.Started, request, progress));
         await _chain.ProduceBlockAsync();
@@ -203,7 +205,7 @@ public class ChainFaultMatrixTests
         await StartAsync(BlockProductionMode.Interval);
         Assert.That(_chain.DropConnections(), Is.GreaterThan(0));
 
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         var registration = await ConfirmAndWaitAsync(operation, 1);
 
         Assert.Multiple(() =>
@@ -228,7 +230,7 @@ public class ChainFaultMatrixTests
             }
         };
 
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         var registration = await ConfirmAndWaitAsync(operation, 2);
 
         Assert.Multiple(() =>
@@ -252,6 +254,7 @@ public class ChainFaultMatrixTests
                 }
             });
         var request = new RegisterRequest(_user);
+        request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
 
         var operation = await _client.RegisterAsync(WaitUntil.Started, request, progress);
         var registration = await ConfirmAndWaitAsync(operation, 3);
@@ -269,7 +272,7 @@ public class ChainFaultMatrixTests
     public async Task WaitForCompletionAsync_ConnectionDropsWhileWaitingForConfirmations_Completes()
     {
         await StartAsync(BlockProductionMode.Interval);
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         var wait = operation.WaitForCompletionAsync();
         await RegistrationAudit.ConfirmAsync(_client, _tss0, _user.AccountId, 0, RegistrationAudit.Key(0x02, 4));
 
@@ -289,7 +292,7 @@ public class ChainFaultMatrixTests
     public async Task WaitForCompletionAsync_NodeRestartsMidFlight_ClientReconnectsAndTheOperationResumes()
     {
         await StartAsync(BlockProductionMode.Interval);
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         var wait = operation.WaitForCompletionAsync();
 
         await _chain.RestartAsync(TimeSpan.FromMilliseconds(300));
@@ -312,6 +315,7 @@ public class ChainFaultMatrixTests
         var stages = new List<(RegistrationStage Stage, uint? Block)>();
         var progress = new InlineProgress(p => stages.Add((p.Stage, p.BlockNumber)));
         var request = new RegisterRequest(_user);
+        request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
         var registering = _client.RegisterAsync(WaitUntil.Started, request);
         await PumpUntilAsync(registering);
         var operation = await registering;
@@ -346,7 +350,7 @@ public class ChainFaultMatrixTests
     public async Task WaitForCompletionAsync_ReorgDropsTheRegisterTransaction_ReportsItDroppedWhenItsEraEnds()
     {
         await StartAsync(BlockProductionMode.Manual, finalityLag: 8, mortality: 4);
-        var registering = _client.RegisterAsync(WaitUntil.Started, _user);
+        var registering = _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         await PumpUntilAsync(registering);
         var operation = await registering;
 
@@ -370,12 +374,13 @@ public class ChainFaultMatrixTests
     public async Task RegisterOperation_RecreatedByIdAfterClientRestart_FindsItsBlockAndCompletes()
     {
         await StartAsync(BlockProductionMode.Interval);
-        var first = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var first = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         var id = first.Id;
         var block = first.RegisterBlockNumber;
         await _client.DisposeAsync();
 
         _client = await EntropyClient.ConnectAsync(_chain.WebSocketEndpoint, Options());
+        await TestPrograms.DeployAsync(_client);
         var resumed = new RegisterOperation(id, _client);
         Assert.That(await resumed.UpdateStatusAsync(), Is.False, "still registering");
         Assert.That(resumed.RegisterBlockNumber, Is.EqualTo(block), "found its register block from chain events");
@@ -401,13 +406,20 @@ public class ChainFaultMatrixTests
         _chain = new SimulatedChain(new SimulatedChainOptions { BlockProduction = mode, BlockInterval = TimeSpan.FromMilliseconds(100), FinalityLag = finalityLag });
         await _chain.StartAsync();
         _client = await EntropyClient.ConnectAsync(_chain.WebSocketEndpoint, Options(mortality));
-        var funding = RegistrationAudit.FundAsync(_client, _user.AccountId);
-        if (mode == BlockProductionMode.Manual)
-        {
-            await PumpUntilAsync(funding);
-        }
 
-        await funding;
+        // Both are signed by //Alice, one after the other; in manual block production the test authors the blocks they wait for.
+        await UntilDoneAsync(TestPrograms.DeployAsync(_client));
+        await UntilDoneAsync(RegistrationAudit.FundAsync(_client, _user.AccountId));
+
+        async Task UntilDoneAsync(Task task)
+        {
+            if (mode == BlockProductionMode.Manual)
+            {
+                await PumpUntilAsync(task);
+            }
+
+            await task;
+        }
     }
 
     private async Task<Entropy.Registration> ConfirmAndWaitAsync(RegisterOperation operation, byte fill)

@@ -23,12 +23,13 @@ public class ConcurrentRegistrationTests
             devnet.Endpoint,
             new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(90) },
             cancellationToken);
+        await TestPrograms.DeployAsync(client, cancellationToken);
         var signers = Enumerable.Range(0, Accounts).Select(i => Sr25519Signer.FromSecretUri($"//Alice//many//{i}")).ToArray();
         try
         {
             await RegistrationAudit.FundAsync(client, [.. signers.Select(s => s.AccountId)]);
 
-            var operations = await Task.WhenAll(signers.Select(s => client.RegisterAsync(WaitUntil.Completed, s, cancellationToken)));
+            var operations = await Task.WhenAll(signers.Select(s => client.RegisterAsync(WaitUntil.Completed, s, TestPrograms.AllowAllPointer, cancellationToken)));
 
             var keys = operations.Select(o => o.Value.VerifyingKey).ToArray();
             Assert.Multiple(() =>

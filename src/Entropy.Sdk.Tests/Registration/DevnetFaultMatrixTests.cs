@@ -28,6 +28,7 @@ public class DevnetFaultMatrixTests
         });
         await _devnet.StartAsync();
         _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(30) });
+        await TestPrograms.DeployAsync(_client);
         _user = Sr25519Signer.FromSecretUri("//Alice//devnet-fault//" + TestContext.CurrentContext.Test.MethodName);
         await RegistrationAudit.FundAsync(_client, _user.AccountId);
     }
@@ -45,7 +46,7 @@ public class DevnetFaultMatrixTests
     {
         _devnet.Faults(1).ConfirmWrongKey = true;
 
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         var e = Assert.ThrowsAsync<RegistrationEndedException>(() => operation.WaitForCompletionAsync());
         Assert.That(e!.Reason, Is.EqualTo(RegistrationEndReason.KeysDiffered));
 
@@ -63,7 +64,7 @@ public class DevnetFaultMatrixTests
     public async Task WaitForCompletionAsync_StuckRegistrationPruned_RegistrationCancelledAndNoShareAnywhere()
     {
         await _devnet.StopServerAsync(1);
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         var wait = operation.WaitForCompletionAsync();
 
         await _client.PruneRegistrationAsync(_user);
@@ -83,7 +84,7 @@ public class DevnetFaultMatrixTests
     public async Task WaitForCompletionAsync_OneServerNeverConfirms_TimesOutWithOneOfTwoAndTheCommittee()
     {
         _devnet.Faults(1).SkipConfirmation = true;
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         await WaitForAsync(async () => (await _client.GetRegisteringAsync(_user.AccountId))?.Confirmations == 1);
 
         var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(_devnet.Endpoint, operation, TimeSpan.FromSeconds(1)));
@@ -104,7 +105,7 @@ public class DevnetFaultMatrixTests
     public async Task RegisterAsync_ServerCrashesMidDkgAndRestarts_NoShareStoredThenPruneAndRetrySucceeds()
     {
         _devnet.Faults(1).DelayMessages = TimeSpan.FromSeconds(2);
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         var registerBlock = operation.RegisterBlockNumber!.Value;
         await WaitForAsync(() => Task.FromResult(_devnet.Chain.BestBlockNumber >= registerBlock + 2));
 
@@ -119,7 +120,7 @@ public class DevnetFaultMatrixTests
         Assert.That(shares, Has.All.Null, "a failed DKG stores nothing");
 
         await _client.PruneRegistrationAsync(_user);
-        var retry = await _client.RegisterAsync(WaitUntil.Completed, _user);
+        var retry = await _client.RegisterAsync(WaitUntil.Completed, _user, TestPrograms.AllowAllPointer);
 
         Assert.Multiple(async () =>
         {
@@ -134,7 +135,7 @@ public class DevnetFaultMatrixTests
     {
         _devnet.Faults(1).DelayMessages = TimeSpan.FromMilliseconds(400);
 
-        var operation = await _client.RegisterAsync(WaitUntil.Completed, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Completed, _user, TestPrograms.AllowAllPointer);
 
         Assert.Multiple(() =>
         {
@@ -147,7 +148,7 @@ public class DevnetFaultMatrixTests
     [Test]
     public async Task UserNew_ReplayedAfterRegistration_IsRefusedAndNoShareChanges()
     {
-        var operation = await _client.RegisterAsync(WaitUntil.Completed, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Completed, _user, TestPrograms.AllowAllPointer);
         var block = operation.RegisterBlockNumber!.Value;
         var committee = await _client.GetDkgCommitteeAsync(block + 1);
         var replay = new OcwMessageDkg(
@@ -188,7 +189,7 @@ public class DevnetFaultMatrixTests
 
         try
         {
-            var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+            var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
             var block = operation.RegisterBlockNumber!.Value;
             var committee = await _client.GetDkgCommitteeAsync(block + 1);
             var replay = new OcwMessageDkg(
@@ -246,7 +247,7 @@ public class DevnetFaultMatrixTests
         var honest = _devnet.Servers[0];
         var cheater = _devnet.Servers[1];
 
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         await WaitForAsync(() => Task.FromResult(honest.LastDkgFailure is not null));
 
         // The cheater's own run ends one way or the other (it may have received the honest share before the honest server stopped).
@@ -286,13 +287,13 @@ public class DevnetFaultMatrixTests
     [Test]
     public async Task WaitForCompletionAsync_RuntimeUpgradedMidFlight_ClientAndServersSignForTheNewSpec()
     {
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         _devnet.Chain.UpgradeRuntime(11);
 
         var registration = await operation.WaitForCompletionAsync();
         using var next = Sr25519Signer.FromSecretUri("//Alice//devnet-fault//after-upgrade");
         await RegistrationAudit.FundAsync(_client, next.AccountId);
-        var after = await _client.RegisterAsync(WaitUntil.Completed, next);
+        var after = await _client.RegisterAsync(WaitUntil.Completed, next, TestPrograms.AllowAllPointer);
 
         Assert.Multiple(() =>
         {
@@ -329,7 +330,7 @@ public class DevnetFaultMatrixTests
             restart ??= _devnet.Chain.RestartAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None);
             return Task.CompletedTask;
         };
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
 
         var registration = await operation.WaitForCompletionAsync();
 
@@ -364,7 +365,7 @@ public class DevnetFaultMatrixTests
         Assert.That(Assert.ThrowsAsync<RegistrationEndedException>(() => wait)!.Reason, Is.EqualTo(RegistrationEndReason.Pruned));
         Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId), Has.All.Null, "no server stored anything");
 
-        var retry = await _client.RegisterAsync(WaitUntil.Completed, _user);
+        var retry = await _client.RegisterAsync(WaitUntil.Completed, _user, TestPrograms.AllowAllPointer);
         Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(2), "one per RegisterAsync call: the SDK itself never resent");
         Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId), Has.All.Not.Null);
         Assert.That(retry.Value.VerifyingKey, Is.EqualTo((await _client.GetRegistrationAsync(_user.AccountId))!.VerifyingKey));
@@ -388,11 +389,11 @@ public class DevnetFaultMatrixTests
             }
         };
 
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         var registration = await operation.WaitForCompletionAsync();
         using var next = Sr25519Signer.FromSecretUri("//Alice//devnet-fault//after-lost-confirmation");
         await RegistrationAudit.FundAsync(_client, next.AccountId);
-        var after = await _client.RegisterAsync(WaitUntil.Completed, next);
+        var after = await _client.RegisterAsync(WaitUntil.Completed, next, TestPrograms.AllowAllPointer);
 
         var confirmations = _devnet.Chain.Node.Submissions
             .Where(x => x.CallName == "confirm_register" && x.Signer is { } signer && signer.AsSpan().SequenceEqual(tss0.AsSpan()))
@@ -415,7 +416,7 @@ public class DevnetFaultMatrixTests
         // Another account registered before: its shares must come through the crash untouched.
         using var earlier = Sr25519Signer.FromSecretUri("//Alice//devnet-fault//before-the-crash");
         await RegistrationAudit.FundAsync(_client, earlier.AccountId);
-        await _client.RegisterAsync(WaitUntil.Completed, earlier);
+        await _client.RegisterAsync(WaitUntil.Completed, earlier, TestPrograms.AllowAllPointer);
         var earlierShares = await Task.WhenAll(_devnet.Servers.Select(server => server.Store.GetAsync(earlier.AccountId.ToSs58())));
 
         // Deterministic point: server 1 has accepted /user/new and its DKG has received a first message; it crashes there, before
@@ -426,7 +427,7 @@ public class DevnetFaultMatrixTests
             reached.TrySetResult(account);
             return Task.Delay(Timeout.Infinite, cancellationToken);
         };
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         Assert.That(await reached.Task.WaitAsync(TimeSpan.FromSeconds(20)), Is.EqualTo(_user.AccountId));
         await _devnet.StopServerAsync(1);
         _devnet.Faults(1).FirstDkgMessageReceived = null;
@@ -476,7 +477,9 @@ public class DevnetFaultMatrixTests
                 restart ??= _devnet.Chain.RestartAsync(downtime);
             }
         });
-        return (new RegisterRequest(_user), progress, () => restart);
+        var request = new RegisterRequest(_user);
+        request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
+        return (request, progress, () => restart);
     }
 
     /// <summary>

@@ -26,7 +26,7 @@ public class EntropyClientFailureMockingTests
         {
             try
             {
-                var operation = await client.RegisterAsync(WaitUntil.Started, signer, cancellationToken);
+                var operation = await client.RegisterAsync(WaitUntil.Started, signer, TestPrograms.AllowAllPointer, cancellationToken);
                 SavedOperationId = operation.Id;
                 var registration = await operation.WaitForCompletionAsync(cancellationToken);
                 Detail = registration.VerifyingKey.ToString();
@@ -67,7 +67,7 @@ public class EntropyClientFailureMockingTests
             .ThrowsAsync(new RegistrationTimeoutException(
                 signer.AccountId, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), RegistrationStage.Confirmed, 1, 2, committee, "saved-id"));
         var client = new Mock<EntropyClient>();
-        client.Setup(c => c.RegisterAsync(WaitUntil.Started, signer, It.IsAny<CancellationToken>())).ReturnsAsync(operation.Object);
+        client.Setup(c => c.RegisterAsync(WaitUntil.Started, signer, TestPrograms.AllowAllPointer, It.IsAny<CancellationToken>())).ReturnsAsync(operation.Object);
         var onboarding = new Onboarding(client.Object);
 
         var state = await onboarding.RunAsync(signer);
@@ -78,7 +78,7 @@ public class EntropyClientFailureMockingTests
             Assert.That(onboarding.SavedOperationId, Is.EqualTo("saved-id"));
             Assert.That(onboarding.Detail, Is.EqualTo("1 of 2; id saved-id; committee 127.0.0.1:3001,127.0.0.1:3002"));
         });
-        client.Verify(c => c.RegisterAsync(It.IsAny<WaitUntil>(), It.IsAny<Sr25519Signer>(), It.IsAny<CancellationToken>()), Times.Once);
+        client.Verify(c => c.RegisterAsync(It.IsAny<WaitUntil>(), It.IsAny<Sr25519Signer>(), It.IsAny<ProgramPointer>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Test]
@@ -86,13 +86,13 @@ public class EntropyClientFailureMockingTests
     {
         using var signer = Sr25519Signer.FromSecretUri("//Bob");
         var client = new Mock<EntropyClient>();
-        client.Setup(c => c.RegisterAsync(WaitUntil.Started, signer, It.IsAny<CancellationToken>()))
+        client.Setup(c => c.RegisterAsync(WaitUntil.Started, signer, TestPrograms.AllowAllPointer, It.IsAny<CancellationToken>()))
             .ThrowsAsync(new TransactionException(TransactionFailureKind.Dropped, EntropyModelFactory.TransactionStatus(TransactionStatusKind.Usurped, "0x" + new string('a', 64)), "usurped"));
 
         var state = await new Onboarding(client.Object).RunAsync(signer);
 
         Assert.That(state, Is.EqualTo(OnboardingState.Dropped));
-        client.Verify(c => c.RegisterAsync(It.IsAny<WaitUntil>(), It.IsAny<Sr25519Signer>(), It.IsAny<CancellationToken>()), Times.Once);
+        client.Verify(c => c.RegisterAsync(It.IsAny<WaitUntil>(), It.IsAny<Sr25519Signer>(), It.IsAny<ProgramPointer>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Test]
@@ -100,7 +100,7 @@ public class EntropyClientFailureMockingTests
     {
         using var signer = Sr25519Signer.FromSecretUri("//Charlie");
         var client = new Mock<EntropyClient>();
-        client.Setup(c => c.RegisterAsync(WaitUntil.Started, signer, It.IsAny<CancellationToken>()))
+        client.Setup(c => c.RegisterAsync(WaitUntil.Started, signer, TestPrograms.AllowAllPointer, It.IsAny<CancellationToken>()))
             .ThrowsAsync(new InvalidTransactionException(InvalidTransactionReason.Payment, null, InvalidTransactionException.InvalidCode, "Inability to pay some fees"));
         var onboarding = new Onboarding(client.Object);
 
@@ -121,7 +121,7 @@ public class EntropyClientFailureMockingTests
         operation.Setup(o => o.WaitForCompletionAsync(It.IsAny<CancellationToken>()))
             .ReturnsAsync(EntropyModelFactory.Registration(signer.AccountId, s_key));
         var client = new Mock<EntropyClient>();
-        client.Setup(c => c.RegisterAsync(WaitUntil.Started, signer, It.IsAny<CancellationToken>())).ReturnsAsync(operation.Object);
+        client.Setup(c => c.RegisterAsync(WaitUntil.Started, signer, TestPrograms.AllowAllPointer, It.IsAny<CancellationToken>())).ReturnsAsync(operation.Object);
         var onboarding = new Onboarding(client.Object);
 
         var state = await onboarding.RunAsync(signer);

@@ -17,7 +17,7 @@ public class EntropyClientMockingTests
                 return existing.VerifyingKey;
             }
 
-            var operation = await client.RegisterAsync(WaitUntil.Completed, signer, cancellationToken);
+            var operation = await client.RegisterAsync(WaitUntil.Completed, signer, TestPrograms.AllowAllPointer, cancellationToken);
             return operation.Value.VerifyingKey;
         }
     }
@@ -35,7 +35,7 @@ public class EntropyClientMockingTests
         var key = await new Onboarding(client.Object).EnsureRegisteredAsync(signer);
 
         Assert.That(key, Is.EqualTo(s_key));
-        client.Verify(c => c.RegisterAsync(It.IsAny<WaitUntil>(), It.IsAny<Sr25519Signer>(), It.IsAny<CancellationToken>()), Times.Never);
+        client.Verify(c => c.RegisterAsync(It.IsAny<WaitUntil>(), It.IsAny<Sr25519Signer>(), It.IsAny<ProgramPointer>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 
     [Test]
@@ -46,12 +46,12 @@ public class EntropyClientMockingTests
         client.Setup(c => c.GetRegistrationAsync(signer.AccountId, It.IsAny<CancellationToken>())).ReturnsAsync((Entropy.Registration?)null);
         var operation = new Mock<RegisterOperation>();
         operation.SetupGet(o => o.Value).Returns(EntropyModelFactory.Registration(signer.AccountId, s_key, AccessMode.Permissioned));
-        client.Setup(c => c.RegisterAsync(WaitUntil.Completed, signer, It.IsAny<CancellationToken>())).ReturnsAsync(operation.Object);
+        client.Setup(c => c.RegisterAsync(WaitUntil.Completed, signer, TestPrograms.AllowAllPointer, It.IsAny<CancellationToken>())).ReturnsAsync(operation.Object);
 
         var key = await new Onboarding(client.Object).EnsureRegisteredAsync(signer);
 
         Assert.That(key, Is.EqualTo(s_key));
-        client.Verify(c => c.RegisterAsync(WaitUntil.Completed, signer, It.IsAny<CancellationToken>()), Times.Once);
+        client.Verify(c => c.RegisterAsync(WaitUntil.Completed, signer, TestPrograms.AllowAllPointer, It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Test]

@@ -32,6 +32,7 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
             KeyGenerationTimeout = PrivateModeBudget.KeyGeneration,
             SafePrimeSource = TestSafePrimes.Source(),
         });
+        await TestPrograms.DeployAsync(_client);
     }
 
     [OneTimeTearDown]
@@ -52,6 +53,7 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
             AccessMode = AccessMode.Private,
             UserX25519KeyPair = x25519,
         };
+        request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
 
         var operation = await _client.RegisterAsync(WaitUntil.Completed, request, new SyncProgress(p => stages.Add(p.Stage)));
         using var share = operation.KeyShare;
@@ -133,6 +135,7 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
         try
         {
             var request = new RegisterRequest(user) { AccessMode = AccessMode.Private, UserX25519KeyPair = x25519 };
+            request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
             var e = Assert.ThrowsAsync<PrivateKeyGenerationException>(() => _client.RegisterAsync(WaitUntil.Completed, request));
             Assert.Multiple(() =>
             {
@@ -157,6 +160,7 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
     {
         using var user = Sr25519Signer.FromSecretUri("//Charlie");
         var request = new RegisterRequest(user) { AccessMode = AccessMode.Private };
+        request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
 
         var e = Assert.ThrowsAsync<RegistrationPreflightException>(() => _client.RegisterAsync(WaitUntil.Completed, request));
 

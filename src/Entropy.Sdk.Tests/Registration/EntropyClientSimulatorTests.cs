@@ -25,6 +25,7 @@ public class EntropyClientSimulatorTests
         await _chain.StartAsync();
         var options = new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(50), RegistrationTimeout = TimeSpan.FromSeconds(20) };
         _client = await EntropyClient.ConnectAsync(_chain.WebSocketEndpoint, options);
+        await TestPrograms.DeployAsync(_client);
         _tss0 = Sr25519Signer.FromMnemonic(TssAliceMnemonic);
         _tss1 = Sr25519Signer.FromMnemonic(TssBobMnemonic);
     }
@@ -46,7 +47,7 @@ public class EntropyClientSimulatorTests
         var stages = new List<RegistrationStage>();
         var progress = new SyncProgress(p => stages.Add(p.Stage));
         var request = new RegisterRequest(user);
-        request.Programs.Add(ProgramInstance.FromJson(ProgramPointer.DeviceKeyProxy, "{\"sr25519_public_keys\":[]}"));
+        request.Programs.Add(ProgramInstance.FromJson(TestPrograms.AllowAllPointer, "{\"sr25519_public_keys\":[]}"));
 
         var operation = await _client.RegisterAsync(WaitUntil.Started, request);
         Assert.That(operation.RegisterBlockNumber, Is.Not.Null);
@@ -79,9 +80,9 @@ public class EntropyClientSimulatorTests
     {
         using var user = Sr25519Signer.FromSecretUri("//Alice//client-twice");
         await FundAsync(user.AccountId);
-        await _client.RegisterAsync(WaitUntil.Started, user);
+        await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
 
-        var e = Assert.ThrowsAsync<RegistrationPreflightException>(() => _client.RegisterAsync(WaitUntil.Started, user));
+        var e = Assert.ThrowsAsync<RegistrationPreflightException>(() => _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer));
         Assert.That(e!.Failure, Is.EqualTo(RegistrationPreflightFailure.AlreadyRegistering));
     }
 
@@ -104,7 +105,7 @@ public class EntropyClientSimulatorTests
         var request = new RegisterRequest(user);
         for (var i = 0; i < 6; i++)
         {
-            request.Programs.Add(new ProgramInstance(ProgramPointer.DeviceKeyProxy, []));
+            request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
         }
 
         var e = Assert.ThrowsAsync<RegistrationPreflightException>(() => _client.RegisterAsync(WaitUntil.Started, request));
@@ -116,6 +117,7 @@ public class EntropyClientSimulatorTests
     {
         using var user = Sr25519Signer.FromSecretUri("//Alice");
         var request = new RegisterRequest(user) { AccessMode = AccessMode.Private };
+        request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
 
         var e = Assert.ThrowsAsync<RegistrationPreflightException>(() => _client.RegisterAsync(WaitUntil.Started, request));
         Assert.That(e!.Failure, Is.EqualTo(RegistrationPreflightFailure.MissingX25519Key));
@@ -126,7 +128,7 @@ public class EntropyClientSimulatorTests
     {
         using var user = Sr25519Signer.FromSecretUri("//Nobody//has//funds");
 
-        var e = Assert.ThrowsAsync<RegistrationPreflightException>(() => _client.RegisterAsync(WaitUntil.Started, user));
+        var e = Assert.ThrowsAsync<RegistrationPreflightException>(() => _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer));
         Assert.That(e!.Failure, Is.EqualTo(RegistrationPreflightFailure.InsufficientBalance));
     }
 
@@ -135,7 +137,7 @@ public class EntropyClientSimulatorTests
     {
         using var user = Sr25519Signer.FromSecretUri("//Alice//client-disagree");
         await FundAsync(user.AccountId);
-        var operation = await _client.RegisterAsync(WaitUntil.Started, user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
 
         await ConfirmAsync(_tss0, user.AccountId, 0, CompressedKey(0x02, 2));
         await ConfirmAsync(_tss1, user.AccountId, 1, CompressedKey(0x03, 3));
@@ -151,7 +153,7 @@ public class EntropyClientSimulatorTests
     {
         using var user = Sr25519Signer.FromSecretUri("//Alice//client-prune");
         await FundAsync(user.AccountId);
-        var operation = await _client.RegisterAsync(WaitUntil.Started, user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
         await ConfirmAsync(_tss0, user.AccountId, 0, CompressedKey(0x02, 4));
 
         await _client.PruneRegistrationAsync(user);
@@ -165,7 +167,7 @@ public class EntropyClientSimulatorTests
     {
         using var user = Sr25519Signer.FromSecretUri("//Alice//client-timeout");
         await FundAsync(user.AccountId);
-        var operation = await _client.RegisterAsync(WaitUntil.Started, user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
         await ConfirmAsync(_tss0, user.AccountId, 0, CompressedKey(0x02, 5));
 
         var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(_chain.WebSocketEndpoint, operation, TimeSpan.FromMilliseconds(600)));
@@ -183,7 +185,7 @@ public class EntropyClientSimulatorTests
     {
         using var user = Sr25519Signer.FromSecretUri("//Alice//client-resume");
         await FundAsync(user.AccountId);
-        var first = await _client.RegisterAsync(WaitUntil.Started, user);
+        var first = await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
 
         var resumed = new RegisterOperation(first.Id, _client);
         var key = CompressedKey(0x03, 6);

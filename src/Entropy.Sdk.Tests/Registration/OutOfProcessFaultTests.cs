@@ -93,6 +93,9 @@ public class OutOfProcessFaultTests
 
     private static async Task<(Exception Failure, TimeSpan Elapsed)> RegisterAndTimeAsync(EntropyClient client, RegisterRequest request, IProgress<RegistrationProgress> progress)
     {
+        // A chain stores no program at genesis: deploy the test program before the timed call.
+        await TestPrograms.DeployAsync(client);
+        request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
         var started = Stopwatch.GetTimestamp();
         var call = client.RegisterAsync(WaitUntil.Completed, request, progress);
 

@@ -19,6 +19,7 @@ public class RegistrationInterruptionTests
         _chain = new SimulatedChain(new SimulatedChainOptions { BlockProduction = BlockProductionMode.Interval, BlockInterval = TimeSpan.FromMilliseconds(100) });
         await _chain.StartAsync();
         _client = await EntropyClient.ConnectAsync(_chain.WebSocketEndpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(50), RegistrationTimeout = TimeSpan.FromSeconds(20) });
+        await TestPrograms.DeployAsync(_client);
         _user = Sr25519Signer.FromSecretUri("//Alice//interruption//" + TestContext.CurrentContext.Test.MethodName);
         await RegistrationAudit.FundAsync(_client, _user.AccountId);
     }
@@ -43,7 +44,7 @@ public class RegistrationInterruptionTests
             }
         });
 
-        var e = Assert.ThrowsAsync<EntropyOperationCanceledException>(() => _client.RegisterAsync(WaitUntil.Completed, new RegisterRequest(_user), progress, cancel.Token));
+        var e = Assert.ThrowsAsync<EntropyOperationCanceledException>(() => _client.RegisterAsync(WaitUntil.Completed, WithProgram(new RegisterRequest(_user)), progress, cancel.Token));
 
         var resumed = new RegisterOperation(e!.OperationId, _client);
         Assert.Multiple(async () =>
@@ -68,7 +69,7 @@ public class RegistrationInterruptionTests
             }
         });
 
-        var e = Assert.ThrowsAsync<EntropyConnectionException>(() => _client.RegisterAsync(WaitUntil.Completed, new RegisterRequest(_user), progress));
+        var e = Assert.ThrowsAsync<EntropyConnectionException>(() => _client.RegisterAsync(WaitUntil.Completed, WithProgram(new RegisterRequest(_user)), progress));
         await disposing!;
 
         Assert.Multiple(() =>
@@ -85,8 +86,8 @@ public class RegistrationInterruptionTests
     {
         var calls = new[]
         {
-            _client.RegisterAsync(WaitUntil.Started, _user),
-            _client.RegisterAsync(WaitUntil.Started, _user),
+            _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer),
+            _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer),
         };
         try
         {
@@ -111,7 +112,7 @@ public class RegistrationInterruptionTests
     {
         await using var client = await EntropyClient.ConnectAsync(_chain.WebSocketEndpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(50), RegistrationTimeout = TimeSpan.FromSeconds(2) });
 
-        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => client.RegisterAsync(WaitUntil.Completed, new RegisterRequest(_user)));
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => client.RegisterAsync(WaitUntil.Completed, WithProgram(new RegisterRequest(_user))));
 
         Assert.Multiple(() =>
         {
@@ -121,5 +122,11 @@ public class RegistrationInterruptionTests
             Assert.That(e.Message, Does.Contain("0 of 2 confirmations").And.Not.Contain("may not have been included"));
             Assert.That(e.Message, Does.Contain(e.OperationId!));
         });
+    }
+
+    private static RegisterRequest WithProgram(RegisterRequest request)
+    {
+        request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
+        return request;
     }
 }

@@ -19,12 +19,13 @@ public class RegistrationRpcBudgetTests
         var options = new EntropyClientOptions { PollingInterval = TimeSpan.FromSeconds(5), RegistrationTimeout = TimeSpan.FromSeconds(30) };
         options.Rpc.Transport = transport;
         await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, options);
+        await TestPrograms.DeployAsync(client);
         using var user = Sr25519Signer.FromSecretUri("//Alice//rpc-budget");
         await RegistrationAudit.FundAsync(client, user.AccountId);
         await Task.Delay(500); // let the funding settle so the registration starts from a quiet connection
 
         var before = transport.Count;
-        var operation = await client.RegisterAsync(WaitUntil.Started, user);
+        var operation = await client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
         var toInBlock = transport.Since(before);
 
         var waitStart = transport.Count;

@@ -16,7 +16,7 @@ public class RegistrationRuntimeTests
         var runtime = new RegistrationRuntime(MetadataFixtures.Load(file));
         Assert.That(runtime.RegistrationPallet, Is.EqualTo(pallet));
 
-        var publicCall = runtime.EncodeRegister(s_bob, AccessMode.Public, default, [new ProgramInstance(ProgramPointer.DeviceKeyProxy, [])]);
+        var publicCall = runtime.EncodeRegister(s_bob, AccessMode.Public, default, [new ProgramInstance(new ProgramPointer(new byte[32]), [])]);
         Assert.That(Convert.ToHexStringLower(publicCall), Is.EqualTo(
             "33008eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a480004000000000000000000000000000000000000000000000000000000000000000000"));
 
@@ -28,7 +28,7 @@ public class RegistrationRuntimeTests
         Assert.That(Convert.ToHexStringLower(privateCall), Is.EqualTo(
             "3300d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d02abababababababababababababababababababababababababababababababab080101010101010101010101010101010101010101010101010101010101010101087b7d020202020202020202020202020202020202020202020202020202020202020200"));
 
-        var permissioned = runtime.EncodeRegister(s_alice, AccessMode.Permissioned, default, [new ProgramInstance(ProgramPointer.DeviceKeyProxy, [])]);
+        var permissioned = runtime.EncodeRegister(s_alice, AccessMode.Permissioned, default, [new ProgramInstance(new ProgramPointer(new byte[32]), [])]);
         Assert.That(Convert.ToHexStringLower(permissioned), Is.EqualTo(
             "3300d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d0104000000000000000000000000000000000000000000000000000000000000000000"));
     }

@@ -112,6 +112,7 @@ public partial class SecretDisplayTests
         var x25519Secret = Convert.FromHexString("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"); // RFC 7748 §6.1, Alice
         using var x25519 = X25519KeyPair.Import(x25519Secret);
         var request = new RegisterRequest(signer) { AccessMode = AccessMode.Private, UserX25519KeyPair = x25519 };
+        request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
         var secret = new byte[Sr25519KeyPair.SecretKeyLength];
         pair.ExportSecretKey(secret);
 

@@ -55,8 +55,10 @@ public class SecretHygieneTests
                 LoggerFactory = logs,
             }))
             {
+                await TestPrograms.DeployAsync(client);
                 using var signer = Sr25519Signer.FromKeyPair(user);
                 var request = new RegisterRequest(signer);
+                request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
                 using var x25519 = X25519KeyPair.Generate();
                 if (accessMode == AccessMode.Private)
                 {

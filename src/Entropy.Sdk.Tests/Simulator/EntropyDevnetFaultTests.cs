@@ -22,6 +22,7 @@ public class EntropyDevnetFaultTests
         });
         await _devnet.StartAsync();
         _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(30) });
+        await TestPrograms.DeployAsync(_client);
     }
 
     [TearDown]
@@ -37,7 +38,7 @@ public class EntropyDevnetFaultTests
         using var user = Sr25519Signer.FromSecretUri("//Alice");
         await _devnet.StopServerAsync(1);
 
-        var operation = await _client.RegisterAsync(WaitUntil.Started, user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
         Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(_devnet.Endpoint, operation, TimeSpan.FromSeconds(3)));
 
         Assert.That(await _client.GetRegisteringAsync(user.AccountId), Is.Not.Null);
@@ -57,7 +58,7 @@ public class EntropyDevnetFaultTests
         var honest = _devnet.Servers[0];
         var cheater = _devnet.Servers[1];
 
-        await _client.RegisterAsync(WaitUntil.Started, user);
+        await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         while (honest.LastDkgFailure is null)
         {
@@ -83,7 +84,7 @@ public class EntropyDevnetFaultTests
         using var user = Sr25519Signer.FromSecretUri("//Charlie");
         _devnet.Faults(1).ConfirmWrongKey = true;
 
-        var operation = await _client.RegisterAsync(WaitUntil.Started, user);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
 
         var e = Assert.ThrowsAsync<RegistrationEndedException>(() => operation.WaitForCompletionAsync());
         Assert.That(e!.Reason, Is.EqualTo(RegistrationEndReason.KeysDiffered));

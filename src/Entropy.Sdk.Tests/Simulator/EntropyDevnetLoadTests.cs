@@ -41,10 +41,11 @@ public class EntropyDevnetLoadTests
             devnet.Endpoint,
             new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(200), RegistrationTimeout = TimeSpan.FromSeconds(120) },
             cancellationToken);
+        await TestPrograms.DeployAsync(client, cancellationToken);
         try
         {
             var registrations = await Task.WhenAll(signers.Select(async signer =>
-                (await client.RegisterAsync(WaitUntil.Completed, signer, cancellationToken)).Value));
+                (await client.RegisterAsync(WaitUntil.Completed, signer, TestPrograms.AllowAllPointer, cancellationToken)).Value));
 
             // Every member of both subgroups holds the account's share (committee members stored it, the others received it).
             var missing = new List<string>();

@@ -23,6 +23,7 @@ public class EntropyDevnetPrivateTests
         _devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(300), KeyStoreScryptCost = 1 << 10, DkgTimeout = PrivateModeBudget.KeyGeneration });
         await _devnet.StartAsync();
         _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(60) });
+        await TestPrograms.DeployAsync(_client);
     }
 
     [OneTimeTearDown]
@@ -115,7 +116,7 @@ public class EntropyDevnetPrivateTests
     {
         var session = client.Session;
         using var signer = Sr25519Signer.FromKeyPair(user);
-        var call = session.Runtime.EncodeRegister(signer.AccountId, AccessMode.Private, x25519Public, [new ProgramInstance(ProgramPointer.DeviceKeyProxy, [])]);
+        var call = session.Runtime.EncodeRegister(signer.AccountId, AccessMode.Private, x25519Public, [new ProgramInstance(TestPrograms.AllowAllPointer, [])]);
         var extrinsic = await session.SignAsync(call, signer, 0, 64, CancellationToken.None);
         var result = await session.SubmitAndWatchAsync(extrinsic, signer.AccountId, null, CancellationToken.None);
         return checked((uint)result.BlockNumber);

@@ -33,6 +33,7 @@ public class EntropyDevnetSubgroupTests
         });
         await _devnet.StartAsync();
         _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(30) });
+        await TestPrograms.DeployAsync(_client);
     }
 
     [OneTimeTearDown]
@@ -102,7 +103,7 @@ public class EntropyDevnetSubgroupTests
     {
         using var user = Sr25519Signer.FromSecretUri("//Charlie");
 
-        var registration = (await _client.RegisterAsync(WaitUntil.Completed, user)).Value;
+        var registration = (await _client.RegisterAsync(WaitUntil.Completed, user, TestPrograms.AllowAllPointer)).Value;
 
         var bySubgroup = new Dictionary<byte, List<byte[]>>();
         foreach (var server in _devnet.Servers)
@@ -174,7 +175,7 @@ public class EntropyDevnetSubgroupTests
         // A receive_key for an account that has finished registering (a replay of the replication message, or a forged one
         // from a subgroup member) must neither be accepted nor overwrite the share every member already holds.
         using var user = Sr25519Signer.FromSecretUri("//Bob");
-        await _client.RegisterAsync(WaitUntil.Completed, user);
+        await _client.RegisterAsync(WaitUntil.Completed, user, TestPrograms.AllowAllPointer);
         var key = user.AccountId.ToSs58();
         var before = await _devnet.Servers[0].Store.GetAsync(key);
         Assert.That(before, Is.Not.Null, "the recipient holds the share after the registration");
@@ -202,7 +203,7 @@ public class EntropyDevnetSubgroupTests
 
         try
         {
-            var operation = await _client.RegisterAsync(WaitUntil.Started, user);
+            var operation = await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
             await WaitForAsync(() => Task.FromResult(sent.Count == 4)); // each subgroup's committee server to its two other members
             var held = await _client.GetRegisteringAsync(user.AccountId);
             var before = await RegistrationAudit.ReadSharesAsync(_devnet, user.AccountId);
@@ -273,7 +274,7 @@ public class EntropyDevnetSubgroupTests
 
         try
         {
-            await _client.RegisterAsync(WaitUntil.Started, user);
+            await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
             await WaitForAsync(() => Task.FromResult(sent.Count == 4));
             var (_, endpoint, stale, _) = sent.First();
             var addressee = servers.Single(s => s.Endpoint == endpoint);
@@ -292,7 +293,7 @@ public class EntropyDevnetSubgroupTests
             await WaitForAsync(() => Task.FromResult(firstCommittee.Select((c, i) => !ReferenceEquals(c.LastDkgFailure, failuresBefore[i])).All(x => x)));
             Assert.That(firstCommittee, Has.Count.EqualTo(2));
             Assert.That(firstCommittee.Select(c => c.LastDkgFailure), Has.All.InstanceOf<Entropy.Extrinsics.InvalidTransactionException>(), "the stale confirmations were refused");
-            var operation = await _client.RegisterAsync(WaitUntil.Started, user);
+            var operation = await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
             await WaitForAsync(() => Task.FromResult(sent.Count == 8));
             var before = await RegistrationAudit.ReadSharesAsync(_devnet, user.AccountId);
 

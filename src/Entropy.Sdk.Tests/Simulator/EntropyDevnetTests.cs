@@ -19,6 +19,7 @@ public class EntropyDevnetTests
         _devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(300), KeyStoreScryptCost = 1 << 10 });
         await _devnet.StartAsync();
         _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(60) });
+        await TestPrograms.DeployAsync(_client);
     }
 
     [OneTimeTearDown]
@@ -58,6 +59,7 @@ public class EntropyDevnetTests
         using var user = Sr25519Signer.FromSecretUri("//Alice");
         var stages = new List<RegistrationStage>();
         var request = new RegisterRequest(user);
+        request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
 
         var operation = await _client.RegisterAsync(WaitUntil.Completed, request, new SyncProgress(p => stages.Add(p.Stage)));
         var registration = operation.Value;
@@ -81,6 +83,7 @@ public class EntropyDevnetTests
         using var user = Sr25519Signer.FromSecretUri("//Charlie");
         using var accountKey = Sr25519Signer.FromSecretUri("//Charlie//account-key");
         var request = new RegisterRequest(user) { AccessMode = AccessMode.Permissioned, ProgramModificationAccount = accountKey.AccountId };
+        request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
 
         var registration = (await _client.RegisterAsync(WaitUntil.Completed, request)).Value;
 

@@ -41,6 +41,7 @@ public class ServerAbuseProcessTests
         await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(60) });
         await using var chain = await ServerChain.OpenAsync(await RpcClient.ConnectAsync(devnet.Endpoint), ownsRpc: true, CancellationToken.None);
         var servers = await AllServersAsync(chain);
+        await TestPrograms.DeployAsync(client);
 
         // The race is won when no committee member answers "Data is repeated" (it saw the genuine message first); a few tries at most.
         for (var attempt = 1; ; attempt++)
@@ -84,13 +85,14 @@ public class ServerAbuseProcessTests
         var servers = await AllServersAsync(chain);
         using var user = Sr25519Signer.FromSecretUri("//Alice//abuse-process//outsider-share");
         await RegistrationAudit.FundAsync(client, user.AccountId);
+        await TestPrograms.DeployAsync(client);
         var key = user.AccountId.ToSs58();
         RegisterOperation operation;
         (int Status, string Body) fromOutsider, fromOutsiderAgain, fromStranger;
         Server outsider;
         await using (await blocks.PauseAsync())
         {
-            var register = client.RegisterAsync(WaitUntil.Started, user);
+            var register = client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
             await WaitForAsync(async () => (await chain.Client.GetPendingExtrinsicsAsync()).Any(x => x.AsSpan().IndexOf(user.AccountId.AsSpan()) >= 0));
             await blocks.NewBlockAsync();
             operation = await register;
@@ -145,7 +147,7 @@ public class ServerAbuseProcessTests
         DevnetProcess devnet, BlockPump blocks, EntropyClient client, ServerChain chain, IReadOnlyList<Server> servers, Sr25519Signer user)
     {
         await using var paused = await blocks.PauseAsync();
-        var register = client.RegisterAsync(WaitUntil.Started, user);
+        var register = client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
         await WaitForAsync(async () => (await chain.Client.GetPendingExtrinsicsAsync()).Any(x => x.AsSpan().IndexOf(user.AccountId.AsSpan()) >= 0) || register.IsCompleted);
         await blocks.NewBlockAsync();
         var (head, headHash) = await chain.GetBestHeadAsync(CancellationToken.None);

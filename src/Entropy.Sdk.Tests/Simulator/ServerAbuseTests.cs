@@ -34,6 +34,7 @@ public class ServerAbuseTests
         });
         await _devnet.StartAsync();
         _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(30) });
+        await TestPrograms.DeployAsync(_client);
     }
 
     [OneTimeTearDown]
@@ -56,7 +57,7 @@ public class ServerAbuseTests
         try
         {
             // Registration 1: every member receives its share; the bodies are captured; then it is pruned and its confirmations refused.
-            await _client.RegisterAsync(WaitUntil.Started, user);
+            await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
             await WaitForAsync(() => sent.Count == 4);
             var firstCommittee = sent.Select(x => x.Sender).Distinct().ToList();
             var failuresBefore = firstCommittee.Select(c => c.LastDkgFailure).ToList();
@@ -67,7 +68,7 @@ public class ServerAbuseTests
 
             // Registration 2 runs to the held confirmations; every addressee of a stale body outside the new committee restarts (its
             // RAM is gone; a committee member would lose its held confirmation).
-            var operation = await _client.RegisterAsync(WaitUntil.Started, user);
+            var operation = await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
             await WaitForAsync(() => sent.Count == 8);
             var stale = sent.Take(4).ToList();
             var current = sent.Skip(4).ToList();

@@ -10,7 +10,8 @@ namespace Entropy.Tests.Simulator;
 public class SimulatedChainRuntimeTests
 {
     private static readonly UInt128 s_dollars = 100_000_000_000_000;
-    private static readonly byte[] s_zeroPointer = new byte[32];
+    // The genesis stores no program (v0.0.10 dev chain spec); the fixture deploys the allow-all program first.
+    private static readonly byte[] s_program = TestPrograms.AllowAllPointer.AsSpan().ToArray();
     private SimulatedChain _chain = null!;
     private TestRpcClient _client = null!;
     private RuntimeMetadata _metadata = null!;
@@ -42,6 +43,7 @@ public class SimulatedChainRuntimeTests
         _tss1 = Sr25519KeyPair.FromSecretUri("//Bob//tss");
         await SubmitAsync(_aliceStash, TestTransactions.ChangeThresholdAccounts(_tss0.PublicKey.ToArray(), new byte[32]));
         await SubmitAsync(_bobStash, TestTransactions.ChangeThresholdAccounts(_tss1.PublicKey.ToArray(), new byte[32]));
+        await SubmitAsync(_alice, TestTransactions.SetProgram(TestPrograms.AllowAll, []));
         await ProduceAsync();
         await SubmitAsync(_alice, TestTransactions.TransferKeepAlive(_tss0.PublicKey.ToArray(), 10 * s_dollars));
         await SubmitAsync(_alice, TestTransactions.TransferKeepAlive(_tss1.PublicKey.ToArray(), 10 * s_dollars));
@@ -239,11 +241,11 @@ public class SimulatedChainRuntimeTests
     public async Task Register_Twice_AlreadySubmitted_AndPreRegisteredDaveToo()
     {
         using var user = await FundedAsync("//TwiceUser");
-        await SubmitAsync(user, TestTransactions.Register(user.PublicKey.ToArray(), s_zeroPointer));
+        await SubmitAsync(user, TestTransactions.Register(user.PublicKey.ToArray(), s_program));
         await ProduceAsync();
-        await SubmitAsync(user, TestTransactions.Register(user.PublicKey.ToArray(), s_zeroPointer));
+        await SubmitAsync(user, TestTransactions.Register(user.PublicKey.ToArray(), s_program));
         using var dave = Sr25519KeyPair.FromSecretUri("//Dave");
-        await SubmitAsync(dave, TestTransactions.Register(dave.PublicKey.ToArray(), s_zeroPointer));
+        await SubmitAsync(dave, TestTransactions.Register(dave.PublicKey.ToArray(), s_program));
         var events = await EventsAsync(await ProduceAsync());
         var errors = events.Where(e => e.Name == "ExtrinsicFailed").Select(e => _metadata.FindModuleError(e.Fields[0])!.ToString()).ToList();
         Assert.That(errors, Is.EqualTo(new[] { "Relayer.AlreadySubmitted", "Relayer.AlreadySubmitted" }));
@@ -262,7 +264,7 @@ public class SimulatedChainRuntimeTests
     public async Task PruneRegistration_WhileRegistering_CancelsAndReleasesProgramRefCount()
     {
         using var user = await FundedAsync("//PruneRegisteringUser");
-        await SubmitAsync(user, TestTransactions.Register(user.PublicKey.ToArray(), s_zeroPointer));
+        await SubmitAsync(user, TestTransactions.Register(user.PublicKey.ToArray(), s_program));
         await ProduceAsync();
         await SubmitAsync(user, TestTransactions.PruneRegistration());
         var events = await EventsAsync(await ProduceAsync());
@@ -278,7 +280,7 @@ public class SimulatedChainRuntimeTests
     public async Task ConfirmRegister_PoolFilters_AsValidateConfirmRegistered()
     {
         using var user = await FundedAsync("//FilterUser");
-        await SubmitAsync(user, TestTransactions.Register(user.PublicKey.ToArray(), s_zeroPointer));
+        await SubmitAsync(user, TestTransactions.Register(user.PublicKey.ToArray(), s_program));
         await ProduceAsync();
         var account = user.PublicKey.ToArray();
         var vk = CompressedG();
@@ -297,13 +299,13 @@ public class SimulatedChainRuntimeTests
     {
         using var user = await FundedAsync("//RegisteredUser");
         var account = user.PublicKey.ToArray();
-        await SubmitAsync(user, TestTransactions.Register(_alice.PublicKey.ToArray(), s_zeroPointer));
+        await SubmitAsync(user, TestTransactions.Register(_alice.PublicKey.ToArray(), s_program));
         var registerBlock = await ProduceAsync();
         var registerEvents = await EventsAsync(registerBlock);
         var registerNumber = await NumberAsync(registerBlock);
         var dkg = await StorageAsync("Relayer", "Dkg", registerNumber);
         var registering = await StorageAsync("Relayer", "Registering", account);
-        var program = await StorageAsync("Programs", "Programs", s_zeroPointer);
+        var program = await StorageAsync("Programs", "Programs", s_program);
         var tssBalance = await FreeAsync(_tss0.PublicKey.ToArray());
 
         var vk = CompressedG();
@@ -337,7 +339,7 @@ public class SimulatedChainRuntimeTests
     {
         using var user = await FundedAsync("//MismatchUser");
         var account = user.PublicKey.ToArray();
-        await SubmitAsync(user, TestTransactions.Register(account, s_zeroPointer));
+        await SubmitAsync(user, TestTransactions.Register(account, s_program));
         await ProduceAsync();
         await SubmitAsync(_tss0, TestTransactions.ConfirmRegister(account, 0, CompressedG()));
         await ProduceAsync();

@@ -31,6 +31,7 @@ public class ThresholdServerBehaviorTests(ThresholdServerBehavior behavior)
         });
         await _devnet.StartAsync();
         _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(30) });
+        await TestPrograms.DeployAsync(_client);
     }
 
     [OneTimeTearDown]
@@ -176,7 +177,7 @@ public class ThresholdServerBehaviorTests(ThresholdServerBehavior behavior)
             var run = Interlocked.Increment(ref _run);
             var users = Enumerable.Range(0, count).Select(i => Sr25519Signer.FromSecretUri($"//Alice//behavior//{behavior}//{run}//{i}")).ToList();
             await RegistrationAudit.FundAsync(_client, [.. users.Select(u => u.AccountId)]);
-            var operations = await Task.WhenAll(users.Select(u => _client.RegisterAsync(WaitUntil.Started, u)));
+            var operations = await Task.WhenAll(users.Select(u => _client.RegisterAsync(WaitUntil.Started, u, TestPrograms.AllowAllPointer)));
             var blocks = operations.Select(o => o.RegisterBlockNumber!.Value).Distinct().ToList();
             if (blocks.Count == 1 || attempt == 3)
             {

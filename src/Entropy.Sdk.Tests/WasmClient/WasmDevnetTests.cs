@@ -55,8 +55,9 @@ public class WasmDevnetTests
         var x25519Secret = NoiseCrypto.GeneratePrivateKey();
         using var signer = Sr25519Signer.FromKeyPair(user);
         await Entropy.Tests.Registration.RegistrationAudit.FundAsync(client, signer.AccountId);
+        var program = await TestPrograms.DeployAsync(client);
         var session = client.Session;
-        var call = session.Runtime.EncodeRegister(signer.AccountId, AccessMode.Private, NoiseCrypto.PublicKeyOf(x25519Secret), [new ProgramInstance(ProgramPointer.DeviceKeyProxy, [])]);
+        var call = session.Runtime.EncodeRegister(signer.AccountId, AccessMode.Private, NoiseCrypto.PublicKeyOf(x25519Secret), [new ProgramInstance(program, [])]);
         var extrinsic = await session.SignAsync(call, signer, 0, 64, CancellationToken.None);
         var result = await session.SubmitAndWatchAsync(extrinsic, signer.AccountId, null, CancellationToken.None);
         var block = checked((uint)result.BlockNumber);

@@ -102,14 +102,19 @@ public partial class EntropyClient : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Registers the signer's account with the defaults: the device-key-proxy program, Public access mode, the signer as Account Key.</summary>
+    /// <summary>Registers the signer's account with one program (empty configuration), Public access mode, the signer as Account Key.</summary>
     /// <param name="waitUntil">Return once <c>register</c> is in a block (<see cref="WaitUntil.Started"/>) or once the account is registered (<see cref="WaitUntil.Completed"/>).</param>
     /// <param name="signer">The signature request account; it signs and pays.</param>
+    /// <param name="program">A program already on chain (a chain of this design has none at genesis: deploy one first).</param>
     /// <param name="cancellationToken">Cancels the call (a transaction already submitted stays submitted).</param>
     /// <returns>The registration operation.</returns>
     /// <inheritdoc cref="RegisterAsync(WaitUntil, RegisterRequest, IProgress{RegistrationProgress}?, CancellationToken)" path="/exception"/>
-    public virtual Task<RegisterOperation> RegisterAsync(WaitUntil waitUntil, Sr25519Signer signer, CancellationToken cancellationToken = default) =>
-        RegisterAsync(waitUntil, new RegisterRequest(signer), null, cancellationToken);
+    public virtual Task<RegisterOperation> RegisterAsync(WaitUntil waitUntil, Sr25519Signer signer, ProgramPointer program, CancellationToken cancellationToken = default)
+    {
+        var request = new RegisterRequest(signer);
+        request.Programs.Add(new ProgramInstance(program, []));
+        return RegisterAsync(waitUntil, request, null, cancellationToken);
+    }
 
     /// <summary>Registers an account: checks the request against chain state, signs and submits <c>register</c>, and follows it.</summary>
     /// <remarks>
@@ -178,9 +183,15 @@ public partial class EntropyClient : IAsyncDisposable
     {
         var runtime = session.Runtime;
         var account = request.Signer.AccountId;
-        var programs = request.EffectivePrograms();
+        IReadOnlyList<ProgramInstance> programs = [.. request.Programs];
 
         // Client-side checks first: nothing is read or signed for a request that cannot be valid.
+        if (programs.Count == 0)
+        {
+            // pallets/relayer register @ a9463b08: ensure!(!programs_data.is_empty(), NoProgramSet).
+            throw new RegistrationPreflightException(RegistrationPreflightFailure.NoPrograms, "No program was given: add at least one to RegisterRequest.Programs (the chain refuses an empty list with NoProgramSet). Deploy one with Programs.set_program if the chain has none.");
+        }
+
         if (programs.Count > runtime.MaxProgramHashes)
         {
             throw new RegistrationPreflightException(RegistrationPreflightFailure.TooManyPrograms, $"{programs.Count} programs were given; the runtime allows at most {runtime.MaxProgramHashes} (MaxProgramHashes).");

@@ -67,4 +67,17 @@ public static class EntropyModelFactory
     /// <returns>The status.</returns>
     internal static Extrinsics.TransactionStatus TransactionStatus(Extrinsics.TransactionStatusKind kind, string? blockHash = null) =>
         new(kind, blockHash);
+
+    /// <summary>Creates a <see cref="Entropy.ProgramInfo"/>; its pointer is computed from the bytecode and configuration interface as the chain does.</summary>
+    /// <param name="bytecode">The program's bytecode.</param>
+    /// <param name="deployer">The account that deployed it.</param>
+    /// <param name="configurationInterface">Its configuration interface; <see langword="null"/> for none.</param>
+    /// <param name="referenceCount">How many registrations use it.</param>
+    /// <returns>The model.</returns>
+    public static ProgramInfo ProgramInfo(byte[] bytecode, AccountId deployer, byte[]? configurationInterface = null, UInt128 referenceCount = default)
+    {
+        ArgumentNullException.ThrowIfNull(bytecode);
+        configurationInterface ??= [];
+        return new(ProgramPointer.Compute(bytecode, configurationInterface), [.. bytecode], [.. configurationInterface], deployer, referenceCount);
+    }
 }

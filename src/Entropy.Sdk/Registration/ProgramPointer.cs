@@ -5,7 +5,7 @@ namespace Entropy;
 /// <summary>The 32-byte hash that names a program stored in the <c>Programs</c> pallet.</summary>
 /// <remarks>
 /// The runtime computes it as BlakeTwo256(bytecode ‖ configuration interface) when the program is stored
-/// (see <see href="https://github.com/entropyxyz/entropy-core">entropy-core</see> <c>pallets/programs</c>).
+/// (see <see href="https://github.com/entropyxyz/entropy-core">entropy-core</see> <c>pallets/programs</c>); <see cref="Compute"/> does the same.
 /// </remarks>
 public readonly struct ProgramPointer : IEquatable<ProgramPointer>
 {
@@ -28,8 +28,19 @@ public readonly struct ProgramPointer : IEquatable<ProgramPointer>
         _bytes = bytes.ToArray();
     }
 
-    /// <summary>Gets the pointer of the device-key-proxy program that Entropy's dev chains store at the all-zero hash.</summary>
-    public static ProgramPointer DeviceKeyProxy => new(new byte[Length]);
+    /// <summary>Computes the pointer the runtime gives a program: BlakeTwo256(bytecode ‖ configuration interface).</summary>
+    /// <param name="bytecode">The program's bytecode.</param>
+    /// <param name="configurationInterface">The program's configuration interface (may be empty).</param>
+    /// <returns>The pointer <c>Programs.set_program</c> stores the program under.</returns>
+    /// <remarks>entropy-core v0.0.10 <c>pallets/programs</c> <c>set_program</c>: <c>T::Hashing::hash(new_program ++ configuration_interface)</c>, with the runtime's
+    /// <c>Hashing = BlakeTwo256</c>. A runtime of this design stores no program at genesis; there is no well-known pointer.</remarks>
+    public static ProgramPointer Compute(ReadOnlySpan<byte> bytecode, ReadOnlySpan<byte> configurationInterface)
+    {
+        var input = new byte[bytecode.Length + configurationInterface.Length];
+        bytecode.CopyTo(input);
+        configurationInterface.CopyTo(input.AsSpan(bytecode.Length));
+        return new ProgramPointer(Hashing.Blake2b.Hash256(input));
+    }
 
     /// <summary>Gets the 32 bytes of the pointer.</summary>
     /// <returns>A read-only view of the bytes.</returns>

@@ -11,7 +11,7 @@ namespace Entropy;
 /// </remarks>
 public sealed class RegisterRequest
 {
-    /// <summary>Creates a request for a signer, with the defaults of the TypeScript SDK: the device-key-proxy program, Public mode, the signer as Account Key.</summary>
+    /// <summary>Creates a request for a signer: Public mode, the signer as Account Key, and no programs yet (add at least one to <see cref="Programs"/>).</summary>
     /// <param name="signer">The signature request account; it signs and pays for <c>register</c>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="signer"/> is <see langword="null"/>.</exception>
     public RegisterRequest(Sr25519Signer signer)
@@ -27,8 +27,9 @@ public sealed class RegisterRequest
     /// <value>The default value is <see langword="null"/>, which means the signer's own account.</value>
     public AccountId? ProgramModificationAccount { get; set; }
 
-    /// <summary>Gets the programs (ProgramsData) that signature requests are checked against.</summary>
-    /// <value>The default is empty, which means one instance of the device-key-proxy program with an empty configuration.</value>
+    /// <summary>Gets the programs (ProgramsData) that signature requests are checked against: at least one, at most the runtime's <c>MaxProgramHashes</c> (5 in v0.0.10).</summary>
+    /// <value>The default is empty; a request without programs is refused with <see cref="RegistrationPreflightFailure.NoPrograms"/>, as the chain
+    /// refuses it with <c>NoProgramSet</c>. Each pointer must name a program already on chain: deploy one with <see cref="EntropyClient.Programs"/>.</value>
     public IList<ProgramInstance> Programs { get; } = [];
 
     /// <summary>Gets or sets the access mode.</summary>
@@ -39,7 +40,4 @@ public sealed class RegisterRequest
     /// (<c>KeyVisibility::Private</c>) and the SDK uses it as its Noise static key to join the DKG as the extra party.</summary>
     /// <value>The default value is <see langword="null"/>. The request does not own the key pair; dispose it yourself.</value>
     public X25519KeyPair? UserX25519KeyPair { get; set; }
-
-    internal IReadOnlyList<ProgramInstance> EffectivePrograms() =>
-        Programs.Count == 0 ? [new ProgramInstance(ProgramPointer.DeviceKeyProxy, [])] : [.. Programs];
 }

@@ -26,6 +26,8 @@ public sealed class Registration
     public AccountId Account { get; }
 
     /// <summary>Gets the 33-byte compressed secp256k1 verifying key the threshold servers generated.</summary>
+    /// <value>Empty (<see cref="VerifyingKey.IsEmpty"/>) for an account the chain spec registered at genesis: the v0.0.10 pallet's
+    /// genesis stores those (the dev spec's //Dave, //Eve and //Ferdie) with an empty key and no programs, and no server holds a share.</value>
     public VerifyingKey VerifyingKey { get; }
 
     /// <summary>Gets the access mode (the runtime's key visibility).</summary>

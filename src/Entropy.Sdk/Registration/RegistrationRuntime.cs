@@ -70,6 +70,14 @@ internal sealed class RegistrationRuntime
             ("programs_data", ScaleValue.Sequence(programValues))));
     }
 
+    /// <summary><c>change_program_instance(sig_request_account, new_program_instance)</c> (positional arguments).</summary>
+    public byte[] EncodeChangeProgramInstance(AccountId account, IReadOnlyList<ProgramInstance> programs) =>
+        Metadata.EncodeCall(RegistrationPallet, "change_program_instance", ScaleValue.Unnamed(
+            ScaleValue.Bytes(account.AsSpan()),
+            ScaleValue.Sequence(programs.Select(p => (ScaleValue)ScaleValue.Named(
+                ("program_pointer", ScaleValue.Bytes(p.Pointer.AsSpan())),
+                ("program_config", ScaleValue.Bytes(p.Configuration.Span)))).ToArray())));
+
     public byte[] EncodePruneRegistration() => Metadata.EncodeCall(RegistrationPallet, "prune_registration");
 
     public byte[] EncodeConfirmRegister(AccountId account, byte subgroup, VerifyingKey verifyingKey) =>

@@ -1,0 +1,236 @@
+using Entropy.Crypto;
+using Entropy.Simulator;
+using Entropy.Tests.Registration;
+
+namespace Entropy.Tests.Programs;
+
+/// <summary>
+/// The programs API (deploy, read, remove, change a registration's programs) against the simulated chain over a real loopback
+/// WebSocket. Rules cited per test: entropy-core <c>pallets/programs/src/lib.rs</c> and <c>pallets/relayer/src/lib.rs</c> at
+/// <c>a9463b08</c> (v0.0.10); genesis: <c>node/cli/src/chain_spec/dev.rs</c> at <c>a9463b08</c>.
+/// </summary>
+public class ProgramsApiTests
+{
+    private const string TssAliceMnemonic = "alarm mutual concert decrease hurry invest culture survey diagram crash snap click";
+    private const string TssBobMnemonic = "where sight patient orphan general short empower hope party hurt month voice";
+
+    private SimulatedChain _chain = null!;
+    private EntropyClient _client = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _chain = new SimulatedChain(new SimulatedChainOptions { BlockProduction = BlockProductionMode.Interval, BlockInterval = TimeSpan.FromMilliseconds(100) });
+        await _chain.StartAsync();
+        _client = await EntropyClient.ConnectAsync(_chain.WebSocketEndpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(50), RegistrationTimeout = TimeSpan.FromSeconds(20) });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _client.DisposeAsync();
+        await _chain.DisposeAsync();
+    }
+
+    [Test]
+    public async Task Genesis_HasNoProgramAndPreRegistersDaveEveFerdieWithEmptyKeys()
+    {
+        // dev.rs @ a9463b08: no ProgramsConfig; RelayerConfig.registered_accounts = Dave (0 = Public), Eve (1 = Private), Ferdie (2 = Permissioned);
+        // pallets/relayer genesis_build stores them with verifying_key: BoundedVec::default() and no programs.
+        using var dave = Sr25519Signer.FromSecretUri("//Dave");
+        using var eve = Sr25519Signer.FromSecretUri("//Eve");
+        using var ferdie = Sr25519Signer.FromSecretUri("//Ferdie");
+        using var alice = Sr25519Signer.FromSecretUri("//Alice");
+
+        var zero = await _client.GetProgramAsync(new ProgramPointer(new byte[32]));
+        var daveRegistration = await _client.GetRegistrationAsync(dave.AccountId);
+        var eveRegistration = await _client.GetRegistrationAsync(eve.AccountId);
+        var ferdieRegistration = await _client.GetRegistrationAsync(ferdie.AccountId);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(zero, Is.Null, "no program at the zero pointer");
+            Assert.That(daveRegistration!.AccessMode, Is.EqualTo(AccessMode.Public));
+            Assert.That(eveRegistration!.AccessMode, Is.EqualTo(AccessMode.Private));
+            Assert.That(ferdieRegistration!.AccessMode, Is.EqualTo(AccessMode.Permissioned));
+            Assert.That(new[] { daveRegistration, eveRegistration, ferdieRegistration }.Select(r => r.VerifyingKey.IsEmpty), Is.All.True);
+            Assert.That(new[] { daveRegistration, eveRegistration, ferdieRegistration }.Select(r => r.Programs.Count), Is.All.Zero);
+            Assert.That(daveRegistration.ProgramModificationAccount, Is.EqualTo(dave.AccountId));
+        });
+    }
+
+    [Test]
+    public async Task DeployProgramAsync_StoresAtTheChainsPointerReservesTheDepositAndListsIt()
+    {
+        using var deployer = Sr25519Signer.FromSecretUri("//Alice//programs-deploy");
+        await RegistrationAudit.FundAsync(_client, deployer.AccountId);
+        var iface = "{\"type\":\"object\"}"u8.ToArray();
+        var freeBefore = (UInt128)(await _client.Session.Chain.GetAccountInfoAsync(deployer.AccountId)).Free;
+
+        var operation = await _client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, iface);
+        var program = await _client.GetProgramAsync(operation.Pointer!.Value);
+        var account = await _client.Session.Chain.GetAccountInfoAsync(deployer.AccountId);
+
+        Assert.Multiple(async () =>
+        {
+            // Python hashlib.blake2b(wasm + iface, digest_size=32): the external check of BlakeTwo256(bytecode ‖ configuration_interface).
+            Assert.That(operation.Pointer.ToString(), Is.EqualTo("0xf97fdad3ad7f6cc5fdd98a157bf00a40618c362a9c18732242bb6ec6ad7c5442"));
+            Assert.That(operation.Kind, Is.EqualTo(ProgramOperationKind.Deploy));
+            Assert.That(operation.HasCompleted, Is.True);
+            Assert.That(operation.BlockNumber, Is.Not.Null);
+            Assert.That(program!.Bytecode.ToArray(), Is.EqualTo(TestPrograms.AllowAll));
+            Assert.That(program.ConfigurationInterface.ToArray(), Is.EqualTo(iface));
+            Assert.That(program.Deployer, Is.EqualTo(deployer.AccountId));
+            Assert.That(program.ReferenceCount, Is.EqualTo(UInt128.Zero));
+            Assert.That(await _client.GetOwnedProgramsAsync(deployer.AccountId), Is.EqualTo(new[] { operation.Pointer.Value }));
+
+            // ProgramDepositPerByte = MILLICENTS (runtime/src/lib.rs @ a9463b08) × (59 + 17) bytes.
+            Assert.That((UInt128)account.Reserved, Is.EqualTo((UInt128)1_000_000_000 * (UInt128)(TestPrograms.AllowAll.Length + iface.Length)));
+            Assert.That(freeBefore - (UInt128)account.Free, Is.GreaterThan((UInt128)account.Reserved), "fee paid on top of the deposit");
+        });
+    }
+
+    [Test]
+    public async Task DeployProgramAsync_Started_ReturnsOnceAcceptedAndCompletesLater()
+    {
+        using var deployer = Sr25519Signer.FromSecretUri("//Alice//programs-started");
+        await RegistrationAudit.FundAsync(_client, deployer.AccountId);
+
+        var operation = await _client.DeployProgramAsync(WaitUntil.Started, deployer, TestPrograms.AllowAll, "started"u8.ToArray());
+        await operation.WaitForCompletionAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(operation.HasCompleted, Is.True);
+            Assert.That(await _client.GetProgramAsync(operation.Pointer!.Value), Is.Not.Null);
+        });
+    }
+
+    [Test]
+    public async Task DeployProgramAsync_SameProgramTwice_IsRefusedBeforeSigning()
+    {
+        // set_program: ensure!(!Programs::<T>::contains_key(program_hash), ProgramAlreadySet).
+        using var deployer = Sr25519Signer.FromSecretUri("//Alice//programs-twice");
+        await RegistrationAudit.FundAsync(_client, deployer.AccountId);
+        await _client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, "twice"u8.ToArray());
+        var nonce = await _client.Session.Chain.GetAccountNextIndexAsync(deployer.AccountId);
+
+        var e = Assert.ThrowsAsync<ProgramPreflightException>(() => _client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, "twice"u8.ToArray()));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(e!.Failure, Is.EqualTo(ProgramPreflightFailure.AlreadySet));
+            Assert.That(e.Pointer, Is.EqualTo(ProgramPointer.Compute(TestPrograms.AllowAll, "twice"u8)));
+            Assert.That(await _client.Session.Chain.GetAccountNextIndexAsync(deployer.AccountId), Is.EqualTo(nonce));
+        });
+    }
+
+    [Test]
+    public void DeployProgramAsync_BytecodePlusInterfaceOverTheLimit_IsRefused()
+    {
+        // set_program: new_program.len() + configuration_interface.len() <= MaxBytecodeLength (1_000_000), else ProgramLengthExceeded.
+        using var alice = Sr25519Signer.FromSecretUri("//Alice");
+        var e = Assert.ThrowsAsync<ProgramPreflightException>(() => _client.DeployProgramAsync(WaitUntil.Completed, alice, new byte[999_999], new byte[2]));
+        Assert.That(e!.Failure, Is.EqualTo(ProgramPreflightFailure.LengthExceeded));
+    }
+
+    [Test]
+    public async Task DeployProgramAsync_CannotPayFeeDepositAndExistentialDeposit_IsRefusedWithAmountsInBits()
+    {
+        // ChargeTransactionPayment withdraws the fee with KeepAlive (free - fee >= ExistentialDeposit = DOLLARS = 10^14 planck), then
+        // set_program reserves ProgramDepositPerByte (10^9) per byte. BITS has 10 decimals (system_properties), so 10^14 planck = 10,000 BITS.
+        using var poor = Sr25519Signer.FromSecretUri("//Alice//programs-poor");
+        await TransferAsync(poor.AccountId, 105_000_000_000_000);
+        var e = Assert.ThrowsAsync<ProgramPreflightException>(() => _client.DeployProgramAsync(WaitUntil.Completed, poor, new byte[100_000]));
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.Failure, Is.EqualTo(ProgramPreflightFailure.InsufficientBalance));
+            Assert.That(e.Message, Does.Contain("has 10500 BITS (105000000000000 planck) free"));
+            Assert.That(e.Message, Does.Contain("deposit 10000 BITS (100000000000000 planck)"));
+            Assert.That(e.Message, Does.Contain("existential deposit 10000 BITS (100000000000000 planck)"));
+        });
+    }
+
+    [Test]
+    public async Task RemoveProgramAsync_WhileReferenced_IsRefusedWithTheCount_AndAfterChangeSucceeds()
+    {
+        using var user = Sr25519Signer.FromSecretUri("//Alice//programs-remove-user");
+        using var deployer = Sr25519Signer.FromSecretUri("//Alice//programs-remove");
+        await RegistrationAudit.FundAsync(_client, user.AccountId, deployer.AccountId);
+        var first = (await _client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, "remove-1"u8.ToArray())).Pointer!.Value;
+        var second = (await _client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, "remove-2"u8.ToArray())).Pointer!.Value;
+        await RegisterAndConfirmAsync(user, first);
+
+        // remove_program: ensure!(old_program_info.ref_counter == 0, ProgramInUse).
+        var inUse = Assert.ThrowsAsync<ProgramPreflightException>(() => _client.RemoveProgramAsync(WaitUntil.Completed, deployer, first));
+        // remove_program: ensure!(old_program_info.deployer == deployer, NotAuthorized).
+        var notDeployer = Assert.ThrowsAsync<ProgramPreflightException>(() => _client.RemoveProgramAsync(WaitUntil.Completed, user, second));
+        // remove_program: Self::programs(program_hash).ok_or(NoProgramDefined).
+        var missing = Assert.ThrowsAsync<ProgramPreflightException>(() => _client.RemoveProgramAsync(WaitUntil.Completed, deployer, new ProgramPointer(new byte[32])));
+
+        var change = await _client.ChangeProgramsAsync(WaitUntil.Completed, user, user.AccountId, [new ProgramInstance(second, "{}"u8)]);
+        var firstAfterChange = await _client.GetProgramAsync(first);
+        var secondAfterChange = await _client.GetProgramAsync(second);
+        var removed = await _client.RemoveProgramAsync(WaitUntil.Completed, deployer, first);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(inUse!.Failure, Is.EqualTo(ProgramPreflightFailure.ProgramInUse));
+            Assert.That(inUse.Message, Does.Contain("used by 1 registration"));
+            Assert.That(notDeployer!.Failure, Is.EqualTo(ProgramPreflightFailure.NotDeployer));
+            Assert.That(missing!.Failure, Is.EqualTo(ProgramPreflightFailure.ProgramNotFound));
+            Assert.That(change.Kind, Is.EqualTo(ProgramOperationKind.ChangePrograms));
+            Assert.That((await _client.GetRegistrationAsync(user.AccountId))!.Programs, Is.EqualTo(new[] { new ProgramInstance(second, "{}"u8) }));
+            Assert.That(firstAfterChange!.ReferenceCount, Is.EqualTo(UInt128.Zero));
+            Assert.That(secondAfterChange!.ReferenceCount, Is.EqualTo(UInt128.One));
+            Assert.That(removed.HasCompleted, Is.True);
+            Assert.That(await _client.GetProgramAsync(first), Is.Null);
+            Assert.That(await _client.GetOwnedProgramsAsync(deployer.AccountId), Is.EqualTo(new[] { second }));
+        });
+    }
+
+    [Test]
+    public async Task ChangeProgramsAsync_PreflightRefusals_NameTheChainRule()
+    {
+        using var user = Sr25519Signer.FromSecretUri("//Alice//programs-change-user");
+        using var stranger = Sr25519Signer.FromSecretUri("//Alice//programs-change-stranger");
+        await RegistrationAudit.FundAsync(_client, user.AccountId, stranger.AccountId);
+        var program = await TestPrograms.DeployAsync(_client);
+        await RegisterAndConfirmAsync(user, program);
+        var instance = new ProgramInstance(program, []);
+
+        async Task<ProgramPreflightFailure> RefusedAsync(Sr25519Signer signer, AccountId account, ProgramInstance[] programs) =>
+            (await Task.Run(() => Assert.ThrowsAsync<ProgramPreflightException>(() => _client.ChangeProgramsAsync(WaitUntil.Completed, signer, account, programs))))!.Failure;
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await RefusedAsync(user, user.AccountId, []), Is.EqualTo(ProgramPreflightFailure.NoPrograms));
+            Assert.That(await RefusedAsync(user, user.AccountId, Enumerable.Repeat(instance, 6).ToArray()), Is.EqualTo(ProgramPreflightFailure.TooManyPrograms));
+            Assert.That(await RefusedAsync(user, user.AccountId, [new ProgramInstance(new ProgramPointer(new byte[32]), [])]), Is.EqualTo(ProgramPreflightFailure.ProgramNotFound));
+            Assert.That(await RefusedAsync(user, stranger.AccountId, [instance]), Is.EqualTo(ProgramPreflightFailure.NotRegistered));
+            Assert.That(await RefusedAsync(stranger, user.AccountId, [instance]), Is.EqualTo(ProgramPreflightFailure.NotProgramModificationAccount));
+        });
+    }
+
+    private async Task RegisterAndConfirmAsync(Sr25519Signer user, ProgramPointer program)
+    {
+        using var tss0 = Sr25519Signer.FromMnemonic(TssAliceMnemonic);
+        using var tss1 = Sr25519Signer.FromMnemonic(TssBobMnemonic);
+        var operation = await _client.RegisterAsync(WaitUntil.Started, user, program);
+        var key = RegistrationAudit.Key(0x03, 9);
+        await RegistrationAudit.ConfirmAsync(_client, tss0, user.AccountId, 0, key);
+        await RegistrationAudit.ConfirmAsync(_client, tss1, user.AccountId, 1, key);
+        await operation.WaitForCompletionAsync();
+    }
+
+    private async Task TransferAsync(AccountId to, UInt128 amount)
+    {
+        using var alice = Sr25519Signer.FromSecretUri("//Alice");
+        var session = _client.Session;
+        var call = session.Metadata.EncodeCall("Balances", "transfer_keep_alive", Entropy.Metadata.ScaleValue.Named(
+            ("dest", Entropy.Metadata.ScaleValue.Variant("Id", Entropy.Metadata.ScaleValue.Bytes(to.AsSpan()))),
+            ("value", Entropy.Metadata.ScaleValue.Number((System.Numerics.BigInteger)amount))));
+        var extrinsic = await session.SignAsync(call, alice, 0, 64, CancellationToken.None);
+        await session.SubmitAndWatchAsync(extrinsic, alice.AccountId, null, CancellationToken.None);
+    }
+}
