@@ -133,6 +133,36 @@ public class EntropyClientSimulatorTests
     }
 
     [Test]
+    public async Task RegisterAsync_FeeCoveredButNotTheExistentialDeposit_IsRefusedBeforeSigning_FeePlusExistentialDepositIsEnough()
+    {
+        // ChargeTransactionPayment withdraws the fee with KeepAlive (pallet_transaction_payment's CurrencyAdapter): free - fee must stay
+        // >= Balances.ExistentialDeposit (DOLLARS = 10^14 planck = 10,000 BITS at 10 decimals), else the pool says Payment after signing.
+        using var shortOfEd = Sr25519Signer.FromSecretUri("//Alice//client-ed-short");
+        using var exact = Sr25519Signer.FromSecretUri("//Alice//client-ed-exact");
+        var ed = (UInt128)_client.Session.Metadata.GetConstant("Balances", "ExistentialDeposit").AsNumber();
+        var fee = await RegisterFeeAsync(shortOfEd.AccountId) ?? throw new AssertionException("the devnet answers payment_queryInfo");
+        Assert.That(await RegisterFeeAsync(exact.AccountId), Is.EqualTo(fee), "same call, same length");
+        await FundAsync(shortOfEd.AccountId, fee + ed - 1);
+        await FundAsync(exact.AccountId, fee + ed);
+
+        var e = Assert.ThrowsAsync<RegistrationPreflightException>(() => _client.RegisterAsync(WaitUntil.Started, shortOfEd, TestPrograms.AllowAllPointer));
+        var operation = await _client.RegisterAsync(WaitUntil.Started, exact, TestPrograms.AllowAllPointer);
+        var left = (await _client.Session.Chain.GetAccountInfoAsync(exact.AccountId)).Free;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ed, Is.EqualTo((UInt128)100_000_000_000_000));
+            Assert.That(e!.Failure, Is.EqualTo(RegistrationPreflightFailure.InsufficientBalance));
+            Assert.That(e.Message, Does.Contain($"has {Bits(fee + ed - 1)} free, but register needs {Bits(fee + ed)} (fee {Bits(fee)} + existential deposit 10000 BITS (100000000000000 planck)"));
+            Assert.That(RegistrationAudit.RegisterSubmissions(_chain, shortOfEd.AccountId), Is.Zero, "refused before signing");
+            Assert.That(operation.RegisterBlockNumber, Is.Not.Null, "fee + existential deposit exactly is accepted and included");
+            Assert.That(left, Is.EqualTo((System.Numerics.BigInteger)ed), "the chain took exactly the fee the preflight counted");
+        });
+
+        static string Bits(UInt128 planck) => ProgramsRuntime.FormatAmount(planck, new TokenUnit("BITS", 10));
+    }
+
+    [Test]
     public async Task WaitForCompletionAsync_SubgroupsDisagree_ThrowsRegistrationFailed()
     {
         using var user = Sr25519Signer.FromSecretUri("//Alice//client-disagree");
@@ -225,6 +255,25 @@ public class EntropyClientSimulatorTests
         var bytes = Enumerable.Repeat(fill, VerifyingKey.Length).ToArray();
         bytes[0] = prefix;
         return new VerifyingKey(bytes);
+    }
+
+    /// <summary>The node's fee for this account's <c>register</c> with the allow-all program (nonce 0, the client's 64-block era, no tip).</summary>
+    private Task<UInt128?> RegisterFeeAsync(AccountId account)
+    {
+        var session = _client.Session;
+        var call = session.Runtime.EncodeRegister(account, AccessMode.Public, default, [new ProgramInstance(TestPrograms.AllowAllPointer, [])]);
+        return session.EstimateFeeAsync(call, account, 0, 0, 64, CancellationToken.None);
+    }
+
+    private async Task FundAsync(AccountId account, UInt128 amount)
+    {
+        using var alice = Sr25519Signer.FromSecretUri("//Alice");
+        var session = _client.Session;
+        var call = session.Metadata.EncodeCall("Balances", "transfer_keep_alive", Entropy.Metadata.ScaleValue.Named(
+            ("dest", Entropy.Metadata.ScaleValue.Variant("Id", Entropy.Metadata.ScaleValue.Bytes(account.AsSpan()))),
+            ("value", Entropy.Metadata.ScaleValue.Number((System.Numerics.BigInteger)amount))));
+        var extrinsic = await session.SignAsync(call, alice, 0, 64, CancellationToken.None);
+        await session.SubmitAndWatchAsync(extrinsic, alice.AccountId, null, CancellationToken.None);
     }
 
     private async Task FundAsync(AccountId account)

@@ -239,7 +239,8 @@ public partial class EntropyClient
     private async Task CheckAffordableAsync(AccountId account, byte[] call, UInt128 deposit, string callName, CancellationToken cancellationToken)
     {
         var session = Session;
-        var fee = await session.EstimateFeeAsync(call, account, cancellationToken).ConfigureAwait(false);
+        var info = await session.Chain.GetAccountInfoAsync(account, null, cancellationToken).ConfigureAwait(false);
+        var fee = await session.EstimateFeeAsync(call, account, info.Nonce, 0, _options.MortalityPeriod, cancellationToken).ConfigureAwait(false);
         if (fee is null)
         {
             Logger.LogDebug("The node has no payment_queryInfo; checking {Call} against the deposit only", callName);
@@ -247,7 +248,7 @@ public partial class EntropyClient
 
         var ed = Programs.ExistentialDeposit;
         var needed = (fee ?? 0) + deposit + ed;
-        var free = (UInt128)(await session.Chain.GetAccountInfoAsync(account, null, cancellationToken).ConfigureAwait(false)).Free;
+        var free = (UInt128)info.Free;
         if (free < needed)
         {
             var unit = await GetTokenUnitAsync(cancellationToken).ConfigureAwait(false);

@@ -38,8 +38,7 @@ internal sealed class ProgramsRuntime
         MaxBytecodeLength = (int?)ReadConstant(metadata, pallet, "MaxBytecodeLength") ?? DefaultMaxBytecodeLength;
         MaxOwnedPrograms = (int?)ReadConstant(metadata, pallet, "MaxOwnedPrograms") ?? DefaultMaxOwnedPrograms;
         DepositPerByte = (UInt128?)ReadConstant(metadata, pallet, "ProgramDepositPerByte") ?? DefaultDepositPerByte;
-        var balances = metadata.FindPallet("Balances");
-        ExistentialDeposit = balances?.FindConstant("ExistentialDeposit") is null ? 0 : (UInt128)metadata.GetConstant("Balances", "ExistentialDeposit").AsNumber();
+        ExistentialDeposit = RegistrationRuntime.ReadExistentialDeposit(metadata);
     }
 
     public RuntimeMetadata Metadata { get; }

@@ -242,19 +242,36 @@ internal sealed class ChainSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Estimates the fee of a call with a zero signature; <see langword="null"/> when the node has no <c>payment_queryInfo</c>.</summary>
-    public Task<UInt128?> EstimateFeeAsync(byte[] call, AccountId signer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Estimates the fee of a call (without the tip) with a zero signature, in an extrinsic as long as the one that will be signed
+    /// (same era length, nonce and tip: the length fee counts every byte); <see langword="null"/> when the node has no <c>payment_queryInfo</c>.
+    /// </summary>
+    public Task<UInt128?> EstimateFeeAsync(byte[] call, AccountId signer, ulong nonce, UInt128 tip, ulong mortalityPeriod, CancellationToken cancellationToken)
     {
-        var extrinsic = Builder.Assemble(call, signer.AsSpan(), new byte[64], TransactionParameters.Immortal(0));
+        var parameters = mortalityPeriod == 0
+            ? TransactionParameters.Immortal(nonce, tip)
+            : TransactionParameters.Mortal(nonce, 0, new byte[32], mortalityPeriod, tip);
+        var extrinsic = Builder.Assemble(call, signer.AsSpan(), new byte[64], parameters);
         return Chain.QueryFeeAsync(extrinsic.Encoded, null, cancellationToken);
     }
 
+    /// <summary>Whether two nonces take the same number of bytes as a SCALE compact (so an estimate made with one holds for the other).</summary>
+    public static bool SameCompactLength(ulong a, ulong b) => CompactLength(a) == CompactLength(b);
+
+    private static int CompactLength(ulong value) => value switch
+    {
+        < 1UL << 6 => 1,
+        < 1UL << 14 => 2,
+        < 1UL << 30 => 4,
+        _ => 1 + Math.Max(4, (64 - System.Numerics.BitOperations.LeadingZeroCount(value) + 7) / 8),
+    };
+
+    /// <summary>Decodes a <c>System.Account</c> value (an absent account is all zeros).</summary>
+    public AccountInfo DecodeAccountInfo(byte[]? accountInfo) =>
+        ChainJson.ToAccountInfo(Metadata.DecodeStorageValue("System", "Account", accountInfo));
+
     /// <summary>Gets the storage key of an account's <c>System.Account</c> entry.</summary>
     public byte[] AccountInfoKey(AccountId account) => Metadata.StorageKey("System", "Account", ScaleValue.Bytes(account.AsSpan()));
-
-    /// <summary>Decodes a <c>System.Account</c> value's free balance (0 for an absent account).</summary>
-    public UInt128 DecodeFreeBalance(byte[]? accountInfo) =>
-        (UInt128)ChainJson.ToAccountInfo(Metadata.DecodeStorageValue("System", "Account", accountInfo)).Free;
 
     /// <summary>
     /// Computes the DKG committee for a block as the chain does (PROTOCOL.md §2.6): per subgroup, the validator at <c>block % len</c>

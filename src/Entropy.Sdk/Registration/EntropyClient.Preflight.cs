@@ -5,12 +5,13 @@ namespace Entropy;
 /// <content>The checks before signing: one batched state read and a fee query, and the one-registration-per-account rule of a client.</content>
 public partial class EntropyClient
 {
-    /// <summary>Reads, in one request, the account's <c>Registered</c> and <c>Registering</c> entries, the programs and the signer's balance; then asks the fee.</summary>
+    /// <summary>Reads, in one request, the account's <c>Registered</c> and <c>Registering</c> entries, the programs and the signer's balance; then asks the fee (fee + existential deposit must fit the free balance).</summary>
     private async Task PreflightAsync(ChainSession session, AccountId account, IReadOnlyList<ProgramInstance> programs, byte[] call, CancellationToken cancellationToken)
     {
         var runtime = session.Runtime;
         byte[][] keys = [runtime.RegisteredKey(account), runtime.RegisteringKey(account), session.AccountInfoKey(account), .. programs.Select(p => runtime.ProgramKey(p.Pointer))];
-        var feeTask = session.EstimateFeeAsync(call, account, cancellationToken);
+        // Estimated alongside the state read with nonce 0 (a fresh account's); asked again below when the account's nonce is longer.
+        var feeTask = session.EstimateFeeAsync(call, account, 0, _options.Tip, _options.MortalityPeriod, cancellationToken);
         IReadOnlyList<byte[]?> values;
         try
         {
@@ -40,12 +41,29 @@ public partial class EntropyClient
             }
         }
 
-        if (await feeTask.ConfigureAwait(false) is { } fee)
+        var info = session.DecodeAccountInfo(values[2]);
+        var estimate = await feeTask.ConfigureAwait(false);
+        if (estimate is not null && !ChainSession.SameCompactLength(0, info.Nonce))
         {
-            var free = session.DecodeFreeBalance(values[2]);
-            if (free < fee)
+            estimate = await session.EstimateFeeAsync(call, account, info.Nonce, _options.Tip, _options.MortalityPeriod, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (estimate is { } fee)
+        {
+            // ChargeTransactionPayment withdraws fee + tip with KeepAlive: what is left must still cover the existential deposit,
+            // otherwise the pool refuses the transaction for Payment after it was signed.
+            var free = (UInt128)info.Free;
+            var tip = _options.Tip;
+            var ed = runtime.ExistentialDeposit;
+            if (free < fee + tip + ed)
             {
-                throw new RegistrationPreflightException(RegistrationPreflightFailure.InsufficientBalance, $"{account} has {free} free but the register transaction costs about {fee}; fund the account first.");
+                var unit = await GetTokenUnitAsync(cancellationToken).ConfigureAwait(false);
+                var parts = $"fee {ProgramsRuntime.FormatAmount(fee, unit)}"
+                    + (tip > 0 ? $" + tip {ProgramsRuntime.FormatAmount(tip, unit)}" : string.Empty)
+                    + $" + existential deposit {ProgramsRuntime.FormatAmount(ed, unit)}, which must stay in the account";
+                throw new RegistrationPreflightException(
+                    RegistrationPreflightFailure.InsufficientBalance,
+                    $"{account} has {ProgramsRuntime.FormatAmount(free, unit)} free, but register needs {ProgramsRuntime.FormatAmount(fee + tip + ed, unit)} ({parts}); fund the account first.");
             }
         }
         else

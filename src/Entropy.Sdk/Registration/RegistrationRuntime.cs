@@ -22,6 +22,7 @@ internal sealed class RegistrationRuntime
         // fallbacks are the v0.0.10 runtime configuration (PROTOCOL.md §2.1: MaxProgramHashes = 5, SIGNING_PARTY_SIZE = 2).
         MaxProgramHashes = ReadConstant(metadata, pallet, "MaxProgramHashes") ?? DefaultMaxProgramHashes;
         SigningPartySize = ReadConstant(metadata, pallet, "SigningPartySize") ?? DefaultSigningPartySize;
+        ExistentialDeposit = ReadExistentialDeposit(metadata);
     }
 
     /// <summary>The v0.0.10 runtime's <c>MaxProgramHashes</c>, used when the metadata does not export it.</summary>
@@ -44,6 +45,23 @@ internal sealed class RegistrationRuntime
 
     /// <summary>Gets how many subgroups must confirm a registration (one per signing subgroup).</summary>
     public int SigningPartySize { get; }
+
+    /// <summary>Gets the <c>Balances.ExistentialDeposit</c> constant (0 when the runtime has no Balances pallet).</summary>
+    public UInt128 ExistentialDeposit { get; }
+
+    /// <summary>Reads <c>Balances.ExistentialDeposit</c>; 0 when the runtime has no Balances pallet or no such constant.</summary>
+    public static UInt128 ReadExistentialDeposit(RuntimeMetadata metadata)
+    {
+        if (metadata.FindPallet("Balances")?.FindConstant("ExistentialDeposit") is null)
+        {
+            return 0;
+        }
+
+        var value = metadata.GetConstant("Balances", "ExistentialDeposit").AsNumber();
+        return value >= 0 && value <= (System.Numerics.BigInteger)UInt128.MaxValue
+            ? (UInt128)value
+            : throw new MetadataException($"Balances.ExistentialDeposit is out of range ({value}).");
+    }
 
     /// <summary>Gets whether the runtime's <c>KeyVisibility</c> has a variant for the access mode.</summary>
     public bool Supports(AccessMode mode) =>
