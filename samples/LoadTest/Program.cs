@@ -64,6 +64,8 @@ namespace LoadTest
 
         public int Warmup { get; init; }
 
+        public DevnetKeyGeneration KeyGeneration { get; init; } = DevnetKeyGeneration.FastStandIn;
+
         public string? KeyStore { get; init; }
 
         public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.None;
@@ -88,6 +90,7 @@ namespace LoadTest
                           --key-store DIR   put the servers' key stores under DIR (e.g. /dev/shm: no fsync cost; default: the temp folder)
                           --log LEVEL       devnet log to stderr at LEVEL (warning, information, debug; default none)
                           --burst N         instead of the load run: submit N registrations in one block, count those registered within 3 blocks
+                          --dkg NAME        the servers' key generation: stand-in (Pedersen/Feldman, default) or synedrion
                           --warmup N        first register N other accounts in one block and wait for them (JIT, pools, connections warm), then measure
                         """);
                     return null;
@@ -96,6 +99,13 @@ namespace LoadTest
                 if (args[i] == "--log" && i + 1 < args.Length && Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(args[i + 1], ignoreCase: true, out var level))
                 {
                     s = s with { LogLevel = level };
+                    i++;
+                    continue;
+                }
+
+                if (args[i] == "--dkg" && i + 1 < args.Length && args[i + 1] is "stand-in" or "synedrion")
+                {
+                    s = s with { KeyGeneration = args[i + 1] == "synedrion" ? DevnetKeyGeneration.Synedrion : DevnetKeyGeneration.FastStandIn };
                     i++;
                     continue;
                 }
@@ -173,8 +183,8 @@ namespace LoadTest
                 ValidatorsPerSubgroup = s.Validators,
                 KeyStoreScryptCost = 1L << s.ScryptLog2,
                 // The load figures are the chain's, the off-chain worker's and the servers' plumbing: the fast stand-in DKG keeps them
-                // comparable (synedrion costs seconds of CPU per server and registration; see docs/concepts.md, Private mode).
-                PublicModeKeyGeneration = DevnetKeyGeneration.FastStandIn,
+                // comparable (synedrion costs seconds of CPU per server and registration; see docs/concepts.md, Private mode). --dkg synedrion measures it.
+                PublicModeKeyGeneration = s.KeyGeneration,
                 KeyStoreDirectory = s.KeyStore,
                 LoggerFactory = s.LogLevel == Microsoft.Extensions.Logging.LogLevel.None ? null : new StderrLoggerFactory(s.LogLevel),
             };
@@ -183,7 +193,7 @@ namespace LoadTest
                 options.EndowedAccounts.Add(KeyValuePair.Create(signer.AccountId.AsSpan().ToArray(), (UInt128)1_000_000_000_000_000_000UL * 100));
             }
 
-            output.WriteLine($"LoadTest: {count} registrations, {s.Subgroups} x {s.Validators} validators, {s.BlockMs} ms blocks, {s.Clients} clients, " +
+            output.WriteLine($"LoadTest: {count} registrations, {s.Subgroups} x {s.Validators} validators, DKG {(s.KeyGeneration == DevnetKeyGeneration.Synedrion ? "synedrion" : "stand-in (Pedersen/Feldman)")}, {s.BlockMs} ms blocks, {s.Clients} clients, " +
                 $"{(s.Burst > 0 ? "burst (all submitted in one block)" : $"{s.Concurrency} in flight")}, scrypt 2^{s.ScryptLog2}; {Environment.ProcessorCount} cores, load {LoadAverage()}");
 
             await using var devnet = new EntropyDevnet(options);

@@ -16,7 +16,8 @@ namespace Entropy.Tests.Simulator;
 /// abuse"): black box, 2 subgroups × 3 validators, the attacks over loopback HTTP like any client's, the servers' answers and the
 /// chain read as a client reads them, and the key stores opened from disk after the process is killed by PID (SIGKILL: whatever a
 /// server acknowledged must be on disk). What needs the servers' in-process hooks (capturing genuine bodies, restarting one server)
-/// stays in <see cref="ServerAbuseTests"/>.
+/// stays in <see cref="ServerAbuseTests"/>. The servers run the fast stand-in key generation (<c>--fast-public-dkg</c>): the attacks
+/// are on the HTTP endpoints, which are the same whatever key generation runs behind them.
 /// </summary>
 [Category("Abuse")]
 [NonParallelizable]
@@ -36,7 +37,7 @@ public class ServerAbuseProcessTests
     {
         // Manual blocks: the attacker is already sending when block N+1 is made, so its message reaches every server before the
         // off-chain worker's (which first reads Dkg[N] and the committee). v0.0.10 would mark the block seen and refuse the genuine one.
-        await using var devnet = await DevnetProcess.StartAsync("--manual", "--subgroups", "2", "--validators", "3", "--key-store", _keyStores);
+        await using var devnet = await DevnetProcess.StartAsync("--manual", "--fast-public-dkg", "--subgroups", "2", "--validators", "3", "--key-store", _keyStores);
         await using var blocks = await BlockPump.StartAsync(devnet.Endpoint);
         await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(60) });
         await using var chain = await ServerChain.OpenAsync(await RpcClient.ConnectAsync(devnet.Endpoint), ownsRpc: true, CancellationToken.None);
@@ -78,7 +79,7 @@ public class ServerAbuseProcessTests
     {
         // Manual blocks: the attack runs while the account is still registering (its shares stored and replicated, the two
         // confirmations waiting in the pool), as a share is only ever accepted then.
-        await using var devnet = await DevnetProcess.StartAsync("--manual", "--subgroups", "2", "--validators", "3", "--key-store", _keyStores);
+        await using var devnet = await DevnetProcess.StartAsync("--manual", "--fast-public-dkg", "--subgroups", "2", "--validators", "3", "--key-store", _keyStores);
         await using var blocks = await BlockPump.StartAsync(devnet.Endpoint);
         await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(60) });
         await using var chain = await ServerChain.OpenAsync(await RpcClient.ConnectAsync(devnet.Endpoint), ownsRpc: true, CancellationToken.None);
