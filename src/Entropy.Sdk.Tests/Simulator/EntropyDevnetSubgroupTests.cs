@@ -14,39 +14,24 @@ using Scalar = NBitcoin.Secp256k1.Scalar;
 namespace Entropy.Tests.Simulator;
 
 /// <summary>A devnet of 2 subgroups × 3 validators (PROTOCOL.md §2.6, §3.1, §5.3, §5.4) over real loopback.</summary>
-public class EntropyDevnetSubgroupTests
+public class EntropyDevnetSubgroupTests : DevnetFixture
 {
-    private EntropyDevnet _devnet = null!;
-    private EntropyClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
+    protected override void ConfigureDevnet(EntropyDevnetOptions options)
     {
-        _devnet = new EntropyDevnet(new EntropyDevnetOptions
-        {
-            BlockInterval = TimeSpan.FromMilliseconds(300),
-            KeyStoreScryptCost = 1 << 10,
-            Subgroups = 2,
-            ValidatorsPerSubgroup = 3,
-            DkgTimeout = TimeSpan.FromSeconds(10),
-            LoggerFactory = new ProgressLoggerFactory(),
-        });
-        await _devnet.StartAsync();
-        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(30) });
-        await TestPrograms.DeployAsync(_client);
+        options.Subgroups = 2;
+        options.ValidatorsPerSubgroup = 3;
+        options.LoggerFactory = new ProgressLoggerFactory();
     }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
+    protected override void ConfigureClient(EntropyClientOptions options)
     {
-        await _client.DisposeAsync();
-        await _devnet.DisposeAsync();
+        options.RegistrationTimeout = TimeSpan.FromSeconds(30);
     }
 
     [Test]
     public void Validators_BeyondTheThird_HaveRealKeysAndTheDevTableIsKept()
     {
-        var validators = _devnet.Chain.Node.Validators;
+        var validators = Devnet.Chain.Node.Validators;
 
         Assert.That(validators, Has.Count.EqualTo(6));
         Assert.Multiple(() =>
@@ -60,7 +45,7 @@ public class EntropyDevnetSubgroupTests
                 using var pair = validators[i].CreateTssKeyPair();
                 Assert.That(pair.PublicKey.ToArray(), Is.EqualTo(validators[i].TssAccount), validators[i].Name);
                 Assert.That(ThresholdServerKeys.DeriveX25519PublicKey(pair), Is.EqualTo(validators[i].X25519PublicKey), validators[i].Name);
-                Assert.That(_devnet.Servers[i].Account.AsSpan().ToArray(), Is.EqualTo(validators[i].TssAccount), validators[i].Name);
+                Assert.That(Devnet.Servers[i].Account.AsSpan().ToArray(), Is.EqualTo(validators[i].TssAccount), validators[i].Name);
             }
 
             Assert.That(validators[3].TssSecret, Is.EqualTo("//Dave//tss"));
@@ -73,11 +58,11 @@ public class EntropyDevnetSubgroupTests
         var committees = new List<IReadOnlyList<ThresholdServer>>();
         for (uint n = 30; n < 33; n++)
         {
-            committees.Add(await _client.GetDkgCommitteeAsync(n));
+            committees.Add(await Client.GetDkgCommitteeAsync(n));
         }
 
         // §2.6: sel = block % 3 in each subgroup; subgroup g holds validators g, g + 2, g + 4.
-        var stashes = _devnet.Chain.Node.Validators.Select(v => new AccountId(v.Stash)).ToArray();
+        var stashes = Devnet.Chain.Node.Validators.Select(v => new AccountId(v.Stash)).ToArray();
         for (var k = 0; k < 3; k++)
         {
             var sel = (30 + k) % 3;
@@ -88,7 +73,7 @@ public class EntropyDevnetSubgroupTests
         Assert.That(committees.Select(c => c[0].Stash).Distinct().Count(), Is.EqualTo(3));
 
         var committee = committees[0];
-        var outsider = _devnet.Servers.First(s => committee.All(c => c.TssAccount != s.Account));
+        var outsider = Devnet.Servers.First(s => committee.All(c => c.TssAccount != s.Account));
         using var http = new HttpClient();
         var message = new OcwMessageDkg(29, [new byte[32]], [.. committee.Select(c => new ValidatorInfo(c.X25519PublicKey.ToArray(), Encoding.UTF8.GetBytes(c.Endpoint), c.TssAccount.AsSpan().ToArray()))]);
         using var content = new ByteArrayContent(message.Encode());
@@ -103,10 +88,10 @@ public class EntropyDevnetSubgroupTests
     {
         using var user = Sr25519Signer.FromSecretUri("//Charlie");
 
-        var registration = (await _client.RegisterAsync(WaitUntil.Completed, user, TestPrograms.AllowAllPointer)).Value;
+        var registration = (await Client.RegisterAsync(WaitUntil.Completed, user, TestPrograms.AllowAllPointer)).Value;
 
         var bySubgroup = new Dictionary<byte, List<byte[]>>();
-        foreach (var server in _devnet.Servers)
+        foreach (var server in Devnet.Servers)
         {
             var stored = await server.Store.GetAsync(user.AccountId.ToSs58());
             Assert.That(stored, Is.Not.Null, $"{server.Name} holds no share");
@@ -126,11 +111,11 @@ public class EntropyDevnetSubgroupTests
         Assert.That(DkgTestNetwork.CombineShares([bySubgroup[0][0], bySubgroup[1][0]]), Is.EqualTo(registration.VerifyingKey.ToArray()));
 
         // A restarted server reopens its key store with the password and still holds the share.
-        var restarted = _devnet.Servers[4];
+        var restarted = Devnet.Servers[4];
         var before = await restarted.Store.GetAsync(user.AccountId.ToSs58());
-        await _devnet.StopServerAsync(4);
+        await Devnet.StopServerAsync(4);
         Assert.That(restarted.IsRunning, Is.False);
-        await _devnet.RestartServerAsync(4);
+        await Devnet.RestartServerAsync(4);
         using var http = new HttpClient();
         using var health = await http.GetAsync(new Uri($"http://{restarted.Endpoint}/healthz"));
         Assert.That(await restarted.Store.GetAsync(user.AccountId.ToSs58()), Is.EqualTo(before));
@@ -175,9 +160,9 @@ public class EntropyDevnetSubgroupTests
         // A receive_key for an account that has finished registering (a replay of the replication message, or a forged one
         // from a subgroup member) must neither be accepted nor overwrite the share every member already holds.
         using var user = Sr25519Signer.FromSecretUri("//Bob");
-        await _client.RegisterAsync(WaitUntil.Completed, user, TestPrograms.AllowAllPointer);
+        await Client.RegisterAsync(WaitUntil.Completed, user, TestPrograms.AllowAllPointer);
         var key = user.AccountId.ToSs58();
-        var before = await _devnet.Servers[0].Store.GetAsync(key);
+        var before = await Devnet.Servers[0].Store.GetAsync(key);
         Assert.That(before, Is.Not.Null, "the recipient holds the share after the registration");
 
         var first = await SendKeyAsync(senderIndex: 2, recipientIndex: 0, "//Bob", tamper: false);
@@ -186,7 +171,7 @@ public class EntropyDevnetSubgroupTests
         Assert.That(first.Status, Is.EqualTo(500));
         Assert.That(first.Body, Does.Contain("not registering"));
         Assert.That(replay.Status, Is.EqualTo(500));
-        Assert.That(await _devnet.Servers[0].Store.GetAsync(key), Is.EqualTo(before), "the stored share was overwritten");
+        Assert.That(await Devnet.Servers[0].Store.GetAsync(key), Is.EqualTo(before), "the stored share was overwritten");
     }
 
     [Test]
@@ -195,18 +180,18 @@ public class EntropyDevnetSubgroupTests
         // Hold both committee servers after they stored and replicated the share, before confirm_register: the account stays
         // registering, every member holds the share, and the genuine receive_key bodies the committee sent are captured.
         using var user = Sr25519Signer.FromSecretUri("//Alice//replay-while-registering");
-        await RegistrationAudit.FundAsync(_client, user.AccountId);
+        await RegistrationAudit.FundAsync(Client, user.AccountId);
         var key = user.AccountId.ToSs58();
-        var servers = _devnet.Servers;
+        var servers = Devnet.Servers;
         var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sent = HoldConfirmationsAndCaptureKeysSent(hold.Task);
 
         try
         {
-            var operation = await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
+            var operation = await Client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
             await WaitForAsync(() => Task.FromResult(sent.Count == 4)); // each subgroup's committee server to its two other members
-            var held = await _client.GetRegisteringAsync(user.AccountId);
-            var before = await RegistrationAudit.ReadSharesAsync(_devnet, user.AccountId);
+            var held = await Client.GetRegisteringAsync(user.AccountId);
+            var before = await RegistrationAudit.ReadSharesAsync(Devnet, user.AccountId);
 
             Assert.Multiple(() =>
             {
@@ -225,8 +210,8 @@ public class EntropyDevnetSubgroupTests
             var replayAgain = await PostReceiveKeyAsync(addressee, genuine);
             var misdirected = await PostReceiveKeyAsync(bystander, genuine);
             var addresseeIndex = servers.ToList().IndexOf(addressee);
-            await _devnet.StopServerAsync(addresseeIndex); // a member: nothing of the held registration runs on it
-            await _devnet.RestartServerAsync(addresseeIndex);
+            await Devnet.StopServerAsync(addresseeIndex); // a member: nothing of the held registration runs on it
+            await Devnet.RestartServerAsync(addresseeIndex);
             var replayAfterRestart = await PostReceiveKeyAsync(addressee, genuine);
 
             Assert.Multiple(async () =>
@@ -240,7 +225,7 @@ public class EntropyDevnetSubgroupTests
                     Assert.That(await servers[i].Store.GetAsync(key), Is.EqualTo(before[i]), $"{servers[i].Name}'s share changed");
                 }
 
-                Assert.That(await _client.GetRegisteringAsync(user.AccountId), Is.Not.Null, "still registering");
+                Assert.That(await Client.GetRegisteringAsync(user.AccountId), Is.Not.Null, "still registering");
             });
 
             hold.SetResult();
@@ -249,9 +234,9 @@ public class EntropyDevnetSubgroupTests
             Assert.Multiple(() =>
             {
                 Assert.That(registration.VerifyingKey.ToArray(), Is.EqualTo(ThresholdServerHost.ParseShare(before[0]!).VerifyingKey));
-                Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, user.AccountId), Is.EqualTo(1));
+                Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, user.AccountId), Is.EqualTo(1));
             });
-            Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, user.AccountId), Is.EqualTo(before));
+            Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(Devnet, user.AccountId), Is.EqualTo(before));
         }
         finally
         {
@@ -265,24 +250,24 @@ public class EntropyDevnetSubgroupTests
     {
         // entropy-tss v0.0.10 would accept this one: the account is registering again, so the stale share would overwrite the new one.
         using var user = Sr25519Signer.FromSecretUri("//Alice//replay-stale-registration");
-        await RegistrationAudit.FundAsync(_client, user.AccountId);
+        await RegistrationAudit.FundAsync(Client, user.AccountId);
         var key = user.AccountId.ToSs58();
-        var servers = _devnet.Servers;
+        var servers = Devnet.Servers;
         var firstHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var secondHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sent = HoldConfirmationsAndCaptureKeysSent(firstHold.Task);
 
         try
         {
-            await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
+            await Client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
             await WaitForAsync(() => Task.FromResult(sent.Count == 4));
             var (_, endpoint, stale, _) = sent.First();
             var addressee = servers.Single(s => s.Endpoint == endpoint);
             var staleShare = await addressee.Store.GetAsync(key);
-            await _client.PruneRegistrationAsync(user);
+            await Client.PruneRegistrationAsync(user);
             for (var i = 0; i < servers.Count; i++)
             {
-                _devnet.Faults(i).HoldConfirmation = secondHold.Task;
+                Devnet.Faults(i).HoldConfirmation = secondHold.Task;
             }
 
             // The first committee's confirmations are refused by the pool (the account is no longer registering); wait for both
@@ -293,9 +278,9 @@ public class EntropyDevnetSubgroupTests
             await WaitForAsync(() => Task.FromResult(firstCommittee.Select((c, i) => !ReferenceEquals(c.LastDkgFailure, failuresBefore[i])).All(x => x)));
             Assert.That(firstCommittee, Has.Count.EqualTo(2));
             Assert.That(firstCommittee.Select(c => c.LastDkgFailure), Has.All.InstanceOf<Entropy.Extrinsics.InvalidTransactionException>(), "the stale confirmations were refused");
-            var operation = await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
+            var operation = await Client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
             await WaitForAsync(() => Task.FromResult(sent.Count == 8));
-            var before = await RegistrationAudit.ReadSharesAsync(_devnet, user.AccountId);
+            var before = await RegistrationAudit.ReadSharesAsync(Devnet, user.AccountId);
 
             var replay = await PostReceiveKeyAsync(addressee, stale);
             var staleSender = sent.First().Sender;
@@ -321,7 +306,7 @@ public class EntropyDevnetSubgroupTests
             Assert.Multiple(() =>
             {
                 Assert.That(registration.VerifyingKey.ToArray(), Is.EqualTo(ThresholdServerHost.ParseShare(before[0]!).VerifyingKey));
-                Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, user.AccountId), Is.EqualTo(2), "one per RegisterAsync call");
+                Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, user.AccountId), Is.EqualTo(2), "one per RegisterAsync call");
             });
         }
         finally
@@ -336,11 +321,11 @@ public class EntropyDevnetSubgroupTests
     private ConcurrentQueue<(ThresholdServerHost Sender, string Endpoint, byte[] Body, int Status)> HoldConfirmationsAndCaptureKeysSent(Task hold)
     {
         var sent = new ConcurrentQueue<(ThresholdServerHost Sender, string Endpoint, byte[] Body, int Status)>();
-        for (var i = 0; i < _devnet.Servers.Count; i++)
+        for (var i = 0; i < Devnet.Servers.Count; i++)
         {
-            var sender = _devnet.Servers[i];
-            _devnet.Faults(i).HoldConfirmation = hold;
-            _devnet.Faults(i).KeySent = (endpoint, body, status) => sent.Enqueue((sender, endpoint, body, status));
+            var sender = Devnet.Servers[i];
+            Devnet.Faults(i).HoldConfirmation = hold;
+            Devnet.Faults(i).KeySent = (endpoint, body, status) => sent.Enqueue((sender, endpoint, body, status));
         }
 
         return sent;
@@ -348,10 +333,10 @@ public class EntropyDevnetSubgroupTests
 
     private void ClearHoldsAndCapture()
     {
-        for (var i = 0; i < _devnet.Servers.Count; i++)
+        for (var i = 0; i < Devnet.Servers.Count; i++)
         {
-            _devnet.Faults(i).HoldConfirmation = null;
-            _devnet.Faults(i).KeySent = null;
+            Devnet.Faults(i).HoldConfirmation = null;
+            Devnet.Faults(i).KeySent = null;
         }
     }
 
@@ -376,8 +361,8 @@ public class EntropyDevnetSubgroupTests
     private async Task<(int Status, string Body, bool Stored)> SendKeyAsync(int senderIndex, int recipientIndex, string userUri, bool tamper)
     {
         using var user = Sr25519Signer.FromSecretUri(userUri);
-        var recipient = _devnet.Servers[recipientIndex];
-        using var senderPair = _devnet.Chain.Node.Validators[senderIndex].CreateTssKeyPair();
+        var recipient = Devnet.Servers[recipientIndex];
+        using var senderPair = Devnet.Chain.Node.Validators[senderIndex].CreateTssKeyPair();
         var key = user.AccountId.ToSs58();
         var plaintext = Encoding.UTF8.GetBytes($"{{\"key\":\"{key}\",\"value\":[1,2,3],\"proactive_refresh\":false}}");
         var json = SignedMessage.Create(senderPair, plaintext, recipient.X25519PublicKey).ToJson();

@@ -8,27 +8,8 @@ using Scalar = NBitcoin.Secp256k1.Scalar;
 namespace Entropy.Tests.Simulator;
 
 /// <summary>The whole registration flow over real loopback HTTP and WebSockets: chain, off-chain worker, threshold servers, DKG.</summary>
-public class EntropyDevnetTests
+public class EntropyDevnetTests : DevnetFixture
 {
-    private EntropyDevnet _devnet = null!;
-    private EntropyClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(300), KeyStoreScryptCost = 1 << 10 });
-        await _devnet.StartAsync();
-        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(60) });
-        await TestPrograms.DeployAsync(_client);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _client.DisposeAsync();
-        await _devnet.DisposeAsync();
-    }
-
     // PROTOCOL.md §4: the 199-byte OcwMessageDkg for block 5, Alice, and the Alice/Bob TSS of the dev table.
     [Test]
     public void OcwMessageDkg_DevVector_EncodesAndDecodesByteForByte()
@@ -61,7 +42,7 @@ public class EntropyDevnetTests
         var request = new RegisterRequest(user);
         request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
 
-        var operation = await _client.RegisterAsync(WaitUntil.Completed, request, new SyncProgress(p => stages.Add(p.Stage)));
+        var operation = await Client.RegisterAsync(WaitUntil.Completed, request, new SyncProgress(p => stages.Add(p.Stage)));
         var registration = operation.Value;
 
         // Each server stored its share under the account's SS58 address; Σ shares · G is the confirmed key.
@@ -85,10 +66,10 @@ public class EntropyDevnetTests
         var request = new RegisterRequest(user) { AccessMode = AccessMode.Permissioned, ProgramModificationAccount = accountKey.AccountId };
         request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
 
-        var registration = (await _client.RegisterAsync(WaitUntil.Completed, request)).Value;
+        var registration = (await Client.RegisterAsync(WaitUntil.Completed, request)).Value;
 
         var shares = await StoredSharesAsync(registration);
-        var onChain = await _client.GetRegistrationAsync(user.AccountId);
+        var onChain = await Client.GetRegistrationAsync(user.AccountId);
         Assert.Multiple(() =>
         {
             Assert.That(DkgTestNetwork.CombineShares(shares), Is.EqualTo(registration.VerifyingKey.ToArray()));
@@ -103,7 +84,7 @@ public class EntropyDevnetTests
     private async Task<List<byte[]>> StoredSharesAsync(Entropy.Registration registration)
     {
         var shares = new List<byte[]>();
-        foreach (var server in _devnet.Servers)
+        foreach (var server in Devnet.Servers)
         {
             var stored = await server.Store.GetAsync(registration.Account.ToSs58());
             Assert.That(stored, Is.Not.Null, $"{server.Name} holds no share");
@@ -121,7 +102,7 @@ public class EntropyDevnetTests
         using var http = new HttpClient();
         var message = new OcwMessageDkg(1, [new byte[32]], [new ValidatorInfo(new byte[32], "127.0.0.1:1"u8.ToArray(), new byte[32])]);
         using var content = new ByteArrayContent(message.Encode());
-        using var response = await http.PostAsync(new Uri($"http://{_devnet.ThresholdServerEndpoints[0]}/user/new"), content);
+        using var response = await http.PostAsync(new Uri($"http://{Devnet.ThresholdServerEndpoints[0]}/user/new"), content);
 
         Assert.That((int)response.StatusCode, Is.EqualTo(500));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("Invalid Signer"));
@@ -132,8 +113,8 @@ public class EntropyDevnetTests
     {
         using var http = new HttpClient();
         using var content = new ByteArrayContent([1, 2, 3]);
-        using var response = await http.PostAsync(new Uri($"http://{_devnet.ThresholdServerEndpoints[1]}/user/new"), content);
-        using var health = await http.GetAsync(new Uri($"http://{_devnet.ThresholdServerEndpoints[1]}/healthz"));
+        using var response = await http.PostAsync(new Uri($"http://{Devnet.ThresholdServerEndpoints[1]}/user/new"), content);
+        using var health = await http.GetAsync(new Uri($"http://{Devnet.ThresholdServerEndpoints[1]}/healthz"));
 
         Assert.That((int)response.StatusCode, Is.EqualTo(500));
         Assert.That((int)health.StatusCode, Is.EqualTo(200));
@@ -143,12 +124,12 @@ public class EntropyDevnetTests
     public async Task ReceiveKey_GarbageOrUnsigned_IsRefusedAndStoresNothing()
     {
         using var http = new HttpClient();
-        var before = await _devnet.Servers[0].Store.GetKeysAsync();
+        var before = await Devnet.Servers[0].Store.GetKeysAsync();
         using var content = new StringContent("{\"msg\":\"0x00\"}", System.Text.Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync(new Uri($"http://{_devnet.ThresholdServerEndpoints[0]}/user/receive_key"), content);
+        using var response = await http.PostAsync(new Uri($"http://{Devnet.ThresholdServerEndpoints[0]}/user/receive_key"), content);
 
         Assert.That((int)response.StatusCode, Is.EqualTo(500));
-        Assert.That(await _devnet.Servers[0].Store.GetKeysAsync(), Is.EqualTo(before));
+        Assert.That(await Devnet.Servers[0].Store.GetKeysAsync(), Is.EqualTo(before));
     }
 
 

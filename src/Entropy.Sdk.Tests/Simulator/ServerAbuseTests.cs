@@ -16,39 +16,24 @@ namespace Entropy.Tests.Simulator;
 /// validators; the attacks go over loopback HTTP like any client's. The other attacks run against a devnet process:
 /// <see cref="ServerAbuseProcessTests"/>.
 /// </summary>
-public class ServerAbuseTests
+public class ServerAbuseTests : DevnetFixture
 {
-    private EntropyDevnet _devnet = null!;
-    private EntropyClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
+    protected override void ConfigureDevnet(EntropyDevnetOptions options)
     {
-        _devnet = new EntropyDevnet(new EntropyDevnetOptions
-        {
-            BlockInterval = TimeSpan.FromMilliseconds(300),
-            KeyStoreScryptCost = 1 << 10,
-            Subgroups = 2,
-            ValidatorsPerSubgroup = 3,
-            DkgTimeout = TimeSpan.FromSeconds(10),
-        });
-        await _devnet.StartAsync();
-        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(30) });
-        await TestPrograms.DeployAsync(_client);
+        options.Subgroups = 2;
+        options.ValidatorsPerSubgroup = 3;
     }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
+    protected override void ConfigureClient(EntropyClientOptions options)
     {
-        await _client.DisposeAsync();
-        await _devnet.DisposeAsync();
+        options.RegistrationTimeout = TimeSpan.FromSeconds(30);
     }
 
     [Test]
     public async Task ReceiveKey_StaleShareOfAPrunedRegistrationReplayedAfterTheReceiverRestarts_IsRefusedAndTheNewShareStays()
     {
         using var user = Sr25519Signer.FromSecretUri("//Alice//abuse//stale-share-after-restart");
-        await RegistrationAudit.FundAsync(_client, user.AccountId);
+        await RegistrationAudit.FundAsync(Client, user.AccountId);
         var key = user.AccountId.ToSs58();
         var firstHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var secondHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -57,29 +42,29 @@ public class ServerAbuseTests
         try
         {
             // Registration 1: every member receives its share; the bodies are captured; then it is pruned and its confirmations refused.
-            await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
+            await Client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
             await WaitForAsync(() => sent.Count == 4);
             var firstCommittee = sent.Select(x => x.Sender).Distinct().ToList();
             var failuresBefore = firstCommittee.Select(c => c.LastDkgFailure).ToList();
-            await _client.PruneRegistrationAsync(user);
+            await Client.PruneRegistrationAsync(user);
             SetHoldsAndCapture(secondHold.Task, sent);
             firstHold.SetResult();
             await WaitForAsync(() => firstCommittee.Select((c, i) => !ReferenceEquals(c.LastDkgFailure, failuresBefore[i])).All(x => x));
 
             // Registration 2 runs to the held confirmations; every addressee of a stale body outside the new committee restarts (its
             // RAM is gone; a committee member would lose its held confirmation).
-            var operation = await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
+            var operation = await Client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
             await WaitForAsync(() => sent.Count == 8);
             var stale = sent.Take(4).ToList();
             var current = sent.Skip(4).ToList();
-            var before = await RegistrationAudit.ReadSharesAsync(_devnet, user.AccountId);
-            for (var i = 0; i < _devnet.Servers.Count; i++)
+            var before = await RegistrationAudit.ReadSharesAsync(Devnet, user.AccountId);
+            for (var i = 0; i < Devnet.Servers.Count; i++)
             {
-                var server = _devnet.Servers[i];
+                var server = Devnet.Servers[i];
                 if (stale.Any(s => s.Endpoint == server.Endpoint) && current.All(c => c.Sender != server))
                 {
-                    await _devnet.StopServerAsync(i);
-                    await _devnet.RestartServerAsync(i);
+                    await Devnet.StopServerAsync(i);
+                    await Devnet.RestartServerAsync(i);
                 }
             }
 
@@ -87,17 +72,17 @@ public class ServerAbuseTests
             foreach (var (sender, endpoint, body, _) in stale)
             {
                 // The current committee member of the addressee's subgroup: the sender of its current body, or the addressee itself.
-                var currentSender = current.FirstOrDefault(c => c.Endpoint == endpoint).Sender ?? _devnet.Servers.Single(s => s.Endpoint == endpoint);
+                var currentSender = current.FirstOrDefault(c => c.Endpoint == endpoint).Sender ?? Devnet.Servers.Single(s => s.Endpoint == endpoint);
                 var expected = sender == currentSender ? $"Data is repeated: the share of {key}" : $"Validator {sender.Account} did not run the current registration of {key}";
                 var (status, answer) = await PostReceiveKeyAsync(endpoint, body);
                 replays.Add((expected, status, answer));
             }
 
             // A share signed by a member of the subgroup that is not in the current committee is refused, even if well-formed.
-            var addressee = _devnet.Servers.Single(s => s.Endpoint == current[0].Endpoint);
-            var outsiderIndex = Enumerable.Range(0, _devnet.Servers.Count).First(i =>
-                _devnet.Servers[i].Subgroup == addressee.Subgroup && _devnet.Servers[i] != addressee && _devnet.Servers[i] != current[0].Sender);
-            using var outsiderPair = _devnet.Chain.Node.Validators[outsiderIndex].CreateTssKeyPair();
+            var addressee = Devnet.Servers.Single(s => s.Endpoint == current[0].Endpoint);
+            var outsiderIndex = Enumerable.Range(0, Devnet.Servers.Count).First(i =>
+                Devnet.Servers[i].Subgroup == addressee.Subgroup && Devnet.Servers[i] != addressee && Devnet.Servers[i] != current[0].Sender);
+            using var outsiderPair = Devnet.Chain.Node.Validators[outsiderIndex].CreateTssKeyPair();
             var forged = SignedMessage.Create(outsiderPair, Encoding.UTF8.GetBytes($"{{\"key\":\"{key}\",\"value\":[1,2,3],\"proactive_refresh\":false}}"), addressee.X25519PublicKey).ToJson();
             var outsider = await PostReceiveKeyAsync(addressee.Endpoint, forged);
 
@@ -111,33 +96,33 @@ public class ServerAbuseTests
                 }
 
                 Assert.That(outsider.Status, Is.EqualTo(500));
-                Assert.That(outsider.Body, Does.StartWith($"Validator {_devnet.Servers[outsiderIndex].Account} did not run the current registration of {key}"));
-                Assert.That(await RegistrationAudit.ReadSharesAsync(_devnet, user.AccountId), Is.EqualTo(before), "no share changed");
+                Assert.That(outsider.Body, Does.StartWith($"Validator {Devnet.Servers[outsiderIndex].Account} did not run the current registration of {key}"));
+                Assert.That(await RegistrationAudit.ReadSharesAsync(Devnet, user.AccountId), Is.EqualTo(before), "no share changed");
             });
 
             secondHold.SetResult();
             var registration = await operation.WaitForCompletionAsync(TimeSpan.FromSeconds(20));
-            Assert.That((await RegistrationAudit.ReadSharesAsync(_devnet, user.AccountId)).Select(s => ThresholdServerHost.ParseShare(s!).VerifyingKey), Has.All.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That((await RegistrationAudit.ReadSharesAsync(Devnet, user.AccountId)).Select(s => ThresholdServerHost.ParseShare(s!).VerifyingKey), Has.All.EqualTo(registration.VerifyingKey.ToArray()));
         }
         finally
         {
             firstHold.TrySetResult();
             secondHold.TrySetResult();
-            for (var i = 0; i < _devnet.Servers.Count; i++)
+            for (var i = 0; i < Devnet.Servers.Count; i++)
             {
-                _devnet.Faults(i).HoldConfirmation = null;
-                _devnet.Faults(i).KeySent = null;
+                Devnet.Faults(i).HoldConfirmation = null;
+                Devnet.Faults(i).KeySent = null;
             }
         }
     }
 
     private void SetHoldsAndCapture(Task hold, ConcurrentQueue<(ThresholdServerHost Sender, string Endpoint, byte[] Body, int Status)> sent)
     {
-        for (var i = 0; i < _devnet.Servers.Count; i++)
+        for (var i = 0; i < Devnet.Servers.Count; i++)
         {
-            var sender = _devnet.Servers[i];
-            _devnet.Faults(i).HoldConfirmation = hold;
-            _devnet.Faults(i).KeySent = (endpoint, body, status) => sent.Enqueue((sender, endpoint, body, status));
+            var sender = Devnet.Servers[i];
+            Devnet.Faults(i).HoldConfirmation = hold;
+            Devnet.Faults(i).KeySent = (endpoint, body, status) => sent.Enqueue((sender, endpoint, body, status));
         }
     }
 

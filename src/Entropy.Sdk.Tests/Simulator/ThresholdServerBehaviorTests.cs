@@ -12,42 +12,30 @@ namespace Entropy.Tests.Simulator;
 /// </summary>
 [TestFixture(ThresholdServerBehavior.V0010)]
 [TestFixture(ThresholdServerBehavior.Robust)]
-public class ThresholdServerBehaviorTests(ThresholdServerBehavior behavior)
+public class ThresholdServerBehaviorTests(ThresholdServerBehavior behavior) : DevnetFixture
 {
     private static readonly TimeSpan s_dkgTimeout = TimeSpan.FromSeconds(3);
-    private EntropyDevnet _devnet = null!;
-    private EntropyClient _client = null!;
     private int _run;
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
+    protected override void ConfigureDevnet(EntropyDevnetOptions options)
     {
-        _devnet = new EntropyDevnet(new EntropyDevnetOptions
-        {
-            BlockInterval = TimeSpan.FromSeconds(1),
-            KeyStoreScryptCost = 1 << 10,
-            DkgTimeout = s_dkgTimeout,
-            ServerBehavior = behavior,
-        });
-        await _devnet.StartAsync();
-        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(30) });
-        await TestPrograms.DeployAsync(_client);
+        options.BlockInterval = TimeSpan.FromSeconds(1);
+        options.DkgTimeout = s_dkgTimeout;
+        options.ServerBehavior = behavior;
     }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
+    protected override void ConfigureClient(EntropyClientOptions options)
     {
-        await _client.DisposeAsync();
-        await _devnet.DisposeAsync();
+        options.RegistrationTimeout = TimeSpan.FromSeconds(30);
     }
 
     [TearDown]
     public void ClearHooks()
     {
-        _devnet.OffchainWorker.BeforePost = null;
-        for (var i = 0; i < _devnet.Servers.Count; i++)
+        Devnet.OffchainWorker.BeforePost = null;
+        for (var i = 0; i < Devnet.Servers.Count; i++)
         {
-            _devnet.Faults(i).FirstDkgMessageReceived = null;
+            Devnet.Faults(i).FirstDkgMessageReceived = null;
         }
     }
 
@@ -93,11 +81,11 @@ public class ThresholdServerBehaviorTests(ThresholdServerBehavior behavior)
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await _client.IsRegisteredAsync(failed), Is.False);
+            Assert.That(await Client.IsRegisteredAsync(failed), Is.False);
             Assert.That(otherRegistered, Is.EqualTo(behavior == ThresholdServerBehavior.Robust), "the second account of the block");
             if (behavior == ThresholdServerBehavior.V0010)
             {
-                Assert.That(await _client.GetRegisteringAsync(other.AccountId), Is.Not.Null, "abandoned: registering until pruned");
+                Assert.That(await Client.GetRegisteringAsync(other.AccountId), Is.Not.Null, "abandoned: registering until pruned");
             }
         });
     }
@@ -107,12 +95,12 @@ public class ThresholdServerBehaviorTests(ThresholdServerBehavior behavior)
     {
         var first = new TaskCompletionSource<AccountId>(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _devnet.OffchainWorker.BeforePost = (_, accounts, _) =>
+        Devnet.OffchainWorker.BeforePost = (_, accounts, _) =>
         {
             first.TrySetResult(new AccountId(accounts[0]));
             return Task.CompletedTask;
         };
-        _devnet.Faults(1).FirstDkgMessageReceived = async (account, ct) =>
+        Devnet.Faults(1).FirstDkgMessageReceived = async (account, ct) =>
         {
             if (account == await first.Task.WaitAsync(ct))
             {
@@ -120,7 +108,7 @@ public class ThresholdServerBehaviorTests(ThresholdServerBehavior behavior)
             }
         };
 
-        var honest = _devnet.Servers[0];
+        var honest = Devnet.Servers[0];
         var failureBefore = honest.LastDkgFailure;
         try
         {
@@ -131,7 +119,7 @@ public class ThresholdServerBehaviorTests(ThresholdServerBehavior behavior)
 
             Assert.Multiple(async () =>
             {
-                Assert.That(await _client.IsRegisteredAsync(stalled), Is.False);
+                Assert.That(await Client.IsRegisteredAsync(stalled), Is.False);
                 Assert.That(otherRegistered, Is.EqualTo(behavior == ThresholdServerBehavior.Robust), "the second account of the block");
                 if (behavior == ThresholdServerBehavior.V0010)
                 {
@@ -158,14 +146,14 @@ public class ThresholdServerBehaviorTests(ThresholdServerBehavior behavior)
 
     private void SetHooks(TaskCompletionSource<AccountId> first, Func<AccountId, CancellationToken, Task> hook)
     {
-        _devnet.OffchainWorker.BeforePost = (_, accounts, _) =>
+        Devnet.OffchainWorker.BeforePost = (_, accounts, _) =>
         {
             first.TrySetResult(new AccountId(accounts[0]));
             return Task.CompletedTask;
         };
-        for (var i = 0; i < _devnet.Servers.Count; i++)
+        for (var i = 0; i < Devnet.Servers.Count; i++)
         {
-            _devnet.Faults(i).FirstDkgMessageReceived = hook;
+            Devnet.Faults(i).FirstDkgMessageReceived = hook;
         }
     }
 
@@ -176,8 +164,8 @@ public class ThresholdServerBehaviorTests(ThresholdServerBehavior behavior)
         {
             var run = Interlocked.Increment(ref _run);
             var users = Enumerable.Range(0, count).Select(i => Sr25519Signer.FromSecretUri($"//Alice//behavior//{behavior}//{run}//{i}")).ToList();
-            await RegistrationAudit.FundAsync(_client, [.. users.Select(u => u.AccountId)]);
-            var operations = await Task.WhenAll(users.Select(u => _client.RegisterAsync(WaitUntil.Started, u, TestPrograms.AllowAllPointer)));
+            await RegistrationAudit.FundAsync(Client, [.. users.Select(u => u.AccountId)]);
+            var operations = await Task.WhenAll(users.Select(u => Client.RegisterAsync(WaitUntil.Started, u, TestPrograms.AllowAllPointer)));
             var blocks = operations.Select(o => o.RegisterBlockNumber!.Value).Distinct().ToList();
             if (blocks.Count == 1 || attempt == 3)
             {
@@ -190,7 +178,7 @@ public class ThresholdServerBehaviorTests(ThresholdServerBehavior behavior)
     /// <summary>Reads the block of each account's <c>AccountRegistered</c> event (exact, unlike the head at which a client saw it).</summary>
     private async Task<List<uint>> RegisteredBlocksAsync(IReadOnlyList<AccountId> accounts, uint from)
     {
-        await using var observer = await Entropy.Chain.SubstrateClient.ConnectAsync(_devnet.Endpoint);
+        await using var observer = await Entropy.Chain.SubstrateClient.ConnectAsync(Devnet.Endpoint);
         var result = accounts.Select(_ => 0u).ToList();
         var head = (await observer.GetHeaderAsync())!.Number;
         for (var n = from; n <= head; n++)
@@ -216,7 +204,7 @@ public class ThresholdServerBehaviorTests(ThresholdServerBehavior behavior)
         var started = TimeProvider.System.GetTimestamp();
         while (TimeProvider.System.GetElapsedTime(started) < within)
         {
-            if (await _client.IsRegisteredAsync(account))
+            if (await Client.IsRegisteredAsync(account))
             {
                 return true;
             }
