@@ -21,6 +21,7 @@ internal sealed class TestRpcServer : IAsyncDisposable
     private readonly Channel<TestRequest> _requests = Channel.CreateUnbounded<TestRequest>();
     private readonly Channel<TestConnection> _arrivals = Channel.CreateUnbounded<TestConnection>();
     private int _connectionCount;
+    private int _lastNumber;
 
     private TestRpcServer(WebApplication app)
     {
@@ -104,8 +105,10 @@ internal sealed class TestRpcServer : IAsyncDisposable
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var connection = new TestConnection(socket, Interlocked.Increment(ref _connectionCount));
+        // Listed before it is counted: a test that waited for the count finds the connection.
+        var connection = new TestConnection(socket, Interlocked.Increment(ref _lastNumber));
         _connections.Add(connection);
+        Interlocked.Increment(ref _connectionCount);
         _arrivals.Writer.TryWrite(connection);
         var buffer = new byte[1 << 16];
         using var message = new MemoryStream();

@@ -230,8 +230,9 @@ internal partial class RpcClient
     {
         // Logged and dropped: the connection, the requests in flight and the subscriptions carry on (a request whose answer this was
         // ends by its timeout). Failing every request in flight would let one bad message from the node break unrelated calls.
-        Interlocked.Increment(ref _droppedMessages);
+        // Metered before counted: whoever sees the count sees the measurement too.
         CountDropped();
+        Interlocked.Increment(ref _droppedMessages);
         _logger.LogWarning("The node at {Endpoint} sent an invalid JSON-RPC message, which was dropped: {Problem}", Endpoint, problem);
     }
 
