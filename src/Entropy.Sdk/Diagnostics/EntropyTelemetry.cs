@@ -85,6 +85,7 @@ internal static class EntropyTelemetry
     public static string ErrorType(Exception exception) => exception switch
     {
         RegistrationPreflightException e => "preflight." + Snake(e.Failure.ToString()),
+        ProgramPreflightException e => "preflight." + Snake(e.Failure.ToString()),
         RegistrationEndedException e => "ended." + Snake(e.Reason.ToString()),
         Extrinsics.TransactionException e => "transaction." + Snake(e.Kind.ToString()),
         PrivateKeyGenerationException => "key_generation",

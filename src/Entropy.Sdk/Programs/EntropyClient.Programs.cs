@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Entropy.Crypto;
+using Entropy.Diagnostics;
 using Entropy.Extrinsics;
 using Entropy.Metadata;
 using Microsoft.Extensions.Logging;
@@ -35,6 +37,13 @@ public partial class EntropyClient
         WaitUntil waitUntil, Sr25519Signer deployer, ReadOnlyMemory<byte> bytecode, ReadOnlyMemory<byte> configurationInterface = default, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deployer);
+        var pointer = ProgramPointer.Compute(bytecode.Span, configurationInterface.Span);
+        return await TraceProgramCallAsync(ProgramOperationKind.Deploy, deployer.AccountId, pointer, activity => DeployProgramCoreAsync(activity, waitUntil, deployer, bytecode, configurationInterface, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task<ProgramOperation> DeployProgramCoreAsync(
+        Activity? activity, WaitUntil waitUntil, Sr25519Signer deployer, ReadOnlyMemory<byte> bytecode, ReadOnlyMemory<byte> configurationInterface, CancellationToken cancellationToken)
+    {
         var session = Session;
         var programs = Programs;
         var account = deployer.AccountId;
@@ -60,7 +69,7 @@ public partial class EntropyClient
             throw new ProgramPreflightException(ProgramPreflightFailure.TooManyProgramsOwned, $"{account} owns {owned.Count} programs, the most the runtime allows (MaxOwnedPrograms {programs.MaxOwnedPrograms}, TooManyProgramsOwned); remove one it no longer needs, or deploy from another account.", pointer);
         }
 
-        return await SubmitProgramCallAsync(waitUntil, ProgramOperationKind.Deploy, deployer, pointer, call,
+        return await SubmitProgramCallAsync(activity, waitUntil, ProgramOperationKind.Deploy, deployer, pointer, call,
             result =>
             {
                 var created = result.FindEvents(ProgramsRuntime.Pallet, "ProgramCreated").ToList();
@@ -122,6 +131,11 @@ public partial class EntropyClient
     public virtual async Task<ProgramOperation> RemoveProgramAsync(WaitUntil waitUntil, Sr25519Signer deployer, ProgramPointer pointer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deployer);
+        return await TraceProgramCallAsync(ProgramOperationKind.Remove, deployer.AccountId, pointer, activity => RemoveProgramCoreAsync(activity, waitUntil, deployer, pointer, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task<ProgramOperation> RemoveProgramCoreAsync(Activity? activity, WaitUntil waitUntil, Sr25519Signer deployer, ProgramPointer pointer, CancellationToken cancellationToken)
+    {
         var account = deployer.AccountId;
 
         // pallets/programs remove_program @ a9463b08: NoProgramDefined, NotAuthorized, ProgramInUse.
@@ -139,7 +153,7 @@ public partial class EntropyClient
 
         var call = Programs.EncodeRemoveProgram(pointer);
         await CheckAffordableAsync(account, call, 0, "remove_program", cancellationToken).ConfigureAwait(false);
-        return await SubmitProgramCallAsync(waitUntil, ProgramOperationKind.Remove, deployer, pointer, call,
+        return await SubmitProgramCallAsync(activity, waitUntil, ProgramOperationKind.Remove, deployer, pointer, call,
             result =>
             {
                 if (!result.FindEvents(ProgramsRuntime.Pallet, "ProgramRemoved").Any())
@@ -172,6 +186,12 @@ public partial class EntropyClient
         WaitUntil waitUntil, Sr25519Signer programModificationAccount, AccountId signatureRequestAccount, IEnumerable<ProgramInstance> programs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(programModificationAccount);
+        return await TraceProgramCallAsync(ProgramOperationKind.ChangePrograms, programModificationAccount.AccountId, null, activity => ChangeProgramsCoreAsync(activity, waitUntil, programModificationAccount, signatureRequestAccount, programs, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task<ProgramOperation> ChangeProgramsCoreAsync(
+        Activity? activity, WaitUntil waitUntil, Sr25519Signer programModificationAccount, AccountId signatureRequestAccount, IEnumerable<ProgramInstance> programs, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(programs);
         IReadOnlyList<ProgramInstance> list = [.. programs];
         var session = Session;
@@ -204,7 +224,7 @@ public partial class EntropyClient
 
         var call = runtime.EncodeChangeProgramInstance(signatureRequestAccount, list);
         await CheckAffordableAsync(signer, call, 0, "change_program_instance", cancellationToken).ConfigureAwait(false);
-        return await SubmitProgramCallAsync(waitUntil, ProgramOperationKind.ChangePrograms, programModificationAccount, null, call,
+        return await SubmitProgramCallAsync(activity, waitUntil, ProgramOperationKind.ChangePrograms, programModificationAccount, null, call,
             result =>
             {
                 if (!result.FindEvents(runtime.RegistrationPallet, "ProgramInfoChanged").Any())
@@ -284,7 +304,7 @@ public partial class EntropyClient
     }
 
     private async Task<ProgramOperation> SubmitProgramCallAsync(
-        WaitUntil waitUntil, ProgramOperationKind kind, Sr25519Signer signer, ProgramPointer? pointer, byte[] call,
+        Activity? activity, WaitUntil waitUntil, ProgramOperationKind kind, Sr25519Signer signer, ProgramPointer? pointer, byte[] call,
         Action<ExtrinsicResult> check, Func<CancellationToken, Task<bool>> effectVisible, CancellationToken cancellationToken)
     {
         var session = Session;
@@ -326,6 +346,7 @@ public partial class EntropyClient
                         () =>
                         {
                             accepted = true;
+                            activity?.AddEvent(new ActivityEvent("submitted"));
                             submitted.TrySetResult();
                             Logger.LogInformation("Submitted {Kind} by {Account}: transaction {Hash}", kind, signer.AccountId, id);
                         },
@@ -345,11 +366,101 @@ public partial class EntropyClient
 
                 check(result);
                 op.SetIncluded(result);
+                if (activity is not null)
+                {
+                    activity.SetTag("entropy.block.number", (long)result.BlockNumber);
+                    activity.AddEvent(new ActivityEvent("in_block"));
+                }
             }
             catch (OperationCanceledException) when (limit.IsCancellationRequested)
             {
                 throw new EntropyTimeoutException($"{kind} transaction {id}", Endpoint, timeout, _options.TimeProvider.GetElapsedTime(started));
             }
         }
+    }
+
+    /// <summary>Runs a program call in its span (the span is the current activity, so its RPC calls are children); the span ends
+    /// when the operation does — after a <see cref="WaitUntil.Started"/> return, when the transaction is in a block or fails.</summary>
+    private async Task<ProgramOperation> TraceProgramCallAsync(ProgramOperationKind kind, AccountId signer, ProgramPointer? pointer, Func<Activity?, Task<ProgramOperation>> run)
+    {
+        var activity = StartProgramSpan(kind, signer, pointer);
+        if (activity is null)
+        {
+            return await run(null).ConfigureAwait(false);
+        }
+
+        ProgramOperation operation;
+        try
+        {
+            operation = await run(activity).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            EndProgramSpan(activity, ex);
+            throw;
+        }
+
+        activity.SetTag("entropy.operation.id", operation.Id);
+        _ = EndWhenDoneAsync(activity, operation);
+        return operation;
+
+        static async Task EndWhenDoneAsync(Activity activity, ProgramOperation operation)
+        {
+            try
+            {
+                await operation.WaitForCompletionAsync(CancellationToken.None).ConfigureAwait(false);
+                EndProgramSpan(activity, null);
+            }
+            catch (Exception ex)
+            {
+                EndProgramSpan(activity, ex);
+            }
+        }
+    }
+
+    private Activity? StartProgramSpan(ProgramOperationKind kind, AccountId signer, ProgramPointer? pointer)
+    {
+        var activity = EntropyTelemetry.Source.StartActivity(kind switch
+        {
+            ProgramOperationKind.Deploy => "EntropyClient.DeployProgram",
+            ProgramOperationKind.Remove => "EntropyClient.RemoveProgram",
+            _ => "EntropyClient.ChangePrograms",
+        });
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("entropy.account", signer.ToSs58());
+            if (pointer is { } p)
+            {
+                activity.SetTag("entropy.program.pointer", p.ToString());
+            }
+
+            if (Endpoint is { } endpoint)
+            {
+                EntropyTelemetry.SetServer(activity, endpoint);
+            }
+        }
+
+        return activity;
+    }
+
+    private static void EndProgramSpan(Activity? activity, Exception? failure)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        if (failure is not null)
+        {
+            var errorType = EntropyTelemetry.ErrorType(failure);
+            activity.AddEvent(new ActivityEvent("failed", tags: new ActivityTagsCollection { ["error.type"] = errorType }));
+            EntropyTelemetry.SetFailed(activity, errorType, failure);
+        }
+        else
+        {
+            activity.SetStatus(ActivityStatusCode.Ok);
+        }
+
+        activity.Dispose();
     }
 }
