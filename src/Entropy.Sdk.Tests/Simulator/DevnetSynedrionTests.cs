@@ -28,7 +28,8 @@ public class DevnetSynedrionTests
         await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = PrivateModeBudget.Registration });
         using var user = Sr25519Signer.FromSecretUri("//Alice");
 
-        var registration = (await client.RegisterAsync(WaitUntil.Completed, new RegisterRequest(user))).Value;
+        await TestPrograms.DeployAsync(client);
+        var registration = (await client.RegisterAsync(WaitUntil.Completed, user, TestPrograms.AllowAllPointer)).Value;
 
         var stored = await Registration.RegistrationAudit.ReadSharesAsync(devnet, user.AccountId);
         var shares = stored.Select(s => KeyShare.FromBytes(s ?? throw new AssertionException("a server holds no share"), SynedrionParams.Production)).ToList();

@@ -95,6 +95,7 @@ public class EntropyDevnetPrivateTests
         using var user = Sr25519KeyPair.FromSecretUri("//Bob");
         var account = new AccountId(user.PublicKey.ToArray());
         var server = devnet.Servers[0];
+        await TestPrograms.DeployAsync(client);
 
         await SubmitPrivateRegisterAsync(client, user, NoiseCrypto.PublicKeyOf(RandomNumberGenerator.GetBytes(32)));
 

@@ -136,7 +136,8 @@ public class WasmSynedrionDevnetTests
         await RegistrationAudit.FundAsync(_client, signer.AccountId);
         using var x25519 = X25519KeyPair.Generate();
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var operation = await _client.RegisterAsync(WaitUntil.Completed, new RegisterRequest(signer) { AccessMode = AccessMode.Private, UserX25519KeyPair = x25519 });
+        var program = await TestPrograms.DeployAsync(_client);
+        var operation = await _client.RegisterAsync(WaitUntil.Completed, new RegisterRequest(signer) { AccessMode = AccessMode.Private, UserX25519KeyPair = x25519, Programs = { new ProgramInstance(program, []) } });
         TestContext.Out.WriteLine($"SDK Private-mode registration (synedrion user party, fixture primes): {started.ElapsedMilliseconds} ms wall");
         using var share = operation.KeyShare!;
         var registration = operation.Value;
