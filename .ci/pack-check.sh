@@ -75,6 +75,13 @@ for project in "${libraries[@]}"; do
   fi
 done
 [ -n "$references" ] || fail "samples/QuickStart references none of the shipped libraries"
+# The sample's embedded resources (the program it deploys), copied beside the consumer under their logical names.
+resources=""
+while read -r include logical; do
+  [ -n "$include" ] || continue
+  cp "$clone/samples/QuickStart/$include" "$consumer/$logical" || fail "samples/QuickStart embeds $include, which is missing"
+  resources+="    <EmbeddedResource Include=\"$logical\" LogicalName=\"$logical\" />"$'\n'
+done < <(sed -n 's:.*<EmbeddedResource Include="\([^"]*\)" LogicalName="\([^"]*\)".*:\1 \2:p' "$clone/samples/QuickStart/QuickStart.csproj")
 cat > "$consumer/Consumer.csproj" <<EOF
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup>
@@ -86,7 +93,7 @@ cat > "$consumer/Consumer.csproj" <<EOF
     <RestorePackagesPath>$consumer/packages</RestorePackagesPath>
   </PropertyGroup>
   <ItemGroup>
-$references  </ItemGroup>
+$references$resources  </ItemGroup>
 </Project>
 EOF
 # The packed packages from the local folder only; their dependencies from nuget.org (read from the machine's package cache when it
