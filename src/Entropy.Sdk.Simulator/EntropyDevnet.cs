@@ -190,6 +190,11 @@ public sealed class EntropyDevnet : IAsyncDisposable
         var chain = new SimulatedChain(chainOptions);
         await chain.StartAsync(cancellationToken).ConfigureAwait(false);
         _chain = chain;
+        if (_primePool is not null)
+        {
+            Diagnostics.DevnetTelemetry.Track(_primePool, chain.WebSocketEndpoint.Port);
+        }
+
         try
         {
             foreach (var validator in chain.Node.Validators)
@@ -273,7 +278,12 @@ public sealed class EntropyDevnet : IAsyncDisposable
         }
 
         _stop?.Dispose();
-        _primePool?.Dispose();
+        if (_primePool is not null)
+        {
+            Diagnostics.DevnetTelemetry.Untrack(_primePool);
+            _primePool.Dispose();
+        }
+
         if (_ownsKeyStoreDirectory && Directory.Exists(KeyStoreDirectory))
         {
             Directory.Delete(KeyStoreDirectory, recursive: true);

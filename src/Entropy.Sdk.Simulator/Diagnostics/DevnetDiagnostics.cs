@@ -7,7 +7,8 @@ namespace Entropy.Simulator;
 /// </summary>
 /// <remarks>
 /// Metrics: <c>entropy.devnet.blocks</c> (blocks produced), <c>entropy.devnet.block.extrinsics</c>, <c>entropy.devnet.pool.size</c>,
-/// <c>entropy.devnet.dkg.duration</c> (each threshold server's part of a key generation), <c>rpc.server.call.duration</c> (the node's
+/// <c>entropy.devnet.dkg.duration</c> (each threshold server's part of a key generation), <c>entropy.devnet.safe_primes.ready</c> and
+/// <c>entropy.devnet.safe_primes.inline</c> (the servers' background safe-prime pool), <c>rpc.server.call.duration</c> (the node's
 /// JSON-RPC methods) and <c>http.server.request.duration</c> (the threshold servers' endpoints). Spans: <c>ThresholdServer.Dkg</c>.
 /// Every measurement carries <c>server.port</c>: the node's JSON-RPC port, or the threshold server's port. The devnet's threshold
 /// servers and off-chain worker talk to the node through the SDK's own client, so their calls also appear under

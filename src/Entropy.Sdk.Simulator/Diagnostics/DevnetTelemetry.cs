@@ -9,6 +9,7 @@ namespace Entropy.Simulator.Diagnostics;
 internal static class DevnetTelemetry
 {
     private static readonly ConcurrentDictionary<ChainNode, int> s_nodes = new();
+    private static readonly ConcurrentDictionary<Synedrion.SafePrimePool, int> s_primePools = new();
 
     public static readonly ActivitySource Source = new(DevnetDiagnostics.ActivitySourceName);
 
@@ -25,6 +26,18 @@ internal static class DevnetTelemetry
 
     public static readonly ObservableGauge<int> PoolSize = Meter.CreateObservableGauge(
         "entropy.devnet.pool.size", ObservePools, unit: "{transaction}", description: "Transactions waiting in the simulated node's pool.");
+
+    public static readonly ObservableGauge<int> SafePrimesReady = Meter.CreateObservableGauge(
+        "entropy.devnet.safe_primes.ready",
+        () => s_primePools.Select(p => new Measurement<int>(p.Key.Count, new KeyValuePair<string, object?>("server.port", p.Value))),
+        unit: "{prime}",
+        description: "Safe primes the devnet's background pool holds ready for the servers' synedrion key generations.");
+
+    public static readonly ObservableCounter<long> SafePrimesInline = Meter.CreateObservableCounter(
+        "entropy.devnet.safe_primes.inline",
+        () => s_primePools.Select(p => new Measurement<long>(p.Key.InlineSearches, new KeyValuePair<string, object?>("server.port", p.Value))),
+        unit: "{prime}",
+        description: "Safe primes a server searched inline (on the registration's path) because the devnet's pool was empty.");
 
     public static readonly Histogram<double> DkgDuration = Meter.CreateHistogram(
         "entropy.devnet.dkg.duration",
@@ -50,6 +63,12 @@ internal static class DevnetTelemetry
         node.TelemetryPort = port;
         s_nodes[node] = port;
     }
+
+    /// <summary>Adds a devnet's safe-prime pool to the safe-prime instruments, under its node's JSON-RPC port.</summary>
+    public static void Track(Synedrion.SafePrimePool pool, int port) => s_primePools[pool] = port;
+
+    /// <summary>Removes a safe-prime pool from the safe-prime instruments.</summary>
+    public static void Untrack(Synedrion.SafePrimePool pool) => s_primePools.TryRemove(pool, out _);
 
     /// <summary>Removes a node from the pool-size gauge.</summary>
     public static void Untrack(ChainNode node) => s_nodes.TryRemove(node, out _);

@@ -55,12 +55,26 @@ public class DevnetSynedrionTests
     public async Task Start_ProductionPath_KeepsABackgroundSafePrimePool_TheFastStandInAndTestPrimesDoNot()
     {
         // No test primes: what a user's devnet (and the entropy-devnet tool) does. The pool starts searching; the test only looks at it.
+        using var recorder = new Diagnostics.TelemetryRecorder(DevnetDiagnostics.ActivitySourceName, DevnetDiagnostics.MeterName);
+        int port;
         await using (var devnet = new EntropyDevnet(new EntropyDevnetOptions { KeyStoreScryptCost = 1 << 10, PublicModeKeyGeneration = DevnetKeyGeneration.Synedrion, TestSafePrimes = null }))
         {
             await devnet.StartAsync();
+            port = devnet.Endpoint.Port;
+            recorder.Observe();
             Assert.That(devnet.SafePrimePool, Is.Not.Null);
             Assert.That(devnet.SafePrimePool!.Capacity, Is.EqualTo(8), "two key generations ahead for each of the two servers");
+
+            // The pool's state is on the devnet's meter under the node's port (LoadTest reports it): ready 0..capacity, none searched inline yet.
+            var ready = recorder.Of("entropy.devnet.safe_primes.ready", port);
+            var inline = recorder.Of("entropy.devnet.safe_primes.inline", port);
+            Assert.That(ready, Has.Count.EqualTo(1));
+            Assert.That(ready.Single().Value, Is.InRange(0, 8));
+            Assert.That(inline.Select(m => m.Value), Is.EqualTo(new[] { 0.0 }));
         }
+
+        recorder.Observe();
+        Assert.That(recorder.Of("entropy.devnet.safe_primes.ready", port), Has.Count.EqualTo(1), "a disposed devnet's pool is no longer reported");
 
         await using (var fast = new EntropyDevnet(new EntropyDevnetOptions { KeyStoreScryptCost = 1 << 10, PublicModeKeyGeneration = DevnetKeyGeneration.FastStandIn, TestSafePrimes = null }))
         {
