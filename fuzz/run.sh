@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing with SharpFuzz + AFL++ (docs/reliability.md, "Fuzzing").
 #   fuzz/run.sh <target> <seconds>   one target, e.g. fuzz/run.sh codec 300. Its AFL++ state stays in fuzz/out/<target>/.
 #   fuzz/run.sh all <seconds> [<target>=<seconds>...]
-#                                    every target for <seconds> each (or the seconds given for it), one after another (the test
+#                                    every target for <seconds> each (or the seconds given for it), FUZZ_JOBS at a time, longest first (the test
 #                                    suite runs this with its per-target times, src/Entropy.Sdk.Tests/Fuzz/AflFuzzTests.cs). Prints one
 #                                    stats line per target. AFL++ state goes to a temporary directory that is removed at the end;
 #                                    crashes and hangs are copied to fuzz/out/findings/<target>/ and replayed. Exits 1 on any
@@ -244,8 +244,11 @@ case "$mode" in
       rm -rf "${state_root:?}/$1"
       echo "$status" > "$state_root/$1.status"
     }
+    # Longest first (each job takes the next target when one ends): the 9 CI targets, 275 s of fuzzing, end after ~140 s on two
+    # jobs instead of ~150 s in listing order, with the same seconds per target.
+    mapfile -t by_length < <(for target in "${targets[@]}"; do echo "${seconds_of[$target]:-$seconds} $target"; done | sort -s -k1,1nr | cut -d' ' -f2)
     running=0
-    for target in "${targets[@]}"; do
+    for target in "${by_length[@]}"; do
       if [ "$running" -ge "$jobs" ]; then wait -n || true; running=$((running - 1)); fi
       run_target "$target" &
       running=$((running + 1))

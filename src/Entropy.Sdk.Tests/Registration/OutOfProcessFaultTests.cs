@@ -12,7 +12,9 @@ namespace Entropy.Tests.Registration;
 /// socket open and never answers again). Each row expects a typed exception carrying the operation id, within
 /// <see cref="EntropyClientOptions.RegistrationTimeout"/> plus a fixed slack.
 /// </summary>
-[NonParallelizable]
+/// <remarks>Each row waits out most of the registration timeout on its own devnet process (the client keeps trying to reach the
+/// node until the deadline), using little CPU: the rows run side by side, and beside other parallelizable fixtures.</remarks>
+[Parallelizable(ParallelScope.All)]
 public class OutOfProcessFaultTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);

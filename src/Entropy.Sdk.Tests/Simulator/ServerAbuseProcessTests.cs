@@ -294,7 +294,9 @@ public class ServerAbuseProcessTests
                     await _gate.WaitAsync(_stop.Token);
                     try
                     {
-                        await NewBlockAsync();
+                        // With the stop token: once the test has killed the devnet the call would wait out RpcClient's request
+                        // timeout (30 s) for a reconnect that never comes, and DisposeAsync waits for this loop.
+                        await _rpc.InvokeAsync("dev_newBlock", cancellationToken: _stop.Token);
                     }
                     catch (EntropyException)
                     {

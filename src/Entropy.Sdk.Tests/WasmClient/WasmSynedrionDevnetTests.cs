@@ -14,6 +14,7 @@ namespace Entropy.Tests.WasmClient;
 /// </summary>
 /// <remarks>The servers and the SDK take their Paillier primes from the repository's fixture list (the suite default); the wasm searches its own.</remarks>
 [Category("WasmClient")]
+[Parallelizable(ParallelScope.Self)] // Its two registrations run one after the other; the fixture runs beside wait-bound ones (OutOfProcessFaultTests).
 public class WasmSynedrionDevnetTests
 {
     private static readonly TimeSpan KeyGenerationTimeout = TimeSpan.FromMinutes(8);
