@@ -7,7 +7,7 @@
 #     --configuration   of the publish (default Release, as a user publishes). The trim/AOT analysis is the same in both; Debug
 #                       skips ILC's optimisations (about half the CPU) and reuses a Debug build of Entropy.Sdk (what CI does).
 #     --devnet          an already-built devnet to run (CI passes the one `dotnet test` built); default: builds src/Entropy.Devnet.
-#     output-dir        where the binary and the logs go (default: a new temporary folder).
+#     output-dir        where the binary, the logs and summary.txt (size and times, for .ci/run) go (default: a new temporary folder).
 # Needs a C toolchain for the native link (gcc or clang) and zlib's development files (the ILCompiler package links the system
 # zlib, -lz): when a test link fails, installs gcc, libc6-dev and zlib1g-dev with apt-get (as root; else it says what to install).
 set -euo pipefail
@@ -97,4 +97,6 @@ if [ "$run_status" -ne 0 ] || ! grep -q '^Registered ' "$out/registration.log"; 
   tail -20 "$log" >&2
   exit 1
 fi
-echo "aot-check: ok in $((SECONDS - started)) s (publish $((published - started)) s, registration $((SECONDS - registered)) s)" >&2
+summary="binary $(du -h "$binary" | cut -f1), publish $((published - started)) s, registration $((SECONDS - registered)) s"
+echo "$summary" > "$out/summary.txt"
+echo "aot-check: ok in $((SECONDS - started)) s ($summary)" >&2

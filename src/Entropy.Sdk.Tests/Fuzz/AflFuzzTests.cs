@@ -6,8 +6,8 @@ using Entropy.Tests.RealNode;
 namespace Entropy.Tests.Fuzz;
 
 /// <summary>
-/// Real coverage-guided fuzzing in the suite (docs/reliability.md, "In CI"): <c>fuzz/run.sh all</c> runs AFL++ on every target, one
-/// after another, for the time <see cref="SecondsPerTarget"/> gives it, against a SharpFuzz-instrumented copy of the already-built
+/// Real coverage-guided fuzzing in the suite (docs/reliability.md, "In CI"): <c>fuzz/run.sh all</c> runs AFL++ on every target, two at a
+/// time and the longest first, for the time <see cref="SecondsPerTarget"/> gives it, against a SharpFuzz-instrumented copy of the already-built
 /// <c>Entropy.Sdk.Fuzz</c> output, seeded from <c>fuzz/corpus/</c>. The targets that parse what a peer sends over the network get
 /// the time in which AFL++, started from the checked-in corpus, stops finding new coverage (the plateau, measured and documented in
 /// docs/reliability.md); the others a smoke run. The script installs what it needs (AFL++ extracted from its Debian package, no
