@@ -2,6 +2,7 @@ using Entropy.Crypto;
 using Entropy.Simulator;
 using Entropy.Simulator.KeyStore;
 using Entropy.Simulator.ThresholdServers;
+using Entropy.Tests.Simulator;
 
 namespace Entropy.Tests.Registration;
 
@@ -10,155 +11,152 @@ namespace Entropy.Tests.Registration;
 /// each. Every test checks what the user sees, that exactly one <c>register</c> reached the node, and that the servers' key shares
 /// are where they should be and survive a restart (the store reopens with its password).
 /// </summary>
-public class DevnetFaultMatrixTests
+public class DevnetFaultMatrixTests : DevnetFixture
 {
-    private EntropyDevnet _devnet = null!;
-    private EntropyClient _client = null!;
     private Sr25519Signer _user = null!;
 
-    [SetUp]
-    public async Task StartAsync()
+    /// <summary>Fresh per test: each fault stops or restarts servers and the node, sets fault hooks, and the tests count DKG runs,
+    /// failures and confirmations chain-wide.</summary>
+    protected override bool FreshDevnetPerTest => true;
+
+    /// <inheritdoc/>
+    protected override void ConfigureDevnet(EntropyDevnetOptions options)
     {
-        _devnet = new EntropyDevnet(new EntropyDevnetOptions
-        {
-            BlockInterval = TimeSpan.FromMilliseconds(300),
-            KeyStoreScryptCost = 1 << 10,
-            DkgTimeout = TimeSpan.FromSeconds(3),
-            LoggerFactory = new WarningLoggerFactory(),
-        });
-        await _devnet.StartAsync();
-        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(30) });
-        await TestPrograms.DeployAsync(_client);
+        options.DkgTimeout = TimeSpan.FromSeconds(3);
+        options.LoggerFactory = new WarningLoggerFactory();
+    }
+
+    /// <inheritdoc/>
+    protected override void ConfigureClient(EntropyClientOptions options) => options.RegistrationTimeout = TimeSpan.FromSeconds(30);
+
+    [SetUp]
+    public async Task FundUserAsync()
+    {
         _user = Sr25519Signer.FromSecretUri("//Alice//devnet-fault//" + TestContext.CurrentContext.Test.MethodName);
-        await RegistrationAudit.FundAsync(_client, _user.AccountId);
+        await RegistrationAudit.FundAsync(Client, _user.AccountId);
     }
 
     [TearDown]
-    public async Task StopAsync()
-    {
-        await _client.DisposeAsync();
-        await _devnet.DisposeAsync();
-        _user.Dispose();
-    }
+    public void DisposeUser() => _user.Dispose();
 
     [Test]
     public async Task WaitForCompletionAsync_ServerConfirmsAWrongKey_FailedRegistrationAndBothSharesKept()
     {
-        _devnet.Faults(1).ConfirmWrongKey = true;
+        Devnet.Faults(1).ConfirmWrongKey = true;
 
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
+        var operation = await Client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         var e = Assert.ThrowsAsync<RegistrationEndedException>(() => operation.WaitForCompletionAsync());
         Assert.That(e!.Reason, Is.EqualTo(RegistrationEndReason.KeysDiffered));
 
         Assert.Multiple(async () =>
         {
             Assert.That(e!.Account, Is.EqualTo(_user.AccountId));
-            Assert.That(await _client.IsRegisteredAsync(_user.AccountId), Is.False);
-            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+            Assert.That(await Client.IsRegisteredAsync(_user.AccountId), Is.False);
+            Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, _user.AccountId), Is.EqualTo(1));
         });
-        var shares = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        var shares = await RegistrationAudit.SharesSurviveRestartAsync(Devnet, _user.AccountId);
         Assert.That(shares, Has.All.Not.Null, "the DKG itself succeeded; the lie is only in the confirmation");
     }
 
     [Test]
     public async Task WaitForCompletionAsync_StuckRegistrationPruned_RegistrationCancelledAndNoShareAnywhere()
     {
-        await _devnet.StopServerAsync(1);
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
+        await Devnet.StopServerAsync(1);
+        var operation = await Client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         var wait = operation.WaitForCompletionAsync();
 
-        await _client.PruneRegistrationAsync(_user);
+        await Client.PruneRegistrationAsync(_user);
 
         Assert.That(Assert.ThrowsAsync<RegistrationEndedException>(() => wait)!.Reason, Is.EqualTo(RegistrationEndReason.Pruned));
-        await _devnet.RestartServerAsync(1);
-        var shares = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        await Devnet.RestartServerAsync(1);
+        var shares = await RegistrationAudit.SharesSurviveRestartAsync(Devnet, _user.AccountId);
         Assert.Multiple(async () =>
         {
             Assert.That(shares, Has.All.Null);
-            Assert.That(await _client.GetRegisteringAsync(_user.AccountId), Is.Null);
-            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+            Assert.That(await Client.GetRegisteringAsync(_user.AccountId), Is.Null);
+            Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, _user.AccountId), Is.EqualTo(1));
         });
     }
 
     [Test]
     public async Task WaitForCompletionAsync_OneServerNeverConfirms_TimesOutWithOneOfTwoAndTheCommittee()
     {
-        _devnet.Faults(1).SkipConfirmation = true;
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
-        await WaitForAsync(async () => (await _client.GetRegisteringAsync(_user.AccountId))?.Confirmations == 1);
+        Devnet.Faults(1).SkipConfirmation = true;
+        var operation = await Client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
+        await WaitForAsync(async () => (await Client.GetRegisteringAsync(_user.AccountId))?.Confirmations == 1);
 
-        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(_devnet.Endpoint, operation, TimeSpan.FromSeconds(1)));
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(Devnet.Endpoint, operation, TimeSpan.FromSeconds(1)));
 
         Assert.Multiple(() =>
         {
             Assert.That(e!.Confirmations, Is.EqualTo(1));
             Assert.That(e.RequiredConfirmations, Is.EqualTo(2));
-            Assert.That(e.Committee.Select(s => s.Endpoint), Is.EquivalentTo(_devnet.ThresholdServerEndpoints));
+            Assert.That(e.Committee.Select(s => s.Endpoint), Is.EquivalentTo(Devnet.ThresholdServerEndpoints));
             Assert.That(e.Message, Does.Contain("1 of 2"));
-            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+            Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, _user.AccountId), Is.EqualTo(1));
         });
-        var shares = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        var shares = await RegistrationAudit.SharesSurviveRestartAsync(Devnet, _user.AccountId);
         Assert.That(shares, Has.All.Not.Null);
     }
 
     [Test]
     public async Task RegisterAsync_ServerCrashesMidDkgAndRestarts_NoShareStoredThenPruneAndRetrySucceeds()
     {
-        _devnet.Faults(1).DelayMessages = TimeSpan.FromSeconds(2);
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
+        Devnet.Faults(1).DelayMessages = TimeSpan.FromSeconds(2);
+        var operation = await Client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         var registerBlock = operation.RegisterBlockNumber!.Value;
-        await WaitForAsync(() => Task.FromResult(_devnet.Chain.BestBlockNumber >= registerBlock + 2));
+        await WaitForAsync(() => Task.FromResult(Devnet.Chain.BestBlockNumber >= registerBlock + 2));
 
-        await _devnet.StopServerAsync(1);
-        await WaitForAsync(() => Task.FromResult(_devnet.Servers[0].LastDkgFailure is not null));
-        await _devnet.RestartServerAsync(1);
-        _devnet.Faults(1).DelayMessages = TimeSpan.Zero;
+        await Devnet.StopServerAsync(1);
+        await WaitForAsync(() => Task.FromResult(Devnet.Servers[0].LastDkgFailure is not null));
+        await Devnet.RestartServerAsync(1);
+        Devnet.Faults(1).DelayMessages = TimeSpan.Zero;
 
-        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(_devnet.Endpoint, operation, TimeSpan.FromSeconds(1)));
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(Devnet.Endpoint, operation, TimeSpan.FromSeconds(1)));
         Assert.That(e!.Confirmations, Is.Zero);
-        var shares = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        var shares = await RegistrationAudit.SharesSurviveRestartAsync(Devnet, _user.AccountId);
         Assert.That(shares, Has.All.Null, "a failed DKG stores nothing");
 
-        await _client.PruneRegistrationAsync(_user);
-        var retry = await _client.RegisterAsync(WaitUntil.Completed, _user, TestPrograms.AllowAllPointer);
+        await Client.PruneRegistrationAsync(_user);
+        var retry = await Client.RegisterAsync(WaitUntil.Completed, _user, TestPrograms.AllowAllPointer);
 
         Assert.Multiple(async () =>
         {
-            Assert.That(retry.Value.VerifyingKey, Is.EqualTo((await _client.GetRegistrationAsync(_user.AccountId))!.VerifyingKey));
-            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(2), "one per RegisterAsync call: the SDK itself never resent");
+            Assert.That(retry.Value.VerifyingKey, Is.EqualTo((await Client.GetRegistrationAsync(_user.AccountId))!.VerifyingKey));
+            Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, _user.AccountId), Is.EqualTo(2), "one per RegisterAsync call: the SDK itself never resent");
         });
-        Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId), Has.All.Not.Null);
+        Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(Devnet, _user.AccountId), Has.All.Not.Null);
     }
 
     [Test]
     public async Task RegisterAsync_SlowServer_CompletesAndBothSharesSurviveARestart()
     {
-        _devnet.Faults(1).DelayMessages = TimeSpan.FromMilliseconds(400);
+        Devnet.Faults(1).DelayMessages = TimeSpan.FromMilliseconds(400);
 
-        var operation = await _client.RegisterAsync(WaitUntil.Completed, _user, TestPrograms.AllowAllPointer);
+        var operation = await Client.RegisterAsync(WaitUntil.Completed, _user, TestPrograms.AllowAllPointer);
 
         Assert.Multiple(() =>
         {
             Assert.That(operation.HasCompleted, Is.True);
-            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+            Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, _user.AccountId), Is.EqualTo(1));
         });
-        Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId), Has.All.Not.Null);
+        Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(Devnet, _user.AccountId), Has.All.Not.Null);
     }
 
     [Test]
     public async Task UserNew_ReplayedAfterRegistration_IsRefusedAndNoShareChanges()
     {
-        var operation = await _client.RegisterAsync(WaitUntil.Completed, _user, TestPrograms.AllowAllPointer);
+        var operation = await Client.RegisterAsync(WaitUntil.Completed, _user, TestPrograms.AllowAllPointer);
         var block = operation.RegisterBlockNumber!.Value;
-        var committee = await _client.GetDkgCommitteeAsync(block + 1);
+        var committee = await Client.GetDkgCommitteeAsync(block + 1);
         var replay = new OcwMessageDkg(
             block,
             [_user.AccountId.ToArray()],
             [.. committee.Select(s => new ValidatorInfo(s.X25519PublicKey.ToArray(), System.Text.Encoding.UTF8.GetBytes(s.Endpoint), s.TssAccount.ToArray()))]).Encode();
-        var before = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        var before = await RegistrationAudit.SharesSurviveRestartAsync(Devnet, _user.AccountId);
 
         using var http = new HttpClient();
-        foreach (var endpoint in _devnet.ThresholdServerEndpoints)
+        foreach (var endpoint in Devnet.ThresholdServerEndpoints)
         {
             using var content = new ByteArrayContent(replay);
             using var response = await http.PostAsync(new Uri($"http://{endpoint}/user/new"), content);
@@ -167,12 +165,12 @@ public class DevnetFaultMatrixTests
 
         Assert.Multiple(async () =>
         {
-            for (var i = 0; i < _devnet.Servers.Count; i++)
+            for (var i = 0; i < Devnet.Servers.Count; i++)
             {
-                Assert.That(await _devnet.Servers[i].Store.GetAsync(_user.AccountId.ToSs58()), Is.EqualTo(before[i]), $"server {i}'s share");
+                Assert.That(await Devnet.Servers[i].Store.GetAsync(_user.AccountId.ToSs58()), Is.EqualTo(before[i]), $"server {i}'s share");
             }
 
-            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+            Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, _user.AccountId), Is.EqualTo(1));
         });
     }
 
@@ -181,44 +179,44 @@ public class DevnetFaultMatrixTests
     {
         var holdDkg = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var holdConfirmation = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        for (var i = 0; i < _devnet.Servers.Count; i++)
+        for (var i = 0; i < Devnet.Servers.Count; i++)
         {
-            _devnet.Faults(i).HoldDkg = holdDkg.Task;
-            _devnet.Faults(i).HoldConfirmation = holdConfirmation.Task;
+            Devnet.Faults(i).HoldDkg = holdDkg.Task;
+            Devnet.Faults(i).HoldConfirmation = holdConfirmation.Task;
         }
 
         try
         {
-            var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
+            var operation = await Client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
             var block = operation.RegisterBlockNumber!.Value;
-            var committee = await _client.GetDkgCommitteeAsync(block + 1);
+            var committee = await Client.GetDkgCommitteeAsync(block + 1);
             var replay = new OcwMessageDkg(
                 block,
                 [_user.AccountId.ToArray()],
                 [.. committee.Select(s => new ValidatorInfo(s.X25519PublicKey.ToArray(), System.Text.Encoding.UTF8.GetBytes(s.Endpoint), s.TssAccount.ToArray()))]).Encode();
 
             // 1. Both servers accepted the genuine /user/new (their replay guard holds its block), and the DKG has not started.
-            await WaitForAsync(async () => (await Task.WhenAll(_devnet.Servers.Select(s => s.Store.GetAsync(EncryptedKeyStore.LatestBlockNumberNewUser)))).All(b => b is { Length: 4 } && System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b) == block));
+            await WaitForAsync(async () => (await Task.WhenAll(Devnet.Servers.Select(s => s.Store.GetAsync(EncryptedKeyStore.LatestBlockNumberNewUser)))).All(b => b is { Length: 4 } && System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b) == block));
             var duringDkg = await PostUserNewToEveryServerAsync(replay);
             Assert.Multiple(async () =>
             {
                 Assert.That(duringDkg, Has.All.EqualTo((500, "Data is repeated")));
-                Assert.That(_devnet.Servers.Select(s => s.DkgRuns), Has.All.Zero, "the replay started no DKG");
+                Assert.That(Devnet.Servers.Select(s => s.DkgRuns), Has.All.Zero, "the replay started no DKG");
                 Assert.That(await RegisteringConfirmationsAsync(), Is.Zero);
             });
 
             // 2. The DKG ran and both shares are stored; the confirmations are held.
             holdDkg.SetResult();
-            await WaitForAsync(async () => (await Task.WhenAll(_devnet.Servers.Select(s => s.Store.GetAsync(_user.AccountId.ToSs58())))).All(b => b is not null));
-            var before = await Task.WhenAll(_devnet.Servers.Select(s => s.Store.GetAsync(_user.AccountId.ToSs58())));
+            await WaitForAsync(async () => (await Task.WhenAll(Devnet.Servers.Select(s => s.Store.GetAsync(_user.AccountId.ToSs58())))).All(b => b is not null));
+            var before = await Task.WhenAll(Devnet.Servers.Select(s => s.Store.GetAsync(_user.AccountId.ToSs58())));
             var beforeConfirmations = await PostUserNewToEveryServerAsync(replay);
             Assert.Multiple(async () =>
             {
                 Assert.That(beforeConfirmations, Has.All.EqualTo((500, "Data is repeated")));
                 Assert.That(await RegisteringConfirmationsAsync(), Is.Zero, "still registering, nothing confirmed");
-                for (var i = 0; i < _devnet.Servers.Count; i++)
+                for (var i = 0; i < Devnet.Servers.Count; i++)
                 {
-                    Assert.That(await _devnet.Servers[i].Store.GetAsync(_user.AccountId.ToSs58()), Is.EqualTo(before[i]), $"server {i}'s share");
+                    Assert.That(await Devnet.Servers[i].Store.GetAsync(_user.AccountId.ToSs58()), Is.EqualTo(before[i]), $"server {i}'s share");
                 }
             });
 
@@ -227,11 +225,11 @@ public class DevnetFaultMatrixTests
             var registration = await operation.WaitForCompletionAsync();
             Assert.Multiple(() =>
             {
-                Assert.That(_devnet.Servers.Select(s => s.DkgRuns), Has.All.EqualTo(1), "exactly one DKG per server");
+                Assert.That(Devnet.Servers.Select(s => s.DkgRuns), Has.All.EqualTo(1), "exactly one DKG per server");
                 Assert.That(registration.VerifyingKey.ToArray(), Is.EqualTo(ThresholdServerHost.ParseShare(before[0]!).VerifyingKey));
-                Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+                Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, _user.AccountId), Is.EqualTo(1));
             });
-            Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId), Is.EqualTo(before));
+            Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(Devnet, _user.AccountId), Is.EqualTo(before));
         }
         finally
         {
@@ -243,16 +241,16 @@ public class DevnetFaultMatrixTests
     [Test]
     public async Task RegisterAsync_LyingServerSendsABadShare_HonestServerNamesItStoresNothingAndTheStoresReopen()
     {
-        _devnet.Faults(1).SendInconsistentShare = true;
-        var honest = _devnet.Servers[0];
-        var cheater = _devnet.Servers[1];
+        Devnet.Faults(1).SendInconsistentShare = true;
+        var honest = Devnet.Servers[0];
+        var cheater = Devnet.Servers[1];
 
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
+        var operation = await Client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         await WaitForAsync(() => Task.FromResult(honest.LastDkgFailure is not null));
 
         // The cheater's own run ends one way or the other (it may have received the honest share before the honest server stopped).
         await WaitForAsync(async () => cheater.LastDkgFailure is not null || await cheater.Store.GetAsync(_user.AccountId.ToSs58()) is not null);
-        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(_devnet.Endpoint, operation, TimeSpan.FromSeconds(1)));
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(Devnet.Endpoint, operation, TimeSpan.FromSeconds(1)));
         var failure = honest.LastDkgFailure as Entropy.Protocol.Dkg.DkgException;
         Assert.Multiple(async () =>
         {
@@ -260,21 +258,21 @@ public class DevnetFaultMatrixTests
             Assert.That(failure!.Reason, Is.EqualTo(Entropy.Protocol.Dkg.DkgFailureReason.InconsistentShare));
             Assert.That(failure.Culprit, Is.EqualTo(new Entropy.Protocol.Dkg.PartyId(cheater.Account.AsSpan())), "the honest server names the cheater");
             Assert.That(e!.Confirmations, Is.LessThan(2));
-            Assert.That(await _client.IsRegisteredAsync(_user.AccountId), Is.False);
-            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1), "the SDK did not resubmit");
+            Assert.That(await Client.IsRegisteredAsync(_user.AccountId), Is.False);
+            Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, _user.AccountId), Is.EqualTo(1), "the SDK did not resubmit");
         });
-        var shares = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        var shares = await RegistrationAudit.SharesSurviveRestartAsync(Devnet, _user.AccountId);
         Assert.That(shares[0], Is.Null, "the honest server stored nothing");
-        Assert.That(await _client.GetRegisteringAsync(_user.AccountId), Is.Not.Null, "registering until pruned");
+        Assert.That(await Client.GetRegisteringAsync(_user.AccountId), Is.Not.Null, "registering until pruned");
     }
 
-    private async Task<int?> RegisteringConfirmationsAsync() => (await _client.GetRegisteringAsync(_user.AccountId))?.Confirmations;
+    private async Task<int?> RegisteringConfirmationsAsync() => (await Client.GetRegisteringAsync(_user.AccountId))?.Confirmations;
 
     private async Task<IReadOnlyList<(int Status, string Body)>> PostUserNewToEveryServerAsync(byte[] body)
     {
         using var http = new HttpClient();
         var answers = new List<(int, string)>();
-        foreach (var endpoint in _devnet.ThresholdServerEndpoints)
+        foreach (var endpoint in Devnet.ThresholdServerEndpoints)
         {
             using var content = new ByteArrayContent(body);
             using var response = await http.PostAsync(new Uri($"http://{endpoint}/user/new"), content);
@@ -287,21 +285,21 @@ public class DevnetFaultMatrixTests
     [Test]
     public async Task WaitForCompletionAsync_RuntimeUpgradedMidFlight_ClientAndServersSignForTheNewSpec()
     {
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
-        _devnet.Chain.UpgradeRuntime(11);
+        var operation = await Client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
+        Devnet.Chain.UpgradeRuntime(11);
 
         var registration = await operation.WaitForCompletionAsync();
         using var next = Sr25519Signer.FromSecretUri("//Alice//devnet-fault//after-upgrade");
-        await RegistrationAudit.FundAsync(_client, next.AccountId);
-        var after = await _client.RegisterAsync(WaitUntil.Completed, next, TestPrograms.AllowAllPointer);
+        await RegistrationAudit.FundAsync(Client, next.AccountId);
+        var after = await Client.RegisterAsync(WaitUntil.Completed, next, TestPrograms.AllowAllPointer);
 
         Assert.Multiple(() =>
         {
-            Assert.That(_devnet.Chain.SpecVersion, Is.EqualTo(11u));
-            Assert.That(_client.Session.SpecVersion, Is.EqualTo(11u), "the client refreshed its runtime");
+            Assert.That(Devnet.Chain.SpecVersion, Is.EqualTo(11u));
+            Assert.That(Client.Session.SpecVersion, Is.EqualTo(11u), "the client refreshed its runtime");
             Assert.That(after.Value.VerifyingKey, Is.Not.EqualTo(registration.VerifyingKey));
-            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
-            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, next.AccountId), Is.EqualTo(1));
+            Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, _user.AccountId), Is.EqualTo(1));
+            Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, next.AccountId), Is.EqualTo(1));
         });
     }
 
@@ -312,7 +310,7 @@ public class DevnetFaultMatrixTests
         // servers whose connection to the node is down (they must reconnect to check the message), and the client is waiting.
         var (request, progress, restart) = RequestRestartingTheNodeOnceInBlock(TimeSpan.FromMilliseconds(300));
 
-        var operation = await _client.RegisterAsync(WaitUntil.Completed, request, progress);
+        var operation = await Client.RegisterAsync(WaitUntil.Completed, request, progress);
 
         Assert.That(restart(), Is.Not.Null, "the node restarted");
         await restart()!;
@@ -325,12 +323,12 @@ public class DevnetFaultMatrixTests
         // Deterministic point: server 0 has its /user/new and receives its first DKG message when the node goes down; the servers
         // finish the DKG among themselves, then need the node again (replication, nonce, confirm_register) while the client waits.
         Task? restart = null;
-        _devnet.Faults(0).FirstDkgMessageReceived = (_, _) =>
+        Devnet.Faults(0).FirstDkgMessageReceived = (_, _) =>
         {
-            restart ??= _devnet.Chain.RestartAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None);
+            restart ??= Devnet.Chain.RestartAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None);
             return Task.CompletedTask;
         };
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
+        var operation = await Client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
 
         var registration = await operation.WaitForCompletionAsync();
 
@@ -346,29 +344,29 @@ public class DevnetFaultMatrixTests
         // message in time (they need the node for it), so neither starts the DKG, and the message is never sent again. Completion is
         // impossible; the user sees the documented timeout (0 of 2, with the committee), prunes, and registers again.
         var (request, progress, restart) = RequestRestartingTheNodeOnceInBlock(TimeSpan.FromMilliseconds(2300));
-        var operation = await _client.RegisterAsync(WaitUntil.Started, request, progress);
+        var operation = await Client.RegisterAsync(WaitUntil.Started, request, progress);
         await restart()!;
         var registerBlock = operation.RegisterBlockNumber!.Value;
-        await WaitForAsync(() => Task.FromResult(_devnet.Chain.BestBlockNumber >= registerBlock + 4));
-        Assert.That((await _client.GetRegisteringAsync(_user.AccountId))?.Confirmations, Is.Zero, "still registering (a retried read: the client has reconnected)");
+        await WaitForAsync(() => Task.FromResult(Devnet.Chain.BestBlockNumber >= registerBlock + 4));
+        Assert.That((await Client.GetRegisteringAsync(_user.AccountId))?.Confirmations, Is.Zero, "still registering (a retried read: the client has reconnected)");
 
-        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(_devnet.Endpoint, operation, TimeSpan.FromSeconds(1)));
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(Devnet.Endpoint, operation, TimeSpan.FromSeconds(1)));
         Assert.Multiple(() =>
         {
             Assert.That(e!.Confirmations, Is.Zero);
-            Assert.That(e.Committee.Select(s => s.Endpoint), Is.EquivalentTo(_devnet.ThresholdServerEndpoints));
-            Assert.That(_devnet.Servers.Select(s => s.LastDkgFailure), Is.All.Null, "no DKG was started, so none failed");
+            Assert.That(e.Committee.Select(s => s.Endpoint), Is.EquivalentTo(Devnet.ThresholdServerEndpoints));
+            Assert.That(Devnet.Servers.Select(s => s.LastDkgFailure), Is.All.Null, "no DKG was started, so none failed");
         });
 
         var wait = operation.WaitForCompletionAsync();
-        await _client.PruneRegistrationAsync(_user);
+        await Client.PruneRegistrationAsync(_user);
         Assert.That(Assert.ThrowsAsync<RegistrationEndedException>(() => wait)!.Reason, Is.EqualTo(RegistrationEndReason.Pruned));
-        Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId), Has.All.Null, "no server stored anything");
+        Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(Devnet, _user.AccountId), Has.All.Null, "no server stored anything");
 
-        var retry = await _client.RegisterAsync(WaitUntil.Completed, _user, TestPrograms.AllowAllPointer);
-        Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(2), "one per RegisterAsync call: the SDK itself never resent");
-        Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId), Has.All.Not.Null);
-        Assert.That(retry.Value.VerifyingKey, Is.EqualTo((await _client.GetRegistrationAsync(_user.AccountId))!.VerifyingKey));
+        var retry = await Client.RegisterAsync(WaitUntil.Completed, _user, TestPrograms.AllowAllPointer);
+        Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, _user.AccountId), Is.EqualTo(2), "one per RegisterAsync call: the SDK itself never resent");
+        Assert.That(await RegistrationAudit.SharesSurviveRestartAsync(Devnet, _user.AccountId), Has.All.Not.Null);
+        Assert.That(retry.Value.VerifyingKey, Is.EqualTo((await Client.GetRegistrationAsync(_user.AccountId))!.VerifyingKey));
     }
 
     [Test]
@@ -377,25 +375,25 @@ public class DevnetFaultMatrixTests
         // The node receives server 0's confirm_register, but every connection drops before it answers: the server cannot tell
         // whether it arrived, sends the same signed bytes again (the pool answers "already imported"), and its next confirmation
         // takes the next nonce (the reservation was kept, so there is no gap and no clash).
-        var tss0 = _devnet.Servers[0].Account;
+        var tss0 = Devnet.Servers[0].Account;
         var dropped = 0;
-        _devnet.Chain.Node.BeforeSubmit = encoded =>
+        Devnet.Chain.Node.BeforeSubmit = encoded =>
         {
-            var extrinsic = _devnet.Chain.Node.DecodeExtrinsic(encoded);
+            var extrinsic = Devnet.Chain.Node.DecodeExtrinsic(encoded);
             if (extrinsic.Call.Name == "confirm_register" && extrinsic.Signer is { } signer && signer.AsSpan().SequenceEqual(tss0.AsSpan())
                 && Interlocked.Exchange(ref dropped, 1) == 0)
             {
-                _devnet.Chain.DropConnections();
+                Devnet.Chain.DropConnections();
             }
         };
 
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
+        var operation = await Client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         var registration = await operation.WaitForCompletionAsync();
         using var next = Sr25519Signer.FromSecretUri("//Alice//devnet-fault//after-lost-confirmation");
-        await RegistrationAudit.FundAsync(_client, next.AccountId);
-        var after = await _client.RegisterAsync(WaitUntil.Completed, next, TestPrograms.AllowAllPointer);
+        await RegistrationAudit.FundAsync(Client, next.AccountId);
+        var after = await Client.RegisterAsync(WaitUntil.Completed, next, TestPrograms.AllowAllPointer);
 
-        var confirmations = _devnet.Chain.Node.Submissions
+        var confirmations = Devnet.Chain.Node.Submissions
             .Where(x => x.CallName == "confirm_register" && x.Signer is { } signer && signer.AsSpan().SequenceEqual(tss0.AsSpan()))
             .ToList();
         Assert.Multiple(() =>
@@ -404,7 +402,7 @@ public class DevnetFaultMatrixTests
             Assert.That(confirmations.Count(c => c.Hash.AsSpan().SequenceEqual(confirmations[0].Hash)), Is.EqualTo(2), "the first confirmation and its resend, the same bytes");
             Assert.That(confirmations.Where(c => c.Nonce == confirmations[0].Nonce).Select(c => Convert.ToHexString(c.Hash)).Distinct().Count(), Is.EqualTo(1), "never two different transactions with one nonce");
             Assert.That(confirmations[^1].Nonce, Is.EqualTo(confirmations[0].Nonce + 1), "the next confirmation takes the next nonce");
-            Assert.That(RegistrationAudit.CountIncluded(_devnet.Chain, "confirm_register", tss0), Is.EqualTo(2));
+            Assert.That(RegistrationAudit.CountIncluded(Devnet.Chain, "confirm_register", tss0), Is.EqualTo(2));
             Assert.That(after.Value.VerifyingKey, Is.Not.EqualTo(registration.VerifyingKey));
         });
         await AssertRegisteredOnceWithIntactSharesAsync(registration);
@@ -415,53 +413,53 @@ public class DevnetFaultMatrixTests
     {
         // Another account registered before: its shares must come through the crash untouched.
         using var earlier = Sr25519Signer.FromSecretUri("//Alice//devnet-fault//before-the-crash");
-        await RegistrationAudit.FundAsync(_client, earlier.AccountId);
-        await _client.RegisterAsync(WaitUntil.Completed, earlier, TestPrograms.AllowAllPointer);
-        var earlierShares = await Task.WhenAll(_devnet.Servers.Select(server => server.Store.GetAsync(earlier.AccountId.ToSs58())));
+        await RegistrationAudit.FundAsync(Client, earlier.AccountId);
+        await Client.RegisterAsync(WaitUntil.Completed, earlier, TestPrograms.AllowAllPointer);
+        var earlierShares = await Task.WhenAll(Devnet.Servers.Select(server => server.Store.GetAsync(earlier.AccountId.ToSs58())));
 
         // Deterministic point: server 1 has accepted /user/new and its DKG has received a first message; it crashes there, before
         // it could store or confirm anything. Its DKG is not resumed after the restart (the OCW sends the message once).
         var reached = new TaskCompletionSource<AccountId>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _devnet.Faults(1).FirstDkgMessageReceived = (account, cancellationToken) =>
+        Devnet.Faults(1).FirstDkgMessageReceived = (account, cancellationToken) =>
         {
             reached.TrySetResult(account);
             return Task.Delay(Timeout.Infinite, cancellationToken);
         };
-        var operation = await _client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
+        var operation = await Client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
         Assert.That(await reached.Task.WaitAsync(TimeSpan.FromSeconds(20)), Is.EqualTo(_user.AccountId));
-        await _devnet.StopServerAsync(1);
-        _devnet.Faults(1).FirstDkgMessageReceived = null;
-        await WaitForAsync(() => Task.FromResult(_devnet.Servers[0].LastDkgFailure is not null));
-        await _devnet.RestartServerAsync(1);
+        await Devnet.StopServerAsync(1);
+        Devnet.Faults(1).FirstDkgMessageReceived = null;
+        await WaitForAsync(() => Task.FromResult(Devnet.Servers[0].LastDkgFailure is not null));
+        await Devnet.RestartServerAsync(1);
 
-        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(_devnet.Endpoint, operation, TimeSpan.FromSeconds(1)));
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(Devnet.Endpoint, operation, TimeSpan.FromSeconds(1)));
         // Server 0's DKG fails either by its timeout (naming the silent server 1) or at once, when its share for server 1 meets the
         // closed channel: which one depends on whether it had sent before the crash.
-        var failure = _devnet.Servers[0].LastDkgFailure;
+        var failure = Devnet.Servers[0].LastDkgFailure;
         var culprits = (failure as Entropy.Protocol.Dkg.DkgException)?.Culprits ?? [];
         Assert.Multiple(() =>
         {
             Assert.That(e!.Confirmations, Is.Zero);
             Assert.That(e.Message, Does.Contain("0 of 2"));
-            Assert.That(e.Committee.Select(s => s.Endpoint), Is.EquivalentTo(_devnet.ThresholdServerEndpoints));
+            Assert.That(e.Committee.Select(s => s.Endpoint), Is.EquivalentTo(Devnet.ThresholdServerEndpoints));
             Assert.That(failure, Is.Not.Null, "the surviving server's DKG failed");
-            Assert.That(culprits, Is.SubsetOf(new[] { new Entropy.Protocol.Dkg.PartyId(_devnet.Servers[1].Account.AsSpan()) }), "only the crashed server can be named");
+            Assert.That(culprits, Is.SubsetOf(new[] { new Entropy.Protocol.Dkg.PartyId(Devnet.Servers[1].Account.AsSpan()) }), "only the crashed server can be named");
         });
 
         var wait = operation.WaitForCompletionAsync();
-        await _client.PruneRegistrationAsync(_user);
+        await Client.PruneRegistrationAsync(_user);
         Assert.That(Assert.ThrowsAsync<RegistrationEndedException>(() => wait)!.Reason, Is.EqualTo(RegistrationEndReason.Pruned));
 
-        var shares = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        var shares = await RegistrationAudit.SharesSurviveRestartAsync(Devnet, _user.AccountId);
         Assert.Multiple(async () =>
         {
             Assert.That(shares, Has.All.Null, "the crashed DKG stored nothing on either server");
-            Assert.That(await _client.GetRegisteringAsync(_user.AccountId), Is.Null);
-            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
-            for (var i = 0; i < _devnet.Servers.Count; i++)
+            Assert.That(await Client.GetRegisteringAsync(_user.AccountId), Is.Null);
+            Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, _user.AccountId), Is.EqualTo(1));
+            for (var i = 0; i < Devnet.Servers.Count; i++)
             {
                 Assert.That(earlierShares[i], Is.Not.Null);
-                Assert.That(await _devnet.Servers[i].Store.GetAsync(earlier.AccountId.ToSs58()), Is.EqualTo(earlierShares[i]), $"server {i}'s share of the earlier account");
+                Assert.That(await Devnet.Servers[i].Store.GetAsync(earlier.AccountId.ToSs58()), Is.EqualTo(earlierShares[i]), $"server {i}'s share of the earlier account");
             }
         });
     }
@@ -474,7 +472,7 @@ public class DevnetFaultMatrixTests
         {
             if (p.Stage == RegistrationStage.InBlock)
             {
-                restart ??= _devnet.Chain.RestartAsync(downtime);
+                restart ??= Devnet.Chain.RestartAsync(downtime);
             }
         });
         var request = new RegisterRequest(_user);
@@ -488,13 +486,13 @@ public class DevnetFaultMatrixTests
     /// </summary>
     private async Task AssertRegisteredOnceWithIntactSharesAsync(global::Entropy.Registration registration)
     {
-        var shares = await RegistrationAudit.SharesSurviveRestartAsync(_devnet, _user.AccountId);
+        var shares = await RegistrationAudit.SharesSurviveRestartAsync(Devnet, _user.AccountId);
         Assert.That(shares, Has.All.Not.Null, "every committee server stored its share");
         Assert.Multiple(async () =>
         {
-            Assert.That((await _client.GetRegistrationAsync(_user.AccountId))!.VerifyingKey, Is.EqualTo(registration.VerifyingKey));
-            Assert.That(RegistrationAudit.RegisterSubmissions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
-            Assert.That(RegistrationAudit.RegisterInclusions(_devnet.Chain, _user.AccountId), Is.EqualTo(1));
+            Assert.That((await Client.GetRegistrationAsync(_user.AccountId))!.VerifyingKey, Is.EqualTo(registration.VerifyingKey));
+            Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, _user.AccountId), Is.EqualTo(1));
+            Assert.That(RegistrationAudit.RegisterInclusions(Devnet.Chain, _user.AccountId), Is.EqualTo(1));
             Assert.That(
                 Entropy.Tests.Protocol.DkgTestNetwork.CombineShares(shares.Select(s => ThresholdServerHost.ParseShare(s!).Secret)),
                 Is.EqualTo(registration.VerifyingKey.ToArray()),

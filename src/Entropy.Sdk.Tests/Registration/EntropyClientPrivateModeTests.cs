@@ -9,37 +9,21 @@ namespace Entropy.Tests.Registration;
 /// <summary>EntropyClient in the Private access mode against the devnet: the SDK joins the DKG as the user and returns its share.</summary>
 [TestFixture(1)]
 [TestFixture(3)]
-public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
+public class EntropyClientPrivateModeTests(int validatorsPerSubgroup) : DevnetFixture
 {
-    private EntropyDevnet _devnet = null!;
-    private EntropyClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
+    /// <inheritdoc/>
+    protected override void ConfigureDevnet(EntropyDevnetOptions options)
     {
-        _devnet = new EntropyDevnet(new EntropyDevnetOptions
-        {
-            BlockInterval = TimeSpan.FromMilliseconds(300),
-            KeyStoreScryptCost = 1 << 10,
-            ValidatorsPerSubgroup = validatorsPerSubgroup,
-            DkgTimeout = PrivateModeBudget.KeyGeneration,
-        });
-        await _devnet.StartAsync();
-        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions
-        {
-            PollingInterval = TimeSpan.FromMilliseconds(100),
-            RegistrationTimeout = PrivateModeBudget.Registration,
-            KeyGenerationTimeout = PrivateModeBudget.KeyGeneration,
-            SafePrimeSource = TestSafePrimes.Source(),
-        });
-        await TestPrograms.DeployAsync(_client);
+        options.ValidatorsPerSubgroup = validatorsPerSubgroup;
+        options.DkgTimeout = PrivateModeBudget.KeyGeneration;
     }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
+    /// <inheritdoc/>
+    protected override void ConfigureClient(EntropyClientOptions options)
     {
-        await _client.DisposeAsync();
-        await _devnet.DisposeAsync();
+        options.RegistrationTimeout = PrivateModeBudget.Registration;
+        options.KeyGenerationTimeout = PrivateModeBudget.KeyGeneration;
+        options.SafePrimeSource = TestSafePrimes.Source();
     }
 
     [Test]
@@ -55,7 +39,7 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
         };
         request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
 
-        var operation = await _client.RegisterAsync(WaitUntil.Completed, request, new SyncProgress(p => stages.Add(p.Stage)));
+        var operation = await Client.RegisterAsync(WaitUntil.Completed, request, new SyncProgress(p => stages.Add(p.Stage)));
         using var share = operation.KeyShare;
         var registration = operation.Value;
 
@@ -65,7 +49,7 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
 
         // Every subgroup member holds its subgroup's share; the committee's distinct shares plus the user's make the key.
         var serverSecrets = new List<byte[]>();
-        foreach (var server in _devnet.Servers)
+        foreach (var server in Devnet.Servers)
         {
             var stored = await server.Store.GetAsync(user.AccountId.ToSs58());
             Assert.That(stored, Is.Not.Null, $"{server.Name} holds no share");
@@ -126,31 +110,31 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
         using var x25519 = X25519KeyPair.Generate();
 
         // Stop every server of subgroup 1, so whichever member the committee picks is down.
-        var down = Enumerable.Range(0, _devnet.Servers.Count).Where(i => _devnet.Servers[i].Subgroup == 1).ToList();
+        var down = Enumerable.Range(0, Devnet.Servers.Count).Where(i => Devnet.Servers[i].Subgroup == 1).ToList();
         foreach (var index in down)
         {
-            await _devnet.StopServerAsync(index);
+            await Devnet.StopServerAsync(index);
         }
 
         try
         {
             var request = new RegisterRequest(user) { AccessMode = AccessMode.Private, UserX25519KeyPair = x25519 };
             request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
-            var e = Assert.ThrowsAsync<PrivateKeyGenerationException>(() => _client.RegisterAsync(WaitUntil.Completed, request));
+            var e = Assert.ThrowsAsync<PrivateKeyGenerationException>(() => Client.RegisterAsync(WaitUntil.Completed, request));
             Assert.Multiple(() =>
             {
                 Assert.That(e!.Failure, Is.EqualTo(PrivateKeyGenerationFailure.ServerUnreachable));
                 Assert.That(e.Server.Subgroup, Is.EqualTo(1));
                 Assert.That(e.Message, Does.Contain(e.Server.Endpoint));
-                Assert.That(down.Select(i => _devnet.Servers[i].Endpoint), Does.Contain(e.Server.Endpoint));
+                Assert.That(down.Select(i => Devnet.Servers[i].Endpoint), Does.Contain(e.Server.Endpoint));
             });
-            await _client.PruneRegistrationAsync(user);
+            await Client.PruneRegistrationAsync(user);
         }
         finally
         {
             foreach (var index in down)
             {
-                await _devnet.RestartServerAsync(index);
+                await Devnet.RestartServerAsync(index);
             }
         }
     }
@@ -162,7 +146,7 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup)
         var request = new RegisterRequest(user) { AccessMode = AccessMode.Private };
         request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
 
-        var e = Assert.ThrowsAsync<RegistrationPreflightException>(() => _client.RegisterAsync(WaitUntil.Completed, request));
+        var e = Assert.ThrowsAsync<RegistrationPreflightException>(() => Client.RegisterAsync(WaitUntil.Completed, request));
 
         Assert.That(e!.Failure, Is.EqualTo(RegistrationPreflightFailure.MissingX25519Key));
         Assert.That(e.Message, Does.Contain("UserX25519KeyPair"));

@@ -12,26 +12,10 @@ using Scalar = NBitcoin.Secp256k1.Scalar;
 namespace Entropy.Tests.Simulator;
 
 /// <summary>The server side of the Private access mode over real loopback: the user, driven from test code, joins the committee's DKG.</summary>
-public class EntropyDevnetPrivateTests
+public class EntropyDevnetPrivateTests : DevnetFixture
 {
-    private EntropyDevnet _devnet = null!;
-    private EntropyClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(300), KeyStoreScryptCost = 1 << 10, DkgTimeout = PrivateModeBudget.KeyGeneration });
-        await _devnet.StartAsync();
-        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(60) });
-        await TestPrograms.DeployAsync(_client);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _client.DisposeAsync();
-        await _devnet.DisposeAsync();
-    }
+    /// <inheritdoc/>
+    protected override void ConfigureDevnet(EntropyDevnetOptions options) => options.DkgTimeout = PrivateModeBudget.KeyGeneration;
 
     [Test]
     public async Task PrivateRegister_UserJoinsTheDkg_SharesOfServersAndUserCombineToTheConfirmedKey()
@@ -43,7 +27,7 @@ public class EntropyDevnetPrivateTests
         var wrongSecret = RandomNumberGenerator.GetBytes(32);
 
         var block = await SubmitPrivateRegisterAsync(user, x25519Public);
-        var committee = await _client.GetDkgCommitteeAsync(block + 1);
+        var committee = await Client.GetDkgCommitteeAsync(block + 1);
         var subscribe = SubscribeMessage.Create(SessionId.Dkg(account.AsSpan()), user);
 
         // A connection whose Noise static key is not the x25519 key of KeyVisibility::Private is refused, naming the server.
@@ -62,7 +46,7 @@ public class EntropyDevnetPrivateTests
         var registration = await WaitForRegistrationAsync(account);
 
         var secrets = new List<byte[]>();
-        foreach (var server in _devnet.Servers)
+        foreach (var server in Devnet.Servers)
         {
             var stored = await server.Store.GetAsync(account.ToSs58());
             Assert.That(stored, Is.Not.Null, $"{server.Name} holds no share");
@@ -88,14 +72,13 @@ public class EntropyDevnetPrivateTests
     [Test]
     public async Task PrivateRegister_UserNeverConnects_ServersNameTheUserAsSilentAndNothingIsStored()
     {
-        // A devnet of its own whose servers wait 10 s for the user (the shared one waits the whole key-generation budget).
-        await using var devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(300), KeyStoreScryptCost = 1 << 10, DkgTimeout = TimeSpan.FromSeconds(10) });
-        await devnet.StartAsync();
-        await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(60) });
+        // A devnet of its own whose servers wait 3 s for the user (the shared one waits the whole key-generation budget; how long
+        // is not the subject, only that the silent party is named).
+        await using var running = await StartAsync(options => options.DkgTimeout = TimeSpan.FromSeconds(3));
+        var (devnet, client) = (running.Devnet, running.Client);
         using var user = Sr25519KeyPair.FromSecretUri("//Bob");
         var account = new AccountId(user.PublicKey.ToArray());
         var server = devnet.Servers[0];
-        await TestPrograms.DeployAsync(client);
 
         await SubmitPrivateRegisterAsync(client, user, NoiseCrypto.PublicKeyOf(RandomNumberGenerator.GetBytes(32)));
 
@@ -111,7 +94,7 @@ public class EntropyDevnetPrivateTests
         Assert.That(await client.IsRegisteredAsync(account), Is.False);
     }
 
-    private Task<uint> SubmitPrivateRegisterAsync(Sr25519KeyPair user, byte[] x25519Public) => SubmitPrivateRegisterAsync(_client, user, x25519Public);
+    private Task<uint> SubmitPrivateRegisterAsync(Sr25519KeyPair user, byte[] x25519Public) => SubmitPrivateRegisterAsync(Client, user, x25519Public);
 
     private static async Task<uint> SubmitPrivateRegisterAsync(EntropyClient client, Sr25519KeyPair user, byte[] x25519Public)
     {
@@ -128,7 +111,7 @@ public class EntropyDevnetPrivateTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
         {
-            if (await _client.GetRegistrationAsync(account, timeout.Token) is { } registration)
+            if (await Client.GetRegistrationAsync(account, timeout.Token) is { } registration)
             {
                 return registration;
             }
