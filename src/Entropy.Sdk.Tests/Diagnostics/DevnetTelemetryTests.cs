@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Entropy.Crypto;
 using Entropy.Simulator;
+using Entropy.Tests.Simulator;
 using Entropy.Tests.Registration;
 
 namespace Entropy.Tests.Diagnostics;
@@ -12,14 +13,13 @@ public class DevnetTelemetryTests
     public async Task Registration_DevnetReportsBlocksPoolDkgAndServerRequests()
     {
         using var recorder = new TelemetryRecorder(DevnetDiagnostics.ActivitySourceName, DevnetDiagnostics.MeterName);
-        await using var devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(200), KeyStoreScryptCost = 1 << 10 });
-        await devnet.StartAsync();
+        // A devnet of its own: the test reads its metrics by the devnet's ports from the registration on.
+        await using var running = await DevnetFixture.StartAsync(options => options.BlockInterval = TimeSpan.FromMilliseconds(200));
+        var (devnet, client) = (running.Devnet, running.Client);
         var chainPort = devnet.Endpoint.Port;
         var serverPorts = devnet.ThresholdServerEndpoints.Select(e => new Uri("http://" + e).Port).ToList();
-        await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { RegistrationTimeout = TimeSpan.FromSeconds(60) });
         using var user = Sr25519Signer.FromSecretUri("//Alice//devnet-telemetry");
         await RegistrationAudit.FundAsync(client, user.AccountId);
-        await TestPrograms.DeployAsync(client);
 
         await client.RegisterAsync(WaitUntil.Completed, user, TestPrograms.AllowAllPointer);
         recorder.Observe();

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Entropy.Crypto;
-using Entropy.Simulator;
+using Entropy.Tests.Simulator;
 
 namespace Entropy.Tests.Diagnostics;
 
@@ -12,10 +12,10 @@ public class ProgramTelemetryTests
     public async Task DeployAndRemoveProgram_EmitSpansWithTheirEventsAndRpcChildren()
     {
         using var recorder = new TelemetryRecorder();
-        await using var devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(200), KeyStoreScryptCost = 1 << 10 });
-        await devnet.StartAsync();
-        var port = devnet.Endpoint.Port;
-        await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { RegistrationTimeout = TimeSpan.FromSeconds(60) });
+        // A devnet of its own without the test program: the test counts every program operation on its port.
+        await using var running = await DevnetFixture.StartAsync(options => options.BlockInterval = TimeSpan.FromMilliseconds(200), deployTestProgram: false);
+        var client = running.Client;
+        var port = running.Devnet.Endpoint.Port;
         using var deployer = Sr25519Signer.FromSecretUri("//Alice");
         byte[] configuration = [0x74, 0x65, 0x6c, 0x65]; // a configuration interface of its own: a pointer no other test deploys
 

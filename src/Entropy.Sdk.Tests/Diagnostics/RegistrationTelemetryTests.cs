@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Entropy.Crypto;
-using Entropy.Simulator;
+using Entropy.Tests.Simulator;
 using Entropy.Tests.Registration;
 
 namespace Entropy.Tests.Diagnostics;
@@ -13,13 +13,12 @@ public class RegistrationTelemetryTests
     public async Task RegisterAsync_Completed_EmitsSpansStageEventsAndMetrics()
     {
         using var recorder = new TelemetryRecorder();
-        await using var devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(200), KeyStoreScryptCost = 1 << 10 });
-        await devnet.StartAsync();
+        // A devnet of its own: the test expects exactly one connect and one registration span on its port.
+        await using var running = await DevnetFixture.StartAsync(options => options.BlockInterval = TimeSpan.FromMilliseconds(200));
+        var (devnet, client) = (running.Devnet, running.Client);
         var port = devnet.Endpoint.Port;
-        await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { RegistrationTimeout = TimeSpan.FromSeconds(60) });
         using var user = Sr25519Signer.FromSecretUri("//Alice//telemetry");
         await RegistrationAudit.FundAsync(client, user.AccountId);
-        await TestPrograms.DeployAsync(client);
 
         var operation = await client.RegisterAsync(WaitUntil.Completed, user, TestPrograms.AllowAllPointer);
         var registeredAt = devnet.Chain.BestBlockNumber;
@@ -77,13 +76,12 @@ public class RegistrationTelemetryTests
     public async Task WaitForCompletionAsync_AfterStarted_HasItsOwnSpanWithTheLaterStages()
     {
         using var recorder = new TelemetryRecorder();
-        await using var devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(200), KeyStoreScryptCost = 1 << 10 });
-        await devnet.StartAsync();
+        // A devnet of its own: the test expects exactly one connect and one registration span on its port.
+        await using var running = await DevnetFixture.StartAsync(options => options.BlockInterval = TimeSpan.FromMilliseconds(200));
+        var (devnet, client) = (running.Devnet, running.Client);
         var port = devnet.Endpoint.Port;
-        await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { RegistrationTimeout = TimeSpan.FromSeconds(60) });
         using var user = Sr25519Signer.FromSecretUri("//Alice//telemetry-wait");
         await RegistrationAudit.FundAsync(client, user.AccountId);
-        await TestPrograms.DeployAsync(client);
 
         var operation = await client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
         await operation.WaitForCompletionAsync();

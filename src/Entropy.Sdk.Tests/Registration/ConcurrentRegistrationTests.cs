@@ -1,5 +1,5 @@
 using Entropy.Crypto;
-using Entropy.Simulator;
+using Entropy.Tests.Simulator;
 
 namespace Entropy.Tests.Registration;
 
@@ -11,19 +11,16 @@ public class ConcurrentRegistrationTests
     public async Task RegisterAsync_FiftyAccountsAtOnceFromOneClient_AllRegisteredWithDistinctKeysAndOneRegisterEach(CancellationToken cancellationToken)
     {
         const int Accounts = 50;
-        await using var devnet = new EntropyDevnet(new EntropyDevnetOptions
-        {
-            BlockInterval = TimeSpan.FromMilliseconds(400),
-            KeyStoreScryptCost = 1 << 10,
-            DkgTimeout = TimeSpan.FromSeconds(10),
-            LoggerFactory = new WarningLoggerFactory(),
-        });
-        await devnet.StartAsync(cancellationToken);
-        await using var client = await EntropyClient.ConnectAsync(
-            devnet.Endpoint,
-            new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(90) },
-            cancellationToken);
-        await TestPrograms.DeployAsync(client, cancellationToken);
+        // A devnet of its own: the test counts register and confirm_register chain-wide.
+        await using var running = await DevnetFixture.StartAsync(
+            options =>
+            {
+                options.BlockInterval = TimeSpan.FromMilliseconds(400);
+                options.LoggerFactory = new WarningLoggerFactory();
+            },
+            options => options.RegistrationTimeout = TimeSpan.FromSeconds(90),
+            cancellationToken: cancellationToken);
+        var (devnet, client) = (running.Devnet, running.Client);
         var signers = Enumerable.Range(0, Accounts).Select(i => Sr25519Signer.FromSecretUri($"//Alice//many//{i}")).ToArray();
         try
         {

@@ -1,5 +1,5 @@
 using Entropy.Crypto;
-using Entropy.Simulator;
+using Entropy.Tests.Simulator;
 
 namespace Entropy.Tests.Registration;
 
@@ -13,13 +13,17 @@ public class RegistrationRpcBudgetTests
     [Test]
     public async Task RegisterAsync_Public_StaysWithinTheRequestBudget()
     {
-        await using var devnet = new EntropyDevnet(new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(200), KeyStoreScryptCost = 1 << 10 });
-        await devnet.StartAsync();
+        // A devnet of its own: the count is of this client's requests while nothing else runs on the chain.
         var transport = new CountingRpcTransport();
-        var options = new EntropyClientOptions { PollingInterval = TimeSpan.FromSeconds(5), RegistrationTimeout = TimeSpan.FromSeconds(30) };
-        options.Rpc.Transport = transport;
-        await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, options);
-        await TestPrograms.DeployAsync(client);
+        await using var running = await DevnetFixture.StartAsync(
+            options => options.BlockInterval = TimeSpan.FromMilliseconds(200),
+            options =>
+            {
+                options.PollingInterval = TimeSpan.FromSeconds(5);
+                options.RegistrationTimeout = TimeSpan.FromSeconds(30);
+                options.Rpc.Transport = transport;
+            });
+        var (devnet, client) = (running.Devnet, running.Client);
         using var user = Sr25519Signer.FromSecretUri("//Alice//rpc-budget");
         await RegistrationAudit.FundAsync(client, user.AccountId);
         await Task.Delay(500); // let the funding settle so the registration starts from a quiet connection

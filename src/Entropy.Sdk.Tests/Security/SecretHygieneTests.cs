@@ -5,6 +5,7 @@ using Entropy.Crypto;
 using Entropy.Protocol;
 using Entropy.Simulator;
 using Entropy.Simulator.ThresholdServers;
+using Entropy.Tests.Simulator;
 using Microsoft.Extensions.Logging;
 
 namespace Entropy.Tests.Security;
@@ -23,18 +24,25 @@ public class SecretHygieneTests
     {
         var logs = new CapturingLoggerFactory();
         string password = "hygiene-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var devnet = new EntropyDevnet(new EntropyDevnetOptions
-        {
-            BlockInterval = TimeSpan.FromMilliseconds(300),
-            KeyStoreScryptCost = 1 << 10,
-            KeyStorePassword = password,
-            LoggerFactory = logs,
-        });
         var secrets = new List<(string What, byte[] Bytes)> { ("key-store password", Encoding.UTF8.GetBytes(password)) };
         var texts = new List<(string What, string Text)> { ("key-store password", password) };
-        await using (devnet)
+        var running = await DevnetFixture.StartAsync(
+            options =>
+            {
+                options.DkgTimeout = PrivateModeBudget.KeyGeneration;
+                options.KeyStorePassword = password;
+                options.LoggerFactory = logs;
+            },
+            options =>
+            {
+                options.RegistrationTimeout = PrivateModeBudget.Registration;
+                options.KeyGenerationTimeout = PrivateModeBudget.KeyGeneration;
+                options.SafePrimeSource = TestSafePrimes.Source();
+                options.LoggerFactory = logs;
+            });
+        await using (running)
         {
-            await devnet.StartAsync();
+            var (devnet, client) = (running.Devnet, running.Client);
             using var user = Sr25519KeyPair.FromSecretUri("//Charlie");
             secrets.Add(("user secret key", Export(user)));
             secrets.Add(("dev phrase mini secret", DevMiniSecret()));
@@ -46,44 +54,33 @@ public class SecretHygieneTests
                 texts.Add(($"{validator.Name} TSS secret URI / phrase", validator.TssSecret));
             }
 
-            await using (var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions
+            using var signer = Sr25519Signer.FromKeyPair(user);
+            var request = new RegisterRequest(signer);
+            request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
+            using var x25519 = X25519KeyPair.Generate();
+            if (accessMode == AccessMode.Private)
             {
-                PollingInterval = TimeSpan.FromMilliseconds(100),
-                RegistrationTimeout = PrivateModeBudget.Registration,
-                KeyGenerationTimeout = PrivateModeBudget.KeyGeneration,
-                SafePrimeSource = TestSafePrimes.Source(),
-                LoggerFactory = logs,
-            }))
-            {
-                await TestPrograms.DeployAsync(client);
-                using var signer = Sr25519Signer.FromKeyPair(user);
-                var request = new RegisterRequest(signer);
-                request.Programs.Add(new ProgramInstance(TestPrograms.AllowAllPointer, []));
-                using var x25519 = X25519KeyPair.Generate();
-                if (accessMode == AccessMode.Private)
-                {
-                    // The user joins the DKG: its x25519 secret is the Noise static key, and it ends up holding a share of its own.
-                    var x25519Secret = new byte[X25519KeyPair.SecretKeyLength];
-                    x25519.CopySecretTo(x25519Secret);
-                    secrets.Add(("user x25519 secret", x25519Secret));
-                    request.AccessMode = AccessMode.Private;
-                    request.UserX25519KeyPair = x25519;
-                }
+                // The user joins the DKG: its x25519 secret is the Noise static key, and it ends up holding a share of its own.
+                var x25519Secret = new byte[X25519KeyPair.SecretKeyLength];
+                x25519.CopySecretTo(x25519Secret);
+                secrets.Add(("user x25519 secret", x25519Secret));
+                request.AccessMode = AccessMode.Private;
+                request.UserX25519KeyPair = x25519;
+            }
 
-                var operation = await client.RegisterAsync(WaitUntil.Completed, request);
-                Assert.That(operation.Value.VerifyingKey.IsEmpty, Is.False);
-                Assert.That(operation.Value.AccessMode, Is.EqualTo(accessMode));
-                if (accessMode == AccessMode.Private)
-                {
-                    using var share = operation.KeyShare;
-                    Assert.That(share, Is.Not.Null, "the client holds the user's share");
-                    var userShare = new byte[PrivateKeyShare.SecretLength];
-                    share!.ExportSecret(userShare);
-                    secrets.Add(("user private key share", userShare));
-                    AddSynedrionSecrets(secrets, "user", share.ExportKeyShare());
-                    SecretDisplayTests.AssertHides(operation, [.. secrets.Select(x => x.Bytes)]);
-                    SecretDisplayTests.AssertHides(share, [.. secrets.Select(x => x.Bytes)]);
-                }
+            var operation = await client.RegisterAsync(WaitUntil.Completed, request);
+            Assert.That(operation.Value.VerifyingKey.IsEmpty, Is.False);
+            Assert.That(operation.Value.AccessMode, Is.EqualTo(accessMode));
+            if (accessMode == AccessMode.Private)
+            {
+                using var share = operation.KeyShare;
+                Assert.That(share, Is.Not.Null, "the client holds the user's share");
+                var userShare = new byte[PrivateKeyShare.SecretLength];
+                share!.ExportSecret(userShare);
+                secrets.Add(("user private key share", userShare));
+                AddSynedrionSecrets(secrets, "user", share.ExportKeyShare());
+                SecretDisplayTests.AssertHides(operation, [.. secrets.Select(x => x.Bytes)]);
+                SecretDisplayTests.AssertHides(share, [.. secrets.Select(x => x.Bytes)]);
             }
 
             foreach (var server in devnet.Servers)

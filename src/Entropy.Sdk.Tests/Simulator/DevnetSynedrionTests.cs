@@ -17,18 +17,16 @@ public class DevnetSynedrionTests
     [Test]
     public async Task PublicRegister_DefaultKeyGeneration_ServersStoreSynedrionKeySharesOfTheChainsKey()
     {
-        await using var devnet = new EntropyDevnet(new EntropyDevnetOptions
-        {
-            BlockInterval = TimeSpan.FromMilliseconds(300),
-            KeyStoreScryptCost = 1 << 10,
-            DkgTimeout = PrivateModeBudget.KeyGeneration,
-            PublicModeKeyGeneration = DevnetKeyGeneration.Synedrion,
-        });
-        await devnet.StartAsync();
-        await using var client = await EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = PrivateModeBudget.Registration });
+        await using var running = await DevnetFixture.StartAsync(
+            options =>
+            {
+                options.DkgTimeout = PrivateModeBudget.KeyGeneration;
+                options.PublicModeKeyGeneration = DevnetKeyGeneration.Synedrion;
+            },
+            options => options.RegistrationTimeout = PrivateModeBudget.Registration);
+        var (devnet, client) = (running.Devnet, running.Client);
         using var user = Sr25519Signer.FromSecretUri("//Alice");
 
-        await TestPrograms.DeployAsync(client);
         var registration = (await client.RegisterAsync(WaitUntil.Completed, user, TestPrograms.AllowAllPointer)).Value;
 
         var stored = await Registration.RegistrationAudit.ReadSharesAsync(devnet, user.AccountId);
@@ -57,7 +55,10 @@ public class DevnetSynedrionTests
         // No test primes: what a user's devnet (and the entropy-devnet tool) does. The pool starts searching; the test only looks at it.
         using var recorder = new Diagnostics.TelemetryRecorder(DevnetDiagnostics.ActivitySourceName, DevnetDiagnostics.MeterName);
         int port;
-        await using (var devnet = new EntropyDevnet(new EntropyDevnetOptions { KeyStoreScryptCost = 1 << 10, PublicModeKeyGeneration = DevnetKeyGeneration.Synedrion, TestSafePrimes = null }))
+        var production = TestDevnet.Options();
+        production.PublicModeKeyGeneration = DevnetKeyGeneration.Synedrion;
+        production.TestSafePrimes = null;
+        await using (var devnet = new EntropyDevnet(production))
         {
             await devnet.StartAsync();
             port = devnet.Endpoint.Port;
@@ -76,7 +77,10 @@ public class DevnetSynedrionTests
         recorder.Observe();
         Assert.That(recorder.Of("entropy.devnet.safe_primes.ready", port), Has.Count.EqualTo(1), "a disposed devnet's pool is no longer reported");
 
-        await using (var fast = new EntropyDevnet(new EntropyDevnetOptions { KeyStoreScryptCost = 1 << 10, PublicModeKeyGeneration = DevnetKeyGeneration.FastStandIn, TestSafePrimes = null }))
+        var fastOptions = TestDevnet.Options();
+        fastOptions.PublicModeKeyGeneration = DevnetKeyGeneration.FastStandIn;
+        fastOptions.TestSafePrimes = null;
+        await using (var fast = new EntropyDevnet(fastOptions))
         {
             await fast.StartAsync();
             Assert.That(fast.SafePrimePool, Is.Null, "the stand-in keeps no core busy; Private-mode runs search inline");

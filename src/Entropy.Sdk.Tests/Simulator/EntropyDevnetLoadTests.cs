@@ -22,26 +22,26 @@ public class EntropyDevnetLoadTests
         var signers = Enumerable.Range(0, Registrations)
             .Select(i => Sr25519Signer.FromSecretUri("0x" + Convert.ToHexStringLower(Blake2b.Hash256(Encoding.UTF8.GetBytes($"entropy-load-ci/{i}")))))
             .ToArray();
-        var options = new EntropyDevnetOptions
-        {
-            BlockInterval = TimeSpan.FromMilliseconds(200),
-            KeyStoreScryptCost = 1 << 10,
-            Subgroups = 2,
-            ValidatorsPerSubgroup = 3,
-            DkgTimeout = TimeSpan.FromSeconds(30),
-        };
-        foreach (var signer in signers)
-        {
-            options.EndowedAccounts.Add(KeyValuePair.Create(signer.AccountId.AsSpan().ToArray(), (UInt128)1_000_000_000_000_000_000UL));
-        }
-
-        await using var devnet = new EntropyDevnet(options);
-        await devnet.StartAsync(cancellationToken);
-        await using var client = await EntropyClient.ConnectAsync(
-            devnet.Endpoint,
-            new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(200), RegistrationTimeout = TimeSpan.FromSeconds(120) },
-            cancellationToken);
-        await TestPrograms.DeployAsync(client, cancellationToken);
+        // A devnet of its own: its genesis endows the test's accounts, and the test checks every server's store and failures.
+        await using var running = await DevnetFixture.StartAsync(
+            options =>
+            {
+                options.BlockInterval = TimeSpan.FromMilliseconds(200);
+                options.Subgroups = 2;
+                options.ValidatorsPerSubgroup = 3;
+                options.DkgTimeout = TimeSpan.FromSeconds(30);
+                foreach (var signer in signers)
+                {
+                    options.EndowedAccounts.Add(KeyValuePair.Create(signer.AccountId.AsSpan().ToArray(), (UInt128)1_000_000_000_000_000_000UL));
+                }
+            },
+            options =>
+            {
+                options.PollingInterval = TimeSpan.FromMilliseconds(200);
+                options.RegistrationTimeout = TimeSpan.FromSeconds(120);
+            },
+            cancellationToken: cancellationToken);
+        var (devnet, client) = (running.Devnet, running.Client);
         try
         {
             var registrations = await Task.WhenAll(signers.Select(async signer =>

@@ -2,6 +2,7 @@ using Entropy.Crypto;
 using Entropy.Protocol;
 using Entropy.Protocol.Noise;
 using Entropy.Simulator;
+using Entropy.Tests.Simulator;
 
 namespace Entropy.Tests.WasmClient;
 
@@ -16,8 +17,16 @@ public class WasmDevnetTests
     [Test]
     public async Task WasmClient_ServersSpeakV0010_AreRefusedAtOnceWithTheEnvelopeNamed()
     {
-        await using var devnet = await StartDevnetAsync(null);
-        await using var client = await ConnectAsync(devnet);
+        await using var running = await DevnetFixture.StartAsync(
+            options =>
+            {
+                options.BlockInterval = TimeSpan.FromMilliseconds(500);
+                options.DkgTimeout = TimeSpan.FromSeconds(15);
+                options.Subgroups = 2;
+                options.ValidatorsPerSubgroup = 2;
+            },
+            options => options.RegistrationTimeout = TimeSpan.FromSeconds(120));
+        var (devnet, client) = (running.Devnet, running.Client);
         using var user = Sr25519KeyPair.Generate();
         var (answer, _, _, _) = await RegisterAndRunWasmAsync(devnet, client, user);
         Assert.Multiple(() =>
@@ -28,25 +37,6 @@ public class WasmDevnetTests
             Assert.That(answer.Error, Does.Contain("It is a subscribe message of the SessionBlockNumber20240403 envelope"));
         });
     }
-
-    internal static async Task<EntropyDevnet> StartDevnetAsync(ProtocolEnvelope? envelope, TimeSpan? dkgTimeout = null)
-    {
-        var options = new EntropyDevnetOptions
-        {
-            BlockInterval = TimeSpan.FromMilliseconds(500),
-            KeyStoreScryptCost = 1 << 10,
-            DkgTimeout = dkgTimeout ?? TimeSpan.FromSeconds(15),
-            Subgroups = 2,
-            ValidatorsPerSubgroup = 2,
-            ProtocolEnvelope = envelope,
-        };
-        var devnet = new EntropyDevnet(options);
-        await devnet.StartAsync();
-        return devnet;
-    }
-
-    internal static Task<EntropyClient> ConnectAsync(EntropyDevnet devnet) =>
-        EntropyClient.ConnectAsync(devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(100), RegistrationTimeout = TimeSpan.FromSeconds(120) });
 
     /// <summary>Submits a Private-mode <c>register</c> (block N) for a fresh endowed account, then runs the wasm client with N and the committee of N+1.</summary>
     internal static async Task<(WasmAnswer Answer, IReadOnlyList<ThresholdServer> Committee, AccountId Account, uint Block)> RegisterAndRunWasmAsync(
