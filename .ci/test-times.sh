@@ -2,7 +2,7 @@
 # Part of .ci/run's timing summary: .ci/test-times.sh <dotnet test log> <AFL++ log> [<results.trx>...]
 # Prints each test project's own run duration (the rest of the `dotnet test` phase is restore + build) and, from the TRX files,
 # the summed test time per area (the folder under src/Entropy.Sdk.Tests/, or the other test project's name) and the slowest
-# classes. Test projects run in parallel, so the sums can exceed the wall time.
+# classes. Test projects run side by side, and so do the fixtures marked [Parallelizable], so the sums can exceed the wall time.
 set -euo pipefail
 log="$1"; afl_log="$2"; shift 2
 
