@@ -8,8 +8,9 @@
 #                       skips ILC's optimisations (about half the CPU) and reuses a Debug build of Entropy.Sdk (what CI does).
 #     --devnet          an already-built devnet to run (CI passes the one `dotnet test` built); default: builds src/Entropy.Devnet.
 #     output-dir        where the binary, the logs and summary.txt (size and times, for .ci/run) go (default: a new temporary folder).
-# Needs a C toolchain for the native link (gcc or clang) and zlib's development files (the ILCompiler package links the system
-# zlib, -lz): when a test link fails, installs gcc, libc6-dev and zlib1g-dev with apt-get (as root; else it says what to install).
+# Needs a C toolchain for the native link (gcc or clang, with libc's development files: the link adds -ldl -lrt -lm; zlib, brotli
+# and the runtime come as static libraries in the NuGet runtime pack, so no zlib1g-dev): when a test link fails, installs gcc and
+# libc6-dev with apt-get (as root; else it says what to install).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 configuration=Release
@@ -27,25 +28,25 @@ out="${out:-$(mktemp -d "${TMPDIR:-/tmp}/entropy-aot.XXXXXX")}"
 mkdir -p "$out"
 started=$SECONDS
 
-# ---- the native toolchain: what the ILCompiler's link step runs (clang, else gcc) with -lz --------------------------------------
+# ---- the native toolchain: what the ILCompiler's link step runs (clang, else gcc) and the system libraries it links ------------
 link_test() {
   local cc
   for cc in clang gcc; do
     command -v "$cc" >/dev/null || continue
-    printf 'int main(void) { return 0; }\n' | "$cc" -x c - -lz -o "$out/link-test" 2>"$out/link-test.log" && return 0
+    printf 'int main(void) { return 0; }\n' | "$cc" -x c - -ldl -lrt -lm -o "$out/link-test" 2>"$out/link-test.log" && return 0
   done
   return 1
 }
 if ! link_test; then
-  echo "aot-check: no C compiler that links with zlib (-lz) ($(tail -1 "$out/link-test.log" 2>/dev/null || echo 'no gcc or clang'));" \
-    "installing gcc libc6-dev zlib1g-dev" >&2
+  echo "aot-check: no C compiler that links a program ($(tail -1 "$out/link-test.log" 2>/dev/null || echo 'no gcc or clang'));" \
+    "installing gcc libc6-dev" >&2
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-    echo "aot-check: cannot install them here (needs root and apt-get): install gcc (or clang) and zlib's development files" >&2
+    echo "aot-check: cannot install them here (needs root and apt-get): install gcc (or clang) and libc's development files" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends gcc libc6-dev zlib1g-dev >/dev/null
-  link_test || { echo "aot-check: still no working C toolchain with zlib:" >&2; cat "$out/link-test.log" >&2; exit 1; }
+  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null
+  link_test || { echo "aot-check: still no working C toolchain:" >&2; cat "$out/link-test.log" >&2; exit 1; }
 fi
 rm -f "$out/link-test"
 
