@@ -136,8 +136,7 @@ public class RegistrationEndToEndBenchmarks
 {
     private readonly List<(uint Blocks, uint FromHead, double Ms)> _results = [];
     private Sr25519Signer[] _signers = [];
-    private EntropyDevnet _devnet = null!;
-    private EntropyClient _client = null!;
+    private RunningDevnet _running = null!;
     private ProgramPointer _program;
     private int _next = -1;
 
@@ -154,12 +153,21 @@ public class RegistrationEndToEndBenchmarks
         _signers = BenchmarkSigners.Create(Mode == AccessMode.Public ? "entropy-bench-e2e" : "entropy-bench-e2e-private", 64);
         // Public mode measures the chain, the OCW and the servers' plumbing with the fast stand-in DKG (figures comparable across
         // sessions); Private mode always runs synedrion (the client is a party), its servers taking primes from the devnet's pool.
-        var options = new EntropyDevnetOptions { BlockInterval = TimeSpan.FromMilliseconds(BlockMs), KeyStoreScryptCost = 1 << 10, PublicModeKeyGeneration = DevnetKeyGeneration.FastStandIn };
-        BenchmarkSigners.Endow(options.EndowedAccounts, _signers);
-        _devnet = new EntropyDevnet(options);
-        await _devnet.StartAsync();
-        _client = await EntropyClient.ConnectAsync(_devnet.Endpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(BlockMs) });
-        _program = await BenchmarkSigners.DeployProgramAsync(_client);
+        // The test devnet's defaults, with the SDK's default DKG and registration timeouts (a synedrion run costs seconds of CPU per party).
+        _running = await TestDevnet.StartAsync(
+            options =>
+            {
+                options.BlockInterval = TimeSpan.FromMilliseconds(BlockMs);
+                options.PublicModeKeyGeneration = DevnetKeyGeneration.FastStandIn;
+                options.DkgTimeout = new EntropyDevnetOptions().DkgTimeout;
+                BenchmarkSigners.Endow(options.EndowedAccounts, _signers);
+            },
+            options =>
+            {
+                options.PollingInterval = TimeSpan.FromMilliseconds(BlockMs);
+                options.RegistrationTimeout = new EntropyClientOptions().RegistrationTimeout;
+            });
+        _program = await BenchmarkSigners.DeployProgramAsync(Client);
     }
 
     [GlobalCleanup]
@@ -178,25 +186,28 @@ public class RegistrationEndToEndBenchmarks
                 $"head at call→registered blocks {Row(measured.Select(r => (double)r.FromHead))}; wall ms {Row(measured.Select(r => r.Ms))}");
         }
 
-        await _client.DisposeAsync();
-        await _devnet.DisposeAsync();
+        await _running.DisposeAsync();
         foreach (var signer in _signers)
         {
             signer.Dispose();
         }
     }
 
+    private EntropyDevnet Devnet => _running.Devnet;
+
+    private EntropyClient Client => _running.Client;
+
     /// <summary>One registration, from the call to the client seeing <c>Registered</c>.</summary>
     [Benchmark]
     public async Task<Registration> RegisterCompleted()
     {
         var i = Interlocked.Increment(ref _next);
-        var head = _devnet.Chain.BestBlockNumber;
+        var head = Devnet.Chain.BestBlockNumber;
         using var x25519 = Mode == AccessMode.Private ? X25519KeyPair.Generate() : null;
         var request = new RegisterRequest(_signers[i]) { AccessMode = Mode, UserX25519KeyPair = x25519 };
         request.Programs.Add(new ProgramInstance(_program, []));
         var started = Stopwatch.GetTimestamp();
-        var operation = await _client.RegisterAsync(WaitUntil.Completed, request);
+        var operation = await Client.RegisterAsync(WaitUntil.Completed, request);
         var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         operation.KeyShare?.Dispose();
         var registeredAt = FindRegisteredBlock(operation.RegisterBlockNumber!.Value, _signers[i].AccountId);
@@ -207,7 +218,7 @@ public class RegistrationEndToEndBenchmarks
     /// <summary>The block whose events hold <c>AccountRegistered</c> for the account (the client may notice a block later).</summary>
     private uint FindRegisteredBlock(uint from, AccountId account)
     {
-        var session = _client.Session;
+        var session = Client.Session;
         for (var n = from; ; n++)
         {
             var hash = session.GetBlockHashAsync(n, CancellationToken.None).GetAwaiter().GetResult() ?? throw new InvalidOperationException($"No AccountRegistered for {account} after #{from}.");
