@@ -308,7 +308,8 @@ public sealed class EntropyDevnet : IAsyncDisposable
             return null;
         }
 
-        _primePool = new Synedrion.SafePrimePool(Synedrion.SynedrionParams.Production.PrimeBits, capacity: Math.Clamp(4 * _options.Subgroups * _options.ValidatorsPerSubgroup, 4, 32));
+        _primePool = new Synedrion.SafePrimePool(Synedrion.SynedrionParams.Production.PrimeBits, capacity: Math.Clamp(4 * _options.Subgroups * _options.ValidatorsPerSubgroup, 4, 32),
+            fillerStarted: ThresholdServers.BackgroundThreadPriority.LowerCurrentThread);
         return _primePool.AsSource();
     }
 

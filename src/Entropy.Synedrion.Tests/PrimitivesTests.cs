@@ -172,6 +172,34 @@ public class SafePrimePoolTests
     }
 
     [Test]
+    [CancelAfter(60_000)]
+    public async Task DisposeDoesNotWaitForAStarvedFiller_WhichThenEndsWithoutAddingAPrime(CancellationToken cancellationToken)
+    {
+        // The filler is held inside its start hook (as a low-priority filler on a busy machine is held inside a search).
+        using var started = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var pool = new SafePrimePool(bits: 64, capacity: 2, fillerStarted: () =>
+        {
+            started.Set();
+            release.Wait(TimeSpan.FromSeconds(30));
+        });
+        Assert.That(started.Wait(TimeSpan.FromSeconds(30), cancellationToken), Is.True, "the hook runs on the filler thread");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        pool.Dispose();
+        var disposeTook = clock.Elapsed;
+        release.Set();
+        await Task.Delay(500, cancellationToken);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(disposeTook, Is.LessThan(TimeSpan.FromSeconds(10)), "Dispose gives a busy filler 0.5 s, not the search's duration");
+            Assert.That(pool.Count, Is.Zero, "the released filler sees the cancellation and adds nothing");
+            Assert.DoesNotThrow(pool.Dispose);
+        });
+    }
+
+    [Test]
     public void DisposeStopsTheFillersAndForgetsThePrimes()
     {
         var pool = new SafePrimePool(bits: 512, capacity: 2);

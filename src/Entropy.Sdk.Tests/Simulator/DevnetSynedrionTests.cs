@@ -72,6 +72,12 @@ public class DevnetSynedrionTests
             Assert.That(ready, Has.Count.EqualTo(1));
             Assert.That(ready.Single().Value, Is.InRange(0, 8));
             Assert.That(inline.Select(m => m.Value), Is.EqualTo(new[] { 0.0 }));
+            if (OperatingSystem.IsLinux())
+            {
+                // The filler runs at the lowest priority, so it takes only cores the registrations leave idle (.NET's BelowNormal is a no-op
+                // on Linux): its thread's nice value, as the kernel reports it, is 19.
+                Assert.That(await PoolFillerNiceValuesAsync(), Is.Not.Empty.And.All.EqualTo(19));
+            }
         }
 
         recorder.Observe();
@@ -85,6 +91,41 @@ public class DevnetSynedrionTests
             await fast.StartAsync();
             Assert.That(fast.SafePrimePool, Is.Null, "the stand-in keeps no core busy; Private-mode runs search inline");
             Assert.That(fast.Servers.Select(s => s.PublicModeDkg?.Name), Has.All.StartWith("Pedersen/Feldman"));
+        }
+    }
+
+    /// <summary>The nice values of this process's safe-prime pool threads (<c>/proc/self/task/*/stat</c>, field 19), once they have started.</summary>
+    private static async Task<List<int>> PoolFillerNiceValuesAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var values = new List<int>();
+            foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(task, "comm")).Trim() != "safe-prime pool")
+                    {
+                        continue;
+                    }
+
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // fields from 3 (state) on
+                    values.Add(int.Parse(fields[19 - 3], System.Globalization.CultureInfo.InvariantCulture));
+                }
+                catch (IOException)
+                {
+                    // The thread ended meanwhile (another test's devnet disposed its pool).
+                }
+            }
+
+            if ((values.Count > 0 && values.All(v => v == 19)) || DateTime.UtcNow > deadline)
+            {
+                return values;
+            }
+
+            await Task.Delay(50);
         }
     }
 }

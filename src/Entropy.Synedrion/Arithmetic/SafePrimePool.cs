@@ -15,18 +15,24 @@ internal sealed class SafePrimePool : IDisposable
     private readonly SemaphoreSlim space;
     private readonly CancellationTokenSource stop = new();
     private readonly Thread[] fillers;
+    private readonly Action? fillerStarted;
     private int inlineSearches;
 
     /// <summary>Starts the pool.</summary>
     /// <param name="bits">The size of the primes (1024 for ProductionParams).</param>
     /// <param name="capacity">How many primes to keep ready (two per key generation).</param>
     /// <param name="fillerThreads">How many background searches run at once.</param>
-    public SafePrimePool(int bits, int capacity, int fillerThreads = 1)
+    /// <param name="fillerStarted">
+    /// Runs first on each filler thread, e.g. to lower its scheduling priority (<see cref="ThreadPriority.BelowNormal"/> is all this class
+    /// sets, and .NET does not apply it on Linux).
+    /// </param>
+    public SafePrimePool(int bits, int capacity, int fillerThreads = 1, Action? fillerStarted = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(fillerThreads, 1);
         this.Bits = bits;
         this.Capacity = capacity;
+        this.fillerStarted = fillerStarted;
         this.space = new SemaphoreSlim(capacity, capacity);
         this.fillers = [.. Enumerable.Range(0, fillerThreads).Select(i => new Thread(this.Fill)
         {
@@ -70,7 +76,10 @@ internal sealed class SafePrimePool : IDisposable
     /// <returns>The source; asking it for another size searches inline.</returns>
     public Func<int, BigInteger> AsSource() => bits => bits == this.Bits ? this.Take() : SafePrimes.Generate(bits);
 
-    /// <summary>Stops the background searches and forgets the ready primes.</summary>
+    /// <summary>
+    /// Stops the background searches and forgets the ready primes. Does not wait long for a search in progress: a low-priority filler on
+    /// a busy machine may need many seconds to reach its next cancellation check; it then ends and drops what it found.
+    /// </summary>
     public void Dispose()
     {
         if (this.stop.IsCancellationRequested)
@@ -79,24 +88,36 @@ internal sealed class SafePrimePool : IDisposable
         }
 
         this.stop.Cancel();
+        var ended = true;
         foreach (var thread in this.fillers)
         {
-            thread.Join(TimeSpan.FromSeconds(30));
+            ended &= thread.Join(TimeSpan.FromMilliseconds(500));
         }
 
         this.primes.Clear();
-        this.stop.Dispose();
-        this.space.Dispose();
+        if (ended)
+        {
+            // A filler still searching reads the token and the semaphore when it stops: those stay for the garbage collector then.
+            this.stop.Dispose();
+            this.space.Dispose();
+        }
     }
 
     private void Fill()
     {
         try
         {
+            this.fillerStarted?.Invoke();
             while (true)
             {
                 this.space.Wait(this.stop.Token);
-                this.primes.Enqueue(SafePrimes.Generate(this.Bits, this.stop.Token));
+                var prime = SafePrimes.Generate(this.Bits, this.stop.Token);
+                if (this.stop.IsCancellationRequested)
+                {
+                    return; // Disposed during the search: the prime is dropped.
+                }
+
+                this.primes.Enqueue(prime);
             }
         }
         catch (OperationCanceledException)
