@@ -173,10 +173,13 @@ internal sealed class RpcApi
         Add("payment_queryInfo", call =>
         {
             var extrinsic = _node.DecodeExtrinsic(call.RequiredHex(0, "extrinsic"));
-            var fee = EntropyRuntime.ComputeFee(extrinsic.Call, extrinsic.Length, 0);
+            var block = BlockAt(call, 1, required: true)!;
+            var runtime = _node.Runtime;
+            var fee = runtime.ComputeFee(extrinsic.Call, extrinsic.Length, 0, EntropyRuntime.NextFeeMultiplier(block.State));
+            var weight = runtime.DeclaredWeight(extrinsic.Call);
             return new JsonObject
             {
-                ["weight"] = new JsonObject { ["refTime"] = EntropyRuntime.WeightOf(extrinsic.Call), ["proofSize"] = 0 },
+                ["weight"] = new JsonObject { ["refTime"] = weight.RefTime, ["proofSize"] = weight.ProofSize },
                 ["class"] = "normal",
                 ["partialFee"] = fee.ToString(CultureInfo.InvariantCulture),
             };
@@ -378,7 +381,7 @@ internal sealed class RpcApi
                 "Metadata_metadata_versions" => ScaleBytes.Build(w => { w.WriteCompact(1UL); w.WriteU32(15); }),
                 "Metadata_metadata_at_version" => MetadataAtVersion(data),
                 "AccountNonceApi_account_nonce" => ScaleBytes.U32(EntropyRuntime.GetAccount(block.State, ReadAccount(data)).Nonce),
-                "TransactionPaymentApi_query_info" => QueryInfo(data),
+                "TransactionPaymentApi_query_info" => QueryInfo(data, block),
                 _ => throw new RpcException(RpcException.StateClientError, $"Client error: Execution failed: Other: Exported method {method} is not found"),
             };
         }
@@ -408,7 +411,7 @@ internal sealed class RpcApi
         return account;
     }
 
-    private byte[] QueryInfo(byte[] data)
+    private byte[] QueryInfo(byte[] data, Block block)
     {
         // (extrinsic: UncheckedExtrinsic, len: u32) -> RuntimeDispatchInfo { weight, class, partial_fee }
         var reader = new ScaleReader(data);
@@ -419,11 +422,13 @@ internal sealed class RpcApi
         var declared = reader.ReadU32();
         reader.EnsureEnd();
         var extrinsic = _node.DecodeExtrinsic(encoded);
-        var fee = EntropyRuntime.ComputeFee(extrinsic.Call, (int)declared, 0);
+        var runtime = _node.Runtime;
+        var fee = runtime.ComputeFee(extrinsic.Call, (int)declared, 0, EntropyRuntime.NextFeeMultiplier(block.State));
+        var weight = runtime.DeclaredWeight(extrinsic.Call);
         return ScaleBytes.Build(w =>
         {
-            w.WriteCompact(EntropyRuntime.WeightOf(extrinsic.Call));
-            w.WriteCompact(0UL);
+            w.WriteCompact(weight.RefTime);
+            w.WriteCompact(weight.ProofSize);
             w.WriteU8(0);
             w.WriteU128(fee);
         });

@@ -63,7 +63,7 @@ internal sealed record UtilityBatch(IReadOnlyList<Call> Calls, BatchMode Mode, b
     : Call(PalletIndex, CallIndex, CallName);
 
 /// <summary><c>Sudo.sudo</c> or <c>Sudo.sudo_unchecked_weight</c>: the key dispatches <paramref name="Inner"/> as root.</summary>
-internal sealed record SudoCall(Call Inner, byte PalletIndex, byte CallIndex, string CallName) : Call(PalletIndex, CallIndex, CallName);
+internal sealed record SudoCall(Call Inner, byte PalletIndex, byte CallIndex, string CallName, Weight? UncheckedWeight = null) : Call(PalletIndex, CallIndex, CallName);
 
 /// <summary><c>Sudo.sudo_as</c>: the key dispatches <paramref name="Inner"/> as a signed origin of <paramref name="Who"/>.</summary>
 internal sealed record SudoAs(Address Who, Call Inner, byte PalletIndex, byte CallIndex) : Call(PalletIndex, CallIndex, "Sudo.sudo_as");
@@ -166,9 +166,9 @@ internal static class CallDecoder
             case "Sudo.sudo_unchecked_weight":
                 {
                     var inner = Decode(ref reader, format, flavor, depth + 1);
-                    reader.ReadCompactU64(); // Weight { ref_time: Compact<u64>, proof_size: Compact<u64> }
-                    reader.ReadCompactU64();
-                    return new SudoCall(inner, pallet, index, name);
+                    // Weight { ref_time: Compact<u64>, proof_size: Compact<u64> }: the call's declared weight.
+                    var weight = new Weight(reader.ReadCompactU64(), reader.ReadCompactU64());
+                    return new SudoCall(inner, pallet, index, name, weight);
                 }
 
             case "Sudo.sudo_as":

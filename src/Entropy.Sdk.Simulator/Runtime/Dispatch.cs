@@ -19,6 +19,9 @@ internal sealed class DispatchError
 
     public static DispatchError BadOrigin { get; } = new([2], "BadOrigin");
 
+    /// <summary><c>ConsumerRemaining</c>: an account's last provider cannot go while it has consumers (for example a reserve).</summary>
+    public static DispatchError ConsumerRemaining { get; } = new([4], "ConsumerRemaining");
+
     /// <summary><c>Module(ModuleError { index, error: [u8; 4] })</c>; the error index is the variant index of the pallet's <c>Error</c> enum.</summary>
     public static DispatchError Module(byte pallet, byte error, string name) => new([3, pallet, error, 0, 0, 0], name);
 

@@ -79,10 +79,18 @@ internal sealed partial class EntropyRuntime
 
     private static void Reserve(BlockContext context, byte[] who, UInt128 amount)
     {
+        // pallet_balances 25.0.0 ReservableCurrency::reserve: free.checked_sub(value) else InsufficientBalance; then
+        // try_mutate_account: a free balance left below the existential deposit stops providing for the account, and the reserve
+        // makes it a consumer, so frame_system::dec_providers refuses the last provider with ConsumerRemaining.
         var account = GetAccount(context.State, who);
-        if (account.Free < amount || account.Free - amount < ExistentialDeposit)
+        if (account.Free < amount)
         {
             throw new DispatchException(s_insufficientBalance);
+        }
+
+        if (account.Free - amount < ExistentialDeposit && account.Free >= ExistentialDeposit && account.Providers <= 1)
+        {
+            throw new DispatchException(DispatchError.ConsumerRemaining);
         }
 
         account.Free -= amount;
@@ -166,10 +174,12 @@ internal sealed partial class EntropyRuntime
             throw new DispatchException(ProgramsError(0, "NotAuthorized"));
         }
 
+        var ownedBefore = owned.Count;
         owned.RemoveAt(position);
         context.State.Set(ownedKey, WriteHashVec(owned));
         context.State.Remove(key);
         DepositEvent(context, RuntimeFlavor.ProgramsIndex, 1, w => { w.WriteBytes(who); w.WriteBytes(pointer); });
+        context.PostDispatchWeight = RemoveProgramWeight(ownedBefore);
     }
 
     /// <summary>Adds <paramref name="delta"/> to each referenced program's <c>ref_counter</c>; a missing program fails with <paramref name="missing"/>.</summary>
@@ -252,6 +262,7 @@ internal sealed partial class EntropyRuntime
         };
         state.Set(StorageKeys.Blake2Map(Reg, "Registering", who), details.Encode(Flavor.HasVersionNumber));
         DepositEvent(context, RuntimeFlavor.RegistryIndex, 0, w => w.WriteBytes(who));
+        context.PostDispatchWeight = RegisterWeight(call.Programs.Length);
     }
 
     private void DoPruneRegistration(BlockContext context, byte[] who)
@@ -262,6 +273,9 @@ internal sealed partial class EntropyRuntime
         AdjustRefCounters(context, details.Programs, -1, null);
         context.State.Remove(key);
         DepositEvent(context, RuntimeFlavor.RegistryIndex, 4, w => w.WriteBytes(who));
+
+        // As in the source: prune_registration reports register(programs) as its actual weight.
+        context.PostDispatchWeight = RegisterWeight(details.Programs.Length);
     }
 
     /// <summary>
@@ -287,6 +301,7 @@ internal sealed partial class EntropyRuntime
         }
 
         AdjustRefCounters(context, info.Programs, -1, null);
+        var oldPrograms = info.Programs.Length;
         info.Programs = call.Programs;
         context.State.Set(key, info.Encode(Flavor.HasVersionNumber));
         DepositEvent(context, RuntimeFlavor.RegistryIndex, 5, w =>
@@ -294,6 +309,7 @@ internal sealed partial class EntropyRuntime
             w.WriteBytes(who);
             RegisteringDetails.WritePrograms(w, call.Programs);
         });
+        context.PostDispatchWeight = ChangeProgramInstanceWeight(call.Programs.Length, oldPrograms);
     }
 
     /// <summary>The checks of <c>confirm_register</c> that <c>ValidateConfirmRegistered</c> repeats in the pool, as custom codes 1–5 (0 = pass).</summary>
@@ -356,6 +372,7 @@ internal sealed partial class EntropyRuntime
             throw new DispatchException(RegistryError(6, "NotInSigningGroup"));
         }
 
+        var confirmations = (ulong)details.Confirmations.Count;
         details.VerifyingKey ??= call.VerifyingKey;
         var matches = details.VerifyingKey.AsSpan().SequenceEqual(call.VerifyingKey);
         if (!matches)
@@ -363,6 +380,7 @@ internal sealed partial class EntropyRuntime
             // A mismatch is not an error: the registration is dropped and FailedRegistration emitted (ref counters stay).
             state.Remove(registeringKey);
             DepositEvent(context, RuntimeFlavor.RegistryIndex, 3, w => w.WriteBytes(call.SigRequestAccount));
+            context.PostDispatchWeight = ConfirmFailedWeight();
             return;
         }
 
@@ -379,12 +397,14 @@ internal sealed partial class EntropyRuntime
             state.Set(StorageKeys.Blake2Map(Reg, "Registered", call.SigRequestAccount), registered.Encode(Flavor.HasVersionNumber));
             state.Remove(registeringKey);
             DepositEvent(context, RuntimeFlavor.RegistryIndex, 2, w => w.WriteBytes(call.SigRequestAccount));
+            context.PostDispatchWeight = ConfirmRegisteredWeight();
             return;
         }
 
         details.Confirmations.Add(call.Subgroup);
         state.Set(registeringKey, details.Encode(Flavor.HasVersionNumber));
         DepositEvent(context, RuntimeFlavor.RegistryIndex, 1, w => { w.WriteBytes(call.SigRequestAccount); w.WriteU8(call.Subgroup); });
+        context.PostDispatchWeight = ConfirmRegisteringWeight(confirmations);
     }
 
     internal static List<byte[]> ReadByteVecVec(byte[]? bytes)

@@ -69,10 +69,14 @@ internal sealed partial class EntropyRuntime
             throw new DispatchException(DispatchError.Module(utility, 0, "Utility.TooManyCalls"));
         }
 
+        // The actual weight: the mode's base weight for the calls run so far plus each call's actual weight.
         var failed = false;
+        var weight = default(Weight);
         for (var i = 0; i < batch.Calls.Count; i++)
         {
+            context.PostDispatchWeight = null;
             var error = DispatchLayered(context, who, batch.Calls[i]);
+            weight = weight.Add(ActualWeight(DeclaredWeight(batch.Calls[i]), context.PostDispatchWeight));
             if (error is null)
             {
                 DepositEvent(context, utility, UtilityItemCompleted, static _ => { });
@@ -84,8 +88,10 @@ internal sealed partial class EntropyRuntime
                 case BatchMode.Batch:
                     var index = (uint)i;
                     DepositEvent(context, utility, UtilityBatchInterrupted, w => { w.WriteU32(index); w.WriteBytes(error.Encoded); });
+                    context.PostDispatchWeight = BatchWeight(batch.Mode, (ulong)i + 1).Add(weight);
                     return;
                 case BatchMode.BatchAll:
+                    context.PostDispatchWeight = BatchWeight(batch.Mode, (ulong)i + 1).Add(weight);
                     throw new DispatchException(error);
                 default:
                     DepositEvent(context, utility, UtilityItemFailed, w => w.WriteBytes(error.Encoded));
@@ -95,6 +101,7 @@ internal sealed partial class EntropyRuntime
         }
 
         DepositEvent(context, utility, failed ? UtilityBatchCompletedWithErrors : UtilityBatchCompleted, static _ => { });
+        context.PostDispatchWeight = BatchWeight(batch.Mode, (ulong)batch.Calls.Count).Add(weight);
     }
 
     /// <summary>Gets the sudo key (<c>Sudo.Key</c>), or <see langword="null"/> when none is set.</summary>
@@ -119,6 +126,7 @@ internal sealed partial class EntropyRuntime
     {
         EnsureSudo(context, who);
         var error = DispatchLayered(context, null, sudo.Inner);
+        context.PostDispatchWeight = null; // Ok(Pays::No.into()): the declared weight.
         DepositEvent(context, SudoIndex, SudoSudid, w => WriteDispatchResult(w, error));
     }
 
@@ -128,6 +136,7 @@ internal sealed partial class EntropyRuntime
         EnsureSudo(context, who);
         var target = Lookup(sudoAs.Who);
         var error = DispatchLayered(context, target, sudoAs.Inner);
+        context.PostDispatchWeight = null; // Ok(Pays::No.into()): the declared weight.
         DepositEvent(context, SudoIndex, SudoAsDone, w => WriteDispatchResult(w, error));
     }
 

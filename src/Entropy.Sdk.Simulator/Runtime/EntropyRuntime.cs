@@ -23,6 +23,12 @@ internal sealed class BlockContext
     public byte[] Phase { get; set; } = [2];
 
     public uint ExtrinsicIndex { get; set; }
+
+    /// <summary>Gets or sets the normal-class weight used so far (<c>System.BlockWeight</c>'s normal part), for <c>NextFeeMultiplier</c>.</summary>
+    public Weight NormalWeight { get; set; }
+
+    /// <summary>Gets or sets the actual weight the call being dispatched reported (<c>PostDispatchInfo.actual_weight</c>); null = its declared weight.</summary>
+    public Weight? PostDispatchWeight { get; set; }
 }
 
 /// <summary>What applying one extrinsic did.</summary>
@@ -39,9 +45,8 @@ internal delegate bool SignatureVerifier(byte signatureType, ReadOnlySpan<byte> 
 /// errors of the embedded metadata (PROTOCOL.md §2–§4, §9).
 /// </summary>
 /// <remarks>
-/// Fees use a documented simplification of <c>pallet_transaction_payment</c>:
-/// <c>fee = BaseFee (1 CENTS = 10^12) + TransactionByteFee (10 MILLICENTS = 10^10) × encoded length + tip</c> for calls that pay
-/// (<c>confirm_register</c> is <c>Pays::No</c>: only the tip). Fees are burned (total issuance falls).
+/// Fees follow the v0.0.10 runtime (<see cref="FeeModel"/>, EntropyRuntime.Fees.cs): base extrinsic weight + length + multiplier ×
+/// declared weight, the unused weight refunded after dispatch, fee and tip split 80/20 between the treasury and the block author.
 /// </remarks>
 internal sealed partial class EntropyRuntime
 {
@@ -56,8 +61,6 @@ internal sealed partial class EntropyRuntime
     public static readonly UInt128 Cents = 1_000 * Millicents;
     public static readonly UInt128 Dollars = 100 * Cents;
     public static readonly UInt128 ExistentialDeposit = Dollars;
-    public static readonly UInt128 BaseFee = Cents;
-    public static readonly UInt128 TransactionByteFee = 10 * Millicents;
     public static readonly UInt128 ProgramDepositPerByte = Millicents;
     public const int MaxBytecodeLength = 1_000_000;
     public const int MaxOwnedPrograms = 250;
@@ -116,7 +119,7 @@ internal sealed partial class EntropyRuntime
         var encoded = ScaleBytes.Concat(ScaleBytes.Compact((ulong)body.Length), body);
         BeginExtrinsic(context);
         context.State.Set(StorageKeys.Value("Timestamp", "Now"), ScaleBytes.U64(nowMilliseconds));
-        DepositEvent(context, RuntimeFlavor.SystemIndex, 0, w => WriteDispatchInfo(w, 9_000_000, DispatchClassMandatory, paysFee: true));
+        DepositEvent(context, RuntimeFlavor.SystemIndex, 0, w => WriteDispatchInfo(w, Weight.FromRefTime(9_000_000), DispatchClassMandatory, paysFee: true));
         context.ExtrinsicIndex++;
         return encoded;
     }
@@ -137,6 +140,10 @@ internal sealed partial class EntropyRuntime
         });
         state.Set(StorageKeys.Value("System", "Events"), events);
         state.Set(StorageKeys.Value("System", "EventCount"), ScaleBytes.U32((uint)context.Events.Count));
+
+        // pallet_transaction_payment::on_finalize: the next block's fee multiplier from this block's normal-class weight.
+        var multiplier = Fees.NextMultiplier(NextFeeMultiplier(state), context.NormalWeight);
+        state.Set(StorageKeys.Value("TransactionPayment", "NextFeeMultiplier"), ScaleBytes.U128(multiplier));
         if (context.Number > BlockHashCount + 1)
         {
             state.Remove(StorageKeys.TwoxMap("System", "BlockHash", ScaleBytes.U32(context.Number - BlockHashCount - 1)));
@@ -211,7 +218,8 @@ internal sealed partial class EntropyRuntime
             return TransactionValidityError.Of(InvalidKind.ExhaustsResources);
         }
 
-        var fee = ComputeFee(extrinsic);
+        // ChargeTransactionPayment: fee + tip withdrawn with KeepAlive (the existential deposit must stay).
+        var fee = ComputeFee(extrinsic, NextFeeMultiplier(context.State));
         if (fee > 0 && (account.Free < fee || account.Free - fee < ExistentialDeposit))
         {
             return TransactionValidityError.Of(InvalidKind.Payment);
@@ -229,26 +237,6 @@ internal sealed partial class EntropyRuntime
         isFuture = extrinsic.Nonce > account.Nonce;
         return null;
     }
-
-    /// <summary>The fee <c>pallet_transaction_payment</c> would charge (see the class remarks for the formula).</summary>
-    public static UInt128 ComputeFee(Extrinsic extrinsic) => ComputeFee(extrinsic.Call, extrinsic.Length, extrinsic.Tip);
-
-    public static UInt128 ComputeFee(Call call, int length, UInt128 tip) =>
-        PaysFee(call) ? BaseFee + (TransactionByteFee * (UInt128)length) + tip : tip;
-
-    public static bool PaysFee(Call call) => call is not ConfirmRegister;
-
-    /// <summary>A fixed <c>ref_time</c> per call, reported in <c>DispatchInfo</c> and <c>payment_queryInfo</c>.</summary>
-    public static ulong WeightOf(Call call) => call switch
-    {
-        UtilityBatch batch => 10_000_000 + batch.Calls.Aggregate(0UL, (sum, c) => sum + WeightOf(c)),
-        SudoCall sudo => 10_000_000 + WeightOf(sudo.Inner),
-        SudoAs sudoAs => 10_000_000 + WeightOf(sudoAs.Inner),
-        Transfer or TransferAll or ForceTransfer or ForceSetBalance => 150_000_000,
-        SetProgram => 500_000_000,
-        Register or ConfirmRegister or ChangeProgramInstance or PruneRegistration => 400_000_000,
-        _ => 100_000_000,
-    };
 
     // ---------------------------------------------------------------- apply
 
@@ -269,10 +257,13 @@ internal sealed partial class EntropyRuntime
         var who = extrinsic.Signer!;
         BeginExtrinsic(context);
 
-        // CheckNonce::pre_dispatch, then ChargeTransactionPayment::pre_dispatch (withdraw, keep-alive).
+        // CheckNonce::pre_dispatch, then ChargeTransactionPayment::pre_dispatch (withdraw fee + tip, keep-alive), then CheckWeight
+        // (the declared weight and the base extrinsic weight count towards the block).
         var account = GetAccount(context.State, who);
         account.Nonce++;
-        var fee = ComputeFee(extrinsic);
+        var multiplier = NextFeeMultiplier(context.State);
+        var declared = DeclaredWeight(extrinsic.Call);
+        var fee = ComputeFee(extrinsic, multiplier);
         if (fee > 0)
         {
             account.Free -= fee;
@@ -282,11 +273,12 @@ internal sealed partial class EntropyRuntime
         PutAccount(context.State, who, account);
         if (fee > 0)
         {
-            DepositEvent(context, RuntimeFlavor.BalancesIndex, 8, w => { w.WriteBytes(who); w.WriteU128(fee); });
+            DepositEvent(context, RuntimeFlavor.BalancesIndex, BalancesWithdraw, w => { w.WriteBytes(who); w.WriteU128(fee); });
         }
 
         var eventsBefore = context.Events.Count;
         DispatchError? error = null;
+        context.PostDispatchWeight = null;
         context.State.Begin();
         try
         {
@@ -300,36 +292,32 @@ internal sealed partial class EntropyRuntime
             error = e.Error;
         }
 
-        if (error is null && fee > extrinsic.Tip && IsSudoCall(extrinsic.Call))
-        {
-            // pallet_sudo returns Pays::No for the key's calls: the fee withdrawn up front is refunded (the tip stays paid).
-            var refund = fee - extrinsic.Tip;
-            var refunded = GetAccount(context.State, who);
-            refunded.Free += refund;
-            PutAccount(context.State, who, refunded);
-            AddTotalIssuance(context.State, refund, negative: false);
-            DepositEvent(context, RuntimeFlavor.BalancesIndex, 7, w => { w.WriteBytes(who); w.WriteU128(refund); });
-            fee = extrinsic.Tip;
-        }
-
+        // Post-dispatch: the actual weight (never above the declared one) and Pays::No for the sudo key's calls that passed
+        // ensure_sudo; the fee is corrected to it, the difference refunded, and the rest goes to treasury and author.
+        var actual = ActualWeight(declared, context.PostDispatchWeight);
+        context.PostDispatchWeight = null;
+        context.NormalWeight = context.NormalWeight.Add(actual).Add(Fees.BaseExtrinsic);
+        var paysFee = PaysFee(extrinsic.Call) && !(error is null && IsSudoCall(extrinsic.Call));
+        var corrected = (paysFee ? Fees.InclusionFee(extrinsic.Length, actual, multiplier) : 0) + extrinsic.Tip;
+        var paid = fee > 0 ? CorrectAndDepositFee(context, who, fee, corrected, extrinsic.Tip) : 0;
         DepositEvent(context, RuntimeFlavor.TransactionPaymentIndex, 0, w =>
         {
             w.WriteBytes(who);
-            w.WriteU128(fee - extrinsic.Tip);
+            w.WriteU128(paid);
             w.WriteU128(extrinsic.Tip);
         });
-        var weight = WeightOf(extrinsic.Call);
-        var paysFee = PaysFee(extrinsic.Call) && !(error is null && IsSudoCall(extrinsic.Call));
+        // frame_system::note_applied_extrinsic: the event's weight is the actual weight plus the class's base extrinsic weight.
+        var applied = actual.Add(Fees.BaseExtrinsic);
         if (error is null)
         {
-            DepositEvent(context, RuntimeFlavor.SystemIndex, 0, w => WriteDispatchInfo(w, weight, DispatchClassNormal, paysFee));
+            DepositEvent(context, RuntimeFlavor.SystemIndex, 0, w => WriteDispatchInfo(w, applied, DispatchClassNormal, paysFee));
         }
         else
         {
             DepositEvent(context, RuntimeFlavor.SystemIndex, 1, w =>
             {
                 w.WriteBytes(error.Encoded);
-                WriteDispatchInfo(w, weight, DispatchClassNormal, paysFee);
+                WriteDispatchInfo(w, applied, DispatchClassNormal, paysFee);
             });
         }
 
@@ -478,10 +466,10 @@ internal sealed partial class EntropyRuntime
     }
 
     /// <summary><c>DispatchInfo { weight: Weight { ref_time: Compact, proof_size: Compact }, class, pays_fee }</c>.</summary>
-    private static void WriteDispatchInfo(ScaleWriter w, ulong refTime, byte dispatchClass, bool paysFee)
+    private static void WriteDispatchInfo(ScaleWriter w, Weight weight, byte dispatchClass, bool paysFee)
     {
-        w.WriteCompact(refTime);
-        w.WriteCompact(0UL);
+        w.WriteCompact(weight.RefTime);
+        w.WriteCompact(weight.ProofSize);
         w.WriteU8(dispatchClass);
         w.WriteU8(paysFee ? (byte)0 : (byte)1);
     }

@@ -136,6 +136,9 @@ internal static class Genesis
             balances[account] = amount;
         }
 
+        // pallet_treasury genesis: the treasury account is created with the existential deposit (it receives 80% of every fee).
+        balances.TryAdd(EntropyRuntime.TreasuryAccount, EntropyRuntime.ExistentialDeposit);
+
         UInt128 issuance = 0;
         foreach (var (account, amount) in balances)
         {
@@ -144,6 +147,9 @@ internal static class Genesis
         }
 
         state.Set(StorageKeys.Value("Balances", "TotalIssuance"), ScaleBytes.U128(issuance));
+
+        // pallet_transaction_payment genesis: NextFeeMultiplier = 1 (FixedU128).
+        state.Set(StorageKeys.Value("TransactionPayment", "NextFeeMultiplier"), ScaleBytes.U128(FeeModel.One));
 
         // StakingExtension: ThresholdServers, ThresholdToStash, SigningGroups, IsValidatorSynced (= true for every member).
         for (var g = 0; g < subgroups; g++)

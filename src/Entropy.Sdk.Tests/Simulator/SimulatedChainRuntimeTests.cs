@@ -65,31 +65,6 @@ public class SimulatedChainRuntimeTests
     }
 
     [Test]
-    public async Task Transfer_ToNewAccount_EmitsEventsChargesFeeAndMovesFunds()
-    {
-        using var fresh = Sr25519KeyPair.FromSecretUri("//TransferTarget");
-        var dest = fresh.PublicKey.ToArray();
-        var before = await FreeAsync(_bob.PublicKey.ToArray());
-        var xt = await SignAsync(_bob, TestTransactions.TransferKeepAlive(dest, 5 * s_dollars));
-        await SubmitRawAsync(xt);
-        var block = await ProduceAsync();
-        var events = await EventsAsync(block);
-        var fee = 1_000_000_000_000 + (10_000_000_000 * (UInt128)xt.Length);
-        var names = events.Where(e => e.ExtrinsicIndex == 1).Select(e => $"{e.Pallet}.{e.Name}").ToList();
-        Assert.Multiple(async () =>
-        {
-            Assert.That(names, Is.EqualTo(new[]
-            {
-                "Balances.Withdraw", "System.NewAccount", "Balances.Endowed", "Balances.Transfer", "TransactionPayment.TransactionFeePaid", "System.ExtrinsicSuccess",
-            }));
-            Assert.That(events[0].Name, Is.EqualTo("ExtrinsicSuccess"), "the timestamp inherent is extrinsic 0");
-            Assert.That(await FreeAsync(dest), Is.EqualTo(5 * s_dollars));
-            Assert.That(await FreeAsync(_bob.PublicKey.ToArray()), Is.EqualTo(before - (5 * s_dollars) - fee));
-            Assert.That((UInt128)events.Single(e => e.Name == "TransactionFeePaid").Fields[1].AsNumber(), Is.EqualTo(fee));
-        });
-    }
-
-    [Test]
     public async Task Submit_StaleNonce_Invalid1010Outdated()
     {
         var nonce = await NonceAsync(_bob);
@@ -390,15 +365,6 @@ public class SimulatedChainRuntimeTests
             Assert.That(after, Is.EqualTo(before + 1));
             Assert.That(viaStateCall, Is.EqualTo("0x00000000"));
         });
-    }
-
-    [Test]
-    public async Task PaymentQueryInfo_ReportsTheDocumentedFee()
-    {
-        var xt = await SignAsync(_bob, TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), s_dollars));
-        var info = await _client.CallAsync("payment_queryInfo", Hex0x(xt));
-        var expected = 1_000_000_000_000 + (10_000_000_000 * (UInt128)xt.Length);
-        Assert.That(info!["partialFee"]!.GetValue<string>(), Is.EqualTo(expected.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     private static byte[] CompressedG() =>

@@ -219,6 +219,13 @@ internal sealed class ChainSession : IAsyncDisposable
             ReleaseNonce(signer, extrinsic.Parameters.Nonce);
             throw;
         }
+        catch (EntropyRpcException) when (!accepted)
+        {
+            // The node answered the submission with an error (for example 1002 "Could not decode"): it holds nothing, so the nonce
+            // is free again, as after a pool refusal; keeping it taken would leave every later transaction of the signer in Future.
+            ReleaseNonce(signer);
+            throw;
+        }
     }
 
     /// <summary>Forgets the reservation of <paramref name="nonce"/> if no later nonce was reserved since (a later one is in use and must stay counted).</summary>
