@@ -2,6 +2,7 @@ using Entropy.Crypto;
 using Entropy.Metadata;
 using Entropy.Simulator;
 using Entropy.Simulator.Runtime;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Entropy.Tests.Registration;
 
@@ -98,11 +99,36 @@ internal static class RegistrationAudit
         await session.SubmitAndWatchAsync(extrinsic, tss.AccountId, null, CancellationToken.None);
     }
 
-    /// <summary>Follows an operation through a second client whose <see cref="EntropyClientOptions.RegistrationTimeout"/> is <paramref name="timeout"/> (the timeout is a client setting), re-creating it from its id.</summary>
+    /// <summary>
+    /// Follows an operation through a second client whose <see cref="EntropyClientOptions.RegistrationTimeout"/> is
+    /// <paramref name="timeout"/> (the timeout is a client setting), re-creating it from its id. The client's clock is a
+    /// <see cref="FakeTimeProvider"/>: the operation reads the chain's state first, then the clock is moved past the timeout, so the
+    /// timeout fires without waiting it out (its length is not what the callers test; what the timeout reports is).
+    /// </summary>
     public static async Task<Entropy.Registration> WaitWithTimeoutAsync(Uri endpoint, RegisterOperation operation, TimeSpan timeout)
     {
-        await using var client = await EntropyClient.ConnectAsync(endpoint, new EntropyClientOptions { RegistrationTimeout = timeout, PollingInterval = TimeSpan.FromMilliseconds(50) });
-        return await new RegisterOperation(operation.Id, client).WaitForCompletionAsync();
+        var time = new FakeTimeProvider();
+        await using var client = await EntropyClient.ConnectAsync(endpoint, new EntropyClientOptions { RegistrationTimeout = timeout, PollingInterval = TimeSpan.FromMilliseconds(50), TimeProvider = time });
+        var resumed = new RegisterOperation(operation.Id, client);
+        await resumed.UpdateStatusAsync();
+        return await AdvanceUntilDoneAsync(time, resumed.WaitForCompletionAsync(), () => timeout);
+    }
+
+    /// <summary>
+    /// Moves <paramref name="time"/> on by <paramref name="step"/> every 50 ms of real time until <paramref name="task"/> ends (at
+    /// most 30 s of real time), so that the timers of code running on the fake clock fire when the test says, not when the wall
+    /// clock gets there.
+    /// </summary>
+    public static async Task<T> AdvanceUntilDoneAsync<T>(FakeTimeProvider time, Task<T> task, Func<TimeSpan> step)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!task.IsCompleted)
+        {
+            time.Advance(step());
+            await Task.WhenAny(task, Task.Delay(50, guard.Token));
+        }
+
+        return await task;
     }
 
     /// <summary>A syntactically valid compressed key filled with one byte.</summary>
