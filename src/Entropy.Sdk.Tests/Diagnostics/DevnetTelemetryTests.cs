@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using Entropy.Crypto;
 using Entropy.Simulator;
-using Entropy.Tests.Simulator;
-using Entropy.Tests.Registration;
 
 namespace Entropy.Tests.Diagnostics;
 
@@ -13,13 +10,9 @@ public class DevnetTelemetryTests
     public async Task Registration_DevnetReportsBlocksPoolDkgAndServerRequests()
     {
         using var recorder = new TelemetryRecorder(DevnetDiagnostics.ActivitySourceName, DevnetDiagnostics.MeterName);
-        // A devnet of its own: the test reads its metrics by the devnet's ports from the registration on.
-        await using var running = await DevnetFixture.StartAsync(options => options.BlockInterval = TimeSpan.FromMilliseconds(200));
-        var (devnet, client) = (running.Devnet, running.Client);
-        var chainPort = devnet.Endpoint.Port;
+        await using var run = await TelemetryDevnet.StartAsync("//Alice//devnet-telemetry");
+        var (devnet, client, chainPort, user) = (run.Devnet, run.Client, run.Port, run.User!);
         var serverPorts = devnet.ThresholdServerEndpoints.Select(e => new Uri("http://" + e).Port).ToList();
-        using var user = Sr25519Signer.FromSecretUri("//Alice//devnet-telemetry");
-        await RegistrationAudit.FundAsync(client, user.AccountId);
 
         await client.RegisterAsync(WaitUntil.Completed, user, TestPrograms.AllowAllPointer);
         recorder.Observe();

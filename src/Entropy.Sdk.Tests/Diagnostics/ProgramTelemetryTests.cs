@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Entropy.Crypto;
-using Entropy.Tests.Simulator;
 
 namespace Entropy.Tests.Diagnostics;
 
@@ -12,10 +11,8 @@ public class ProgramTelemetryTests
     public async Task DeployAndRemoveProgram_EmitSpansWithTheirEventsAndRpcChildren()
     {
         using var recorder = new TelemetryRecorder();
-        // A devnet of its own without the test program: the test counts every program operation on its port.
-        await using var running = await DevnetFixture.StartAsync(options => options.BlockInterval = TimeSpan.FromMilliseconds(200), deployTestProgram: false);
-        var client = running.Client;
-        var port = running.Devnet.Endpoint.Port;
+        await using var run = await TelemetryDevnet.StartAsync(deployTestProgram: false); // it counts every program operation on the port
+        var (client, port) = (run.Client, run.Port);
         using var deployer = Sr25519Signer.FromSecretUri("//Alice");
         byte[] configuration = [0x74, 0x65, 0x6c, 0x65]; // a configuration interface of its own: a pointer no other test deploys
 

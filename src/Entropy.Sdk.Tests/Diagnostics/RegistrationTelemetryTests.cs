@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using Entropy.Crypto;
-using Entropy.Tests.Simulator;
-using Entropy.Tests.Registration;
 
 namespace Entropy.Tests.Diagnostics;
 
@@ -13,12 +10,8 @@ public class RegistrationTelemetryTests
     public async Task RegisterAsync_Completed_EmitsSpansStageEventsAndMetrics()
     {
         using var recorder = new TelemetryRecorder();
-        // A devnet of its own: the test expects exactly one connect and one registration span on its port.
-        await using var running = await DevnetFixture.StartAsync(options => options.BlockInterval = TimeSpan.FromMilliseconds(200));
-        var (devnet, client) = (running.Devnet, running.Client);
-        var port = devnet.Endpoint.Port;
-        using var user = Sr25519Signer.FromSecretUri("//Alice//telemetry");
-        await RegistrationAudit.FundAsync(client, user.AccountId);
+        await using var run = await TelemetryDevnet.StartAsync("//Alice//telemetry");
+        var (devnet, client, port, user) = (run.Devnet, run.Client, run.Port, run.User!);
 
         var operation = await client.RegisterAsync(WaitUntil.Completed, user, TestPrograms.AllowAllPointer);
         var registeredAt = devnet.Chain.BestBlockNumber;
@@ -76,12 +69,8 @@ public class RegistrationTelemetryTests
     public async Task WaitForCompletionAsync_AfterStarted_HasItsOwnSpanWithTheLaterStages()
     {
         using var recorder = new TelemetryRecorder();
-        // A devnet of its own: the test expects exactly one connect and one registration span on its port.
-        await using var running = await DevnetFixture.StartAsync(options => options.BlockInterval = TimeSpan.FromMilliseconds(200));
-        var (devnet, client) = (running.Devnet, running.Client);
-        var port = devnet.Endpoint.Port;
-        using var user = Sr25519Signer.FromSecretUri("//Alice//telemetry-wait");
-        await RegistrationAudit.FundAsync(client, user.AccountId);
+        await using var run = await TelemetryDevnet.StartAsync("//Alice//telemetry-wait");
+        var (devnet, client, port, user) = (run.Devnet, run.Client, run.Port, run.User!);
 
         var operation = await client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
         await operation.WaitForCompletionAsync();

@@ -98,18 +98,7 @@ public class EncryptedWebSocketChannelTests
     public async Task ConnectAsync_WrongResponderStaticKey_BothSidesFailHandshake()
     {
         var serverError = new TaskCompletionSource<Exception?>();
-        await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
-        {
-            try
-            {
-                await ChannelResponder.AcceptAsync(socket, s_serverStatic);
-                serverError.SetResult(null);
-            }
-            catch (Exception ex)
-            {
-                serverError.SetResult(ex);
-            }
-        });
+        await using var server = await StartResponderAsync(serverError);
 
         byte[] wrongKey = NoiseCrypto.PublicKeyOf(NoiseCrypto.GeneratePrivateKey());
         var clientError = Assert.ThrowsAsync<EntropyProtocolException>(async () =>
@@ -122,18 +111,7 @@ public class EncryptedWebSocketChannelTests
     public async Task AcceptAsync_BadSubscribeSignature_RefusedOnBothSides()
     {
         var serverError = new TaskCompletionSource<Exception?>();
-        await using var server = await LoopbackWebSocketServer.StartAsync(async socket =>
-        {
-            try
-            {
-                await ChannelResponder.AcceptAsync(socket, s_serverStatic);
-                serverError.SetResult(null);
-            }
-            catch (Exception ex)
-            {
-                serverError.SetResult(ex);
-            }
-        });
+        await using var server = await StartResponderAsync(serverError);
 
         var clientError = Assert.ThrowsAsync<EntropyProtocolException>(async () =>
             await EncryptedWebSocketChannel.ConnectAsync(await server.ConnectAsync(), s_clientStatic, NoiseCrypto.PublicKeyOf(s_serverStatic), Subscribe(validSignature: false)));
@@ -203,4 +181,19 @@ public class EncryptedWebSocketChannelTests
         Assert.That(ChannelResponder.ShouldDial(low, high), Is.False);
         Assert.That(ChannelResponder.ShouldDial(low, low), Is.False);
     }
+
+    /// <summary>A loopback server whose responder's outcome (null, or what it threw) goes to <paramref name="outcome"/>.</summary>
+    private static Task<LoopbackWebSocketServer> StartResponderAsync(TaskCompletionSource<Exception?> outcome) =>
+        LoopbackWebSocketServer.StartAsync(async socket =>
+        {
+            try
+            {
+                await ChannelResponder.AcceptAsync(socket, s_serverStatic);
+                outcome.SetResult(null);
+            }
+            catch (Exception ex)
+            {
+                outcome.SetResult(ex);
+            }
+        });
 }

@@ -147,21 +147,11 @@ public class DevnetFaultMatrixTests : DevnetFixture
     public async Task UserNew_ReplayedAfterRegistration_IsRefusedAndNoShareChanges()
     {
         var operation = await Client.RegisterAsync(WaitUntil.Completed, _user, TestPrograms.AllowAllPointer);
-        var block = operation.RegisterBlockNumber!.Value;
-        var committee = await Client.GetDkgCommitteeAsync(block + 1);
-        var replay = new OcwMessageDkg(
-            block,
-            [_user.AccountId.ToArray()],
-            [.. committee.Select(s => new ValidatorInfo(s.X25519PublicKey.ToArray(), System.Text.Encoding.UTF8.GetBytes(s.Endpoint), s.TssAccount.ToArray()))]).Encode();
+        var replay = await UserNewReplayAsync(operation.RegisterBlockNumber!.Value);
         var before = await RegistrationAudit.SharesSurviveRestartAsync(Devnet, _user.AccountId);
 
-        using var http = new HttpClient();
-        foreach (var endpoint in Devnet.ThresholdServerEndpoints)
-        {
-            using var content = new ByteArrayContent(replay);
-            using var response = await http.PostAsync(new Uri($"http://{endpoint}/user/new"), content);
-            Assert.That((int)response.StatusCode, Is.EqualTo(500), await response.Content.ReadAsStringAsync());
-        }
+        var answers = await PostUserNewToEveryServerAsync(replay);
+        Assert.That(answers.Select(a => a.Status), Has.All.EqualTo(500), string.Join(" | ", answers.Select(a => a.Body)));
 
         Assert.Multiple(async () =>
         {
@@ -189,11 +179,7 @@ public class DevnetFaultMatrixTests : DevnetFixture
         {
             var operation = await Client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
             var block = operation.RegisterBlockNumber!.Value;
-            var committee = await Client.GetDkgCommitteeAsync(block + 1);
-            var replay = new OcwMessageDkg(
-                block,
-                [_user.AccountId.ToArray()],
-                [.. committee.Select(s => new ValidatorInfo(s.X25519PublicKey.ToArray(), System.Text.Encoding.UTF8.GetBytes(s.Endpoint), s.TssAccount.ToArray()))]).Encode();
+            var replay = await UserNewReplayAsync(block);
 
             // 1. Both servers accepted the genuine /user/new (their replay guard holds its block), and the DKG has not started.
             await WaitForAsync(async () => (await Task.WhenAll(Devnet.Servers.Select(s => s.Store.GetAsync(EncryptedKeyStore.LatestBlockNumberNewUser)))).All(b => b is { Length: 4 } && System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b) == block));
@@ -267,6 +253,16 @@ public class DevnetFaultMatrixTests : DevnetFixture
     }
 
     private async Task<int?> RegisteringConfirmationsAsync() => (await Client.GetRegisteringAsync(_user.AccountId))?.Confirmations;
+
+    /// <summary>The off-chain worker's <c>/user/new</c> body for the test's user registered in <paramref name="block"/> (to replay it).</summary>
+    private async Task<byte[]> UserNewReplayAsync(uint block)
+    {
+        var committee = await Client.GetDkgCommitteeAsync(block + 1);
+        return new OcwMessageDkg(
+            block,
+            [_user.AccountId.ToArray()],
+            [.. committee.Select(s => new ValidatorInfo(s.X25519PublicKey.ToArray(), System.Text.Encoding.UTF8.GetBytes(s.Endpoint), s.TssAccount.ToArray()))]).Encode();
+    }
 
     private async Task<IReadOnlyList<(int Status, string Body)>> PostUserNewToEveryServerAsync(byte[] body)
     {
