@@ -81,6 +81,12 @@ public sealed class SimulatedChainOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
 
+    /// <summary>
+    /// Test hook: rewrites the metadata the node serves over RPC (<c>state_getMetadata</c>, <c>Metadata_metadata*</c>) while its own
+    /// runtime keeps the real one, so a client can be shown another runtime's shape (a later release, a changed field type).
+    /// </summary>
+    internal Func<byte[], byte[]>? ServedMetadata { get; set; }
+
     internal void Validate()
     {
         if (Port is < 0 or > 65535)

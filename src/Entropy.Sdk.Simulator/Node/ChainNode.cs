@@ -49,7 +49,7 @@ internal sealed partial class ChainNode : IAsyncDisposable
         _options = options;
         _logger = logger;
         Flavor = RuntimeFlavor.For(options.Runtime);
-        Metadata = Flavor.LoadMetadata();
+        Metadata = options.ServedMetadata is { } serve ? serve(Flavor.LoadMetadata()) : Flavor.LoadMetadata();
         Validators = GenesisBuilder.Validators(options.Subgroups, options.ValidatorsPerSubgroup, options.ThresholdServerBasePort);
         Runtime = new EntropyRuntime(Flavor, options.Subgroups, verifier);
         var state = GenesisBuilder.Build(Flavor, Validators, options.Subgroups, options.EndowedAccounts, options.Programs);

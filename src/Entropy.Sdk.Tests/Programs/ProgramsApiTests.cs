@@ -9,7 +9,9 @@ namespace Entropy.Tests.Programs;
 /// WebSocket. Rules cited per test: entropy-core <c>pallets/programs/src/lib.rs</c> and <c>pallets/relayer/src/lib.rs</c> at
 /// <c>a9463b08</c> (v0.0.10); genesis: <c>node/cli/src/chain_spec/dev.rs</c> at <c>a9463b08</c>.
 /// </summary>
-public class ProgramsApiTests
+[TestFixture(SimulatedRuntime.V0010)]
+[TestFixture(SimulatedRuntime.Registry20240321)]
+public class ProgramsApiTests(SimulatedRuntime runtime)
 {
     private const string TssAliceMnemonic = "alarm mutual concert decrease hurry invest culture survey diagram crash snap click";
     private const string TssBobMnemonic = "where sight patient orphan general short empower hope party hurt month voice";
@@ -20,7 +22,7 @@ public class ProgramsApiTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _chain = new SimulatedChain(new SimulatedChainOptions { BlockProduction = BlockProductionMode.Interval, BlockInterval = TimeSpan.FromMilliseconds(100) });
+        _chain = new SimulatedChain(new SimulatedChainOptions { Runtime = runtime, BlockProduction = BlockProductionMode.Interval, BlockInterval = TimeSpan.FromMilliseconds(100) });
         await _chain.StartAsync();
         _client = await EntropyClient.ConnectAsync(_chain.WebSocketEndpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(50), RegistrationTimeout = TimeSpan.FromSeconds(20) });
     }
@@ -212,11 +214,37 @@ public class ProgramsApiTests
         });
     }
 
-    private async Task RegisterAndConfirmAsync(Sr25519Signer user, ProgramPointer program)
+    [Test]
+    public async Task ChangeProgramsAsync_ByAnotherProgramModificationAccount_ProgramInfoChangedNamesTheSigner()
+    {
+        // change_program_instance: let who = ensure_signed(origin)?; ... deposit_event(ProgramInfoChanged(who, programs_data))
+        // (pallets/relayer @ a9463b08, pallets/registry @ d7a7f3c2): the first field is the signer, not the signature-request account.
+        using var user = Sr25519Signer.FromSecretUri("//Alice//programs-event-user");
+        using var modifier = Sr25519Signer.FromSecretUri("//Alice//programs-event-modifier");
+        await RegistrationAudit.FundAsync(_client, user.AccountId, modifier.AccountId);
+        var program = await TestPrograms.DeployAsync(_client);
+        await RegisterAndConfirmAsync(user, program, modifier.AccountId);
+
+        var change = await _client.ChangeProgramsAsync(WaitUntil.Completed, modifier, user.AccountId, [new ProgramInstance(program, "{\"v\":2}"u8)]);
+        var hash = await _client.Session.Chain.GetBlockHashAsync(change.BlockNumber!.Value);
+        var changed = (await _client.Session.GetEventsAsync(hash!.Value, CancellationToken.None)).Single(e => e.Name == "ProgramInfoChanged");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(changed.Pallet, Is.EqualTo(runtime == SimulatedRuntime.V0010 ? "Relayer" : "Registry"));
+            Assert.That(new AccountId(changed.Fields[0].AsBytes()), Is.EqualTo(modifier.AccountId));
+            Assert.That(changed.Fields[1].ToString(), Does.Contain(Convert.ToHexStringLower(program.AsSpan())));
+            Assert.That((await _client.GetRegistrationAsync(user.AccountId))!.Programs.Single().ConfigurationAsString(), Is.EqualTo("{\"v\":2}"));
+        });
+    }
+
+    private async Task RegisterAndConfirmAsync(Sr25519Signer user, ProgramPointer program, AccountId? programModificationAccount = null)
     {
         using var tss0 = Sr25519Signer.FromMnemonic(TssAliceMnemonic);
         using var tss1 = Sr25519Signer.FromMnemonic(TssBobMnemonic);
-        var operation = await _client.RegisterAsync(WaitUntil.Started, user, program);
+        var request = new RegisterRequest(user) { ProgramModificationAccount = programModificationAccount ?? user.AccountId };
+        request.Programs.Add(new ProgramInstance(program, []));
+        var operation = await _client.RegisterAsync(WaitUntil.Started, request);
         var key = RegistrationAudit.Key(0x03, 9);
         await RegistrationAudit.ConfirmAsync(_client, tss0, user.AccountId, 0, key);
         await RegistrationAudit.ConfirmAsync(_client, tss1, user.AccountId, 1, key);

@@ -6,15 +6,20 @@ using Entropy.Tests.Simulator;
 
 namespace Entropy.Tests.Registration;
 
-/// <summary>EntropyClient in the Private access mode against the devnet: the SDK joins the DKG as the user and returns its share.</summary>
-[TestFixture(1)]
-[TestFixture(3)]
-public class EntropyClientPrivateModeTests(int validatorsPerSubgroup) : DevnetFixture
+/// <summary>
+/// EntropyClient in the Private access mode against the devnet: the SDK joins the DKG as the user and returns its share. One
+/// synedrion registration per simulated runtime (each costs tens of seconds of CPU): v0.0.10 with one validator per subgroup,
+/// d7a7f3c2 (<c>Registry</c>) with three.
+/// </summary>
+[TestFixture(1, SimulatedRuntime.V0010)]
+[TestFixture(3, SimulatedRuntime.Registry20240321)]
+public class EntropyClientPrivateModeTests(int validatorsPerSubgroup, SimulatedRuntime runtime) : DevnetFixture
 {
     /// <inheritdoc/>
     protected override void ConfigureDevnet(EntropyDevnetOptions options)
     {
         options.ValidatorsPerSubgroup = validatorsPerSubgroup;
+        options.Runtime = runtime;
         options.DkgTimeout = PrivateModeBudget.KeyGeneration;
     }
 

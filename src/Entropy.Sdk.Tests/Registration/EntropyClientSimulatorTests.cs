@@ -7,7 +7,9 @@ namespace Entropy.Tests.Registration;
 /// EntropyClient against the simulated chain over a real loopback WebSocket. The threshold servers' confirmations are driven
 /// by the test with the dev TSS accounts of PROTOCOL.md §10, so each outcome (agreeing keys, disagreeing keys, prune) is chosen.
 /// </summary>
-public class EntropyClientSimulatorTests
+[TestFixture(SimulatedRuntime.V0010)]
+[TestFixture(SimulatedRuntime.Registry20240321)]
+public class EntropyClientSimulatorTests(SimulatedRuntime runtime)
 {
     // PROTOCOL.md §10: the v0.0.10 dev threshold-server mnemonics (subgroup 0 = Alice's TSS, subgroup 1 = Bob's TSS).
     private const string TssAliceMnemonic = "alarm mutual concert decrease hurry invest culture survey diagram crash snap click";
@@ -21,7 +23,7 @@ public class EntropyClientSimulatorTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _chain = new SimulatedChain(new SimulatedChainOptions { BlockProduction = BlockProductionMode.Interval, BlockInterval = TimeSpan.FromMilliseconds(100) });
+        _chain = new SimulatedChain(new SimulatedChainOptions { Runtime = runtime, BlockProduction = BlockProductionMode.Interval, BlockInterval = TimeSpan.FromMilliseconds(100) });
         await _chain.StartAsync();
         var options = new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(50), RegistrationTimeout = TimeSpan.FromSeconds(20) };
         _client = await EntropyClient.ConnectAsync(_chain.WebSocketEndpoint, options);

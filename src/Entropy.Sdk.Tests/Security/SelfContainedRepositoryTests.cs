@@ -40,6 +40,7 @@ public partial class SelfContainedRepositoryTests
     [TestCase("metadata", "entropy-v0.0.10.scale")]
     [TestCase("metadata", "entropy-2024-03-21-d7a7f3c2.scale")]
     [TestCase("metadata", "entropy-devnet-2023-v14.scale")]
+    [TestCase("metadata", "entropy-v0.0.11.scale")]
     [TestCase("chain-specs", "entropy-devnet-2023.json")]
     public void FixtureIsInTheRepository(string folder, string name)
     {

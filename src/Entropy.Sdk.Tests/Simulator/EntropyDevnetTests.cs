@@ -7,9 +7,23 @@ using Scalar = NBitcoin.Secp256k1.Scalar;
 
 namespace Entropy.Tests.Simulator;
 
-/// <summary>The whole registration flow over real loopback HTTP and WebSockets: chain, off-chain worker, threshold servers, DKG.</summary>
-public class EntropyDevnetTests : DevnetFixture
+/// <summary>
+/// The whole registration flow over real loopback HTTP and WebSockets: chain, off-chain worker, threshold servers, DKG — on both
+/// simulated runtimes (v0.0.10 <c>Relayer</c> and d7a7f3c2 <c>Registry</c>).
+/// </summary>
+[TestFixture(SimulatedRuntime.V0010)]
+[TestFixture(SimulatedRuntime.Registry20240321)]
+public class EntropyDevnetTests(SimulatedRuntime runtime) : DevnetFixture
 {
+    /// <inheritdoc/>
+    protected override void ConfigureDevnet(EntropyDevnetOptions options) => options.Runtime = runtime;
+
+    [Test]
+    public void Client_IsConnectedToTheFixturesRuntime()
+    {
+        Assert.That(Client.Session.Runtime.RegistrationPallet, Is.EqualTo(runtime == SimulatedRuntime.V0010 ? "Relayer" : "Registry"));
+    }
+
     // PROTOCOL.md §4: the 199-byte OcwMessageDkg for block 5, Alice, and the Alice/Bob TSS of the dev table.
     [Test]
     public void OcwMessageDkg_DevVector_EncodesAndDecodesByteForByte()

@@ -68,6 +68,14 @@ internal readonly struct ValueShape
     public VariantValue Variant(ScaleValue value, string field) =>
         value as VariantValue ?? throw Mismatch(field, "an enum variant", value);
 
+    /// <summary>Gets the value inside an <c>Option</c>: <see langword="null"/> for <c>None</c>, the field of <c>Some</c>.</summary>
+    public ScaleValue? Option(ScaleValue value, string field) => value switch
+    {
+        VariantValue { IsNone: true } => null,
+        VariantValue { Name: "Some", Fields.Count: 1 } some => some.Fields[0],
+        _ => throw Mismatch(field, "an Option", value),
+    };
+
     /// <summary>Creates the exception for a field whose value has another shape.</summary>
     public MetadataException Mismatch(string field, string expected, ScaleValue? found) =>
         new($"{_where}: field '{field}' is not {expected} (found {Describe(found)}); the runtime's layout differs from the ones this SDK supports.");

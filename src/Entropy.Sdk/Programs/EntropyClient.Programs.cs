@@ -227,9 +227,18 @@ public partial class EntropyClient
         return await SubmitProgramCallAsync(activity, waitUntil, ProgramOperationKind.ChangePrograms, programModificationAccount, null, call,
             result =>
             {
-                if (!result.FindEvents(runtime.RegistrationPallet, "ProgramInfoChanged").Any())
+                // ProgramInfoChanged(who, new_program_instance): `who` is the signer, the program-modification account
+                // (pallets/relayer change_program_instance @ a9463b08, pallets/registry @ d7a7f3c2), not the signature-request account.
+                var shape = new ValueShape(runtime.RegistrationPallet, "ProgramInfoChanged");
+                var changed = result.FindEvents(runtime.RegistrationPallet, "ProgramInfoChanged").ToList();
+                if (changed.Count == 0)
                 {
                     throw new EntropyException($"change_program_instance was included in block #{result.BlockNumber} but emitted no ProgramInfoChanged event.");
+                }
+
+                if (!changed.Any(e => e.Fields.Count == 2 && shape.Bytes(e.Fields[0], "who", AccountId.Length).AsSpan().SequenceEqual(signer.AsSpan())))
+                {
+                    throw new EntropyException($"change_program_instance was included in block #{result.BlockNumber}, but its ProgramInfoChanged event does not name the signer {signer} as `who`.");
                 }
             },
             async ct => UsesPrograms(await GetRegistrationAsync(signatureRequestAccount, ct).ConfigureAwait(false), list),

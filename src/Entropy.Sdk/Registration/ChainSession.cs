@@ -58,6 +58,8 @@ internal sealed class ChainSession : IAsyncDisposable
         var chain = await SubstrateClient.CreateAsync(rpc, cancellationToken).ConfigureAwait(false);
         try
         {
+            // Refuse a runtime the SDK cannot register on (MetadataException) before anything is subscribed.
+            _ = new RegistrationRuntime(chain.Runtime.Metadata);
             var heads = followHeads
                 ? HeadCache.Start(chain, time, loggerFactory?.CreateLogger<HeadCache>() ?? (ILogger)NullLogger.Instance)
                 : HeadCache.Disabled(chain, time);
@@ -294,7 +296,9 @@ internal sealed class ChainSession : IAsyncDisposable
         {
             var bytes = groupValues[group]
                 ?? throw new EntropyException($"The chain has no signing group {group} (StakingExtension.SigningGroups), so no committee can be selected.");
-            members[group] = [.. ((SequenceValue)Metadata.DecodeStorageValue("StakingExtension", "SigningGroups", bytes)!.Unwrap()).Select(m => new AccountId(m.AsBytes()))];
+            var groups = new ValueShape("StakingExtension", "SigningGroups");
+            members[group] = [.. groups.Sequence(Metadata.DecodeStorageValue("StakingExtension", "SigningGroups", bytes)!, "(value)")
+                .Select((m, i) => new AccountId(groups.Bytes(m, $"[{i}]", AccountId.Length)))];
         }
 
         var selected = new AccountId?[size];
@@ -340,12 +344,13 @@ internal sealed class ChainSession : IAsyncDisposable
         {
             var stash = selected[group]!.Value;
             var serverBytes = servers[group] ?? throw new EntropyException($"Validator {stash} has no ThresholdServers entry (IpAddressError).");
-            var info = (CompositeValue)Metadata.DecodeStorageValue("StakingExtension", "ThresholdServers", serverBytes)!.Unwrap();
+            var shape = new ValueShape("StakingExtension", "ThresholdServers");
+            var info = shape.Composite(Metadata.DecodeStorageValue("StakingExtension", "ThresholdServers", serverBytes));
             committee.Add(new ThresholdServer(
                 stash,
-                new AccountId(info["tss_account"].AsBytes()),
-                info["x25519_public_key"].AsBytes(),
-                System.Text.Encoding.UTF8.GetString(info["endpoint"].AsBytes()),
+                new AccountId(shape.Bytes(shape.Field(info, "tss_account"), "tss_account", AccountId.Length)),
+                shape.Bytes(shape.Field(info, "x25519_public_key"), "x25519_public_key", 32),
+                System.Text.Encoding.UTF8.GetString(shape.Bytes(info, "endpoint")),
                 (byte)group));
         }
 

@@ -6,9 +6,11 @@ namespace Entropy;
 /// The Entropy-specific view of a runtime: names resolved through its metadata, never hard-coded indices or layouts, so
 /// the same code serves v0.0.10 (<c>Relayer</c>) and the 2024-03-21 runtime (<c>Registry</c>).
 /// </summary>
-internal sealed class RegistrationRuntime
+internal sealed partial class RegistrationRuntime
 {
     private readonly int _keyVisibilityTypeId;
+    private readonly ValueShape _registered;
+    private readonly ValueShape _registering;
 
     public RegistrationRuntime(RuntimeMetadata metadata)
     {
@@ -17,7 +19,10 @@ internal sealed class RegistrationRuntime
         var pallet = EntropyPallets.Registration(metadata);
         RegistrationPallet = pallet.Name;
         _keyVisibilityTypeId = FindCallField(metadata, pallet, "register", "key_visibility")
-            ?? throw new MetadataException($"{RegistrationPallet}.register has no key_visibility argument: this runtime does not use the access-mode registration flow of v0.0.10.");
+            ?? throw new MetadataException($"{RegistrationPallet}.register has no key_visibility argument: this runtime does not use the access-mode registration flow of v0.0.10. {SupportedRuntimes}");
+        CheckStorageShape(metadata, pallet, FindCallField(metadata, pallet, "register", "program_modification_account"));
+        _registered = new ValueShape(RegistrationPallet, "Registered");
+        _registering = new ValueShape(RegistrationPallet, "Registering");
         // v0.0.10 does not export MaxProgramHashes or SigningPartySize as #[pallet::constant]s; later runtimes may. The
         // fallbacks are the v0.0.10 runtime configuration (PROTOCOL.md §2.1: MaxProgramHashes = 5, SIGNING_PARTY_SIZE = 2).
         MaxProgramHashes = ReadConstant(metadata, pallet, "MaxProgramHashes") ?? DefaultMaxProgramHashes;
@@ -117,65 +122,6 @@ internal sealed class RegistrationRuntime
     public byte[] ThresholdServerKey(AccountId stash) => Metadata.StorageKey("StakingExtension", "ThresholdServers", ScaleValue.Bytes(stash.AsSpan()));
 
     public byte[] IsValidatorSyncedKey(AccountId stash) => Metadata.StorageKey("StakingExtension", "IsValidatorSynced", ScaleValue.Bytes(stash.AsSpan()));
-
-    /// <summary>Decodes a <c>RegisteredInfo</c> value into the public model.</summary>
-    public Registration DecodeRegistered(AccountId account, byte[] value, uint? registerBlock, uint? registeredBlock)
-    {
-        var info = (CompositeValue)Metadata.DecodeStorageValue(RegistrationPallet, "Registered", value)!.Unwrap();
-        var key = info.TryGetField("verifying_key", out var vk) ? vk.AsBytes() : [];
-        return new Registration(
-            account,
-            key.Length == VerifyingKey.Length ? new VerifyingKey(key) : default,
-            ToAccessMode(info["key_visibility"]),
-            DecodePrograms(info["programs_data"]),
-            new AccountId(info["program_modification_account"].AsBytes()),
-            registerBlock,
-            registeredBlock);
-    }
-
-    /// <summary>Decodes a <c>RegisteringDetails</c> value into the public model.</summary>
-    public RegisteringStatus DecodeRegistering(AccountId account, byte[] value)
-    {
-        var details = (CompositeValue)Metadata.DecodeStorageValue(RegistrationPallet, "Registering", value)!.Unwrap();
-        var confirmations = details["confirmations"].AsBytes();
-        VerifyingKey? key = null;
-        if (details["verifying_key"] is VariantValue { IsNone: false } some && some.Fields[0].AsBytes() is { Length: VerifyingKey.Length } bytes)
-        {
-            key = new VerifyingKey(bytes);
-        }
-
-        return new RegisteringStatus(
-            account,
-            new AccountId(details["program_modification_account"].AsBytes()),
-            ToAccessMode(details["key_visibility"]),
-            DecodePrograms(details["programs_data"]),
-            confirmations,
-            SigningPartySize,
-            key);
-    }
-
-    /// <summary>Reads the user's x25519 public key from a <c>RegisteringDetails</c> value whose key visibility is <c>Private</c>; <see langword="null"/> for the other modes.</summary>
-    public byte[]? DecodePrivateX25519Key(byte[] registeringValue)
-    {
-        var details = (CompositeValue)Metadata.DecodeStorageValue(RegistrationPallet, "Registering", registeringValue)!.Unwrap();
-        return details["key_visibility"] is VariantValue { Name: "Private" } v && v.Fields.Count == 1 && v.Fields[0].AsBytes() is { Length: 32 } key ? key : null;
-    }
-
-    private static IReadOnlyList<ProgramInstance> DecodePrograms(ScaleValue value) =>
-        ((SequenceValue)value.Unwrap()).Select(p =>
-        {
-            var c = (CompositeValue)p;
-            return new ProgramInstance(new ProgramPointer(c["program_pointer"].AsBytes()), c["program_config"].AsBytes());
-        }).ToArray();
-
-    private static AccessMode ToAccessMode(ScaleValue visibility) =>
-        ((VariantValue)visibility).Name switch
-        {
-            "Public" => AccessMode.Public,
-            "Permissioned" => AccessMode.Permissioned,
-            "Private" => AccessMode.Private,
-            var other => throw new MetadataException($"Unknown KeyVisibility variant '{other}'."),
-        };
 
     private IEnumerable<string> KeyVisibilityVariants() =>
         Metadata.Types[_keyVisibilityTypeId].Definition is VariantDefinition v ? v.Variants.Select(x => x.Name) : [];
