@@ -1,6 +1,9 @@
 // Private access mode: register //Alice on the embedded devnet; the SDK joins the key generation and keeps the user's share.
 //   dotnet run --project samples/PrivateMode
 // Prints the verifying key, never the share.
+// Key generation: the client and the devnet's servers run synedrion 0.1.0 (CGGMP'21, ProductionParams), the library Entropy's
+// servers and wasm client use; it costs tens of seconds of CPU. (The devnet's --fast-public-dkg stand-in applies to Public mode
+// only, and its keys are not interoperable.)
 using Entropy;
 using Entropy.Crypto;
 using Entropy.Simulator;

@@ -12,8 +12,10 @@ internal sealed partial class ThresholdServerHost
     /// another and waits for each <c>confirm_register</c> to be in a block before the next DKG; that makes N registrations in one block
     /// take N blocks. Here up to <see cref="MaxConcurrentDkgs"/> accounts run at once, taken in message order (every committee member
     /// takes them in the same order, so the oldest unfinished account always runs on all members and nobody waits for a slot a peer
-    /// holds), and a slot is freed as soon as the confirmation is in the pool: its inclusion is followed outside the slot. The messages
-    /// on the wire and the extrinsics (consecutive nonces of the server's account) are the same as entropy-tss sends.
+    /// holds), and a slot is freed as soon as the confirmation is in the pool: its inclusion is followed outside the slot. The
+    /// extrinsics are built as entropy-tss builds them (immortal, consecutive nonces of the server's account); the key-generation
+    /// messages are synedrion's (checked against Entropy's wasm client, not against a running entropy-tss), or the stand-in's, which
+    /// nothing outside the simulator speaks. <see cref="ThresholdServerBehavior.V0010"/> runs the real servers' loop instead.
     /// </summary>
     private async Task SetupDkgAsync(OcwMessageDkg message, CancellationToken cancellationToken)
     {

@@ -15,7 +15,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Entropy.Simulator.ThresholdServers;
 
-/// <summary>A simulated Entropy threshold signature server (entropy-tss v0.0.10): <c>/user/new</c>, <c>/ws</c>, <c>/user/receive_key</c>, <c>/healthz</c>.</summary>
+/// <summary>
+/// A simulated Entropy threshold signature server modelled on entropy-tss v0.0.10: <c>/user/new</c>, <c>/ws</c>, <c>/user/receive_key</c>,
+/// <c>/healthz</c>. It is not entropy-tss: by default it runs a block's key generations concurrently and checks more than entropy-tss
+/// does (docs/testing.md, "Where the devnet differs from a real network").
+/// </summary>
 internal sealed partial class ThresholdServerHost : IAsyncDisposable
 {
     private const int MaxConfirmationAttempts = 20;
@@ -85,7 +89,7 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
 
     public ThresholdServerFaults Faults { get; } = new();
 
-    /// <summary>Gets or sets the DKG this server runs for each account (set before <see cref="StartAsync"/>); synedrion by default, as entropy-tss.</summary>
+    /// <summary>Gets or sets the DKG this server runs for each account (set before <see cref="StartAsync"/>); synedrion 0.1.0 by default, the library entropy-tss v0.0.10 runs.</summary>
     public IServerDkg Dkg { get; set; } = SynedrionServerDkg.Instance;
 
     /// <summary>Gets or sets the DKG for Public-mode registrations (no user party) when it differs from <see cref="Dkg"/>: the fast stand-in of test suites.</summary>
