@@ -32,7 +32,7 @@ internal static partial class LoadRunner
 
         var submitted = samples.Count(x => x.StartTicks != 0);
         var completed = samples.Where(x => x.Error is null && x.RegisteredBlock is not null && x.RegisterBlock is not null).ToArray();
-        var unfinished = samples.Count(x => x.Error == Unfinished && !x.RegisteredOnChainAfterError);
+        var unfinished = samples.Count(x => x.StartTicks != 0 && x.Error == Unfinished && !x.RegisteredOnChainAfterError);
         var lost = samples.Count(x => x.StartTicks != 0 && x.Error is not null and not Unfinished && !x.RegisteredOnChainAfterError);
         var errors = samples.Where(x => x.Error is not null).GroupBy(x => x.Error!).ToDictionary(g => g.Key, g => g.Count());
         var distinctKeys = completed.Select(x => x.VerifyingKey).Distinct().Count();
@@ -73,8 +73,8 @@ internal static partial class LoadRunner
         output.WriteLine($"  machine load after the run: {LoadAverage()}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"SUMMARY {DkgName(s)}, {s.Mode}: submitted {submitted}, registered {completed.Length + registeredDespiteError} (keys checked {completed.Length}), failed {errors.Where(e => e.Key != Unfinished).Sum(e => e.Value)}, " +
-            $"lost {lost}, unfinished at --max-seconds {unfinished}; blocks p50 {P50(blocksLatency)} max {Max(blocksLatency)}; wall s p50 {P50(ms) / 1000:F1} p95 {Pct(ms, 0.95) / 1000:F1} max {Max(ms) / 1000:F1}; " +
-            $"CPU {memory.CpuSeconds:F0} s ({memory.CpuSeconds / Math.Max(1, completed.Length):F1} s per registration); {elapsed.TotalSeconds:F0} s; load {LoadAverage()}"));
+            $"lost {lost}, unfinished at --max-seconds {unfinished}, not submitted {samples.Length - submitted}; blocks p50 {P50(blocksLatency)} max {Max(blocksLatency)}; wall s p50 {P50(ms) / 1000:F1} p95 {Pct(ms, 0.95) / 1000:F1} max {Max(ms) / 1000:F1}; " +
+            $"CPU {memory.CpuSeconds:F0} s ({(completed.Length == 0 ? "none completed" : $"{memory.CpuSeconds / completed.Length:F1} s per registration")}); {elapsed.TotalSeconds:F0} s; load {LoadAverage()}"));
         return new LoadReport(samples.Length, completed.Length, lost + unfinished, errors);
     }
 
