@@ -175,7 +175,8 @@ internal sealed class RpcApi
             var extrinsic = _node.DecodeExtrinsic(call.RequiredHex(0, "extrinsic"));
             var block = BlockAt(call, 1, required: true)!;
             var runtime = _node.Runtime;
-            var fee = runtime.ComputeFee(extrinsic.Call, extrinsic.Length, 0, EntropyRuntime.NextFeeMultiplier(block.State));
+            // pallet_transaction_payment::query_info: an unsigned extrinsic has no partial fee.
+            var fee = extrinsic.Signer is null ? 0 : runtime.ComputeFee(extrinsic.Call, extrinsic.Length, 0, EntropyRuntime.NextFeeMultiplier(block.State));
             var weight = runtime.DeclaredWeight(extrinsic.Call);
             return new JsonObject
             {
@@ -423,7 +424,7 @@ internal sealed class RpcApi
         reader.EnsureEnd();
         var extrinsic = _node.DecodeExtrinsic(encoded);
         var runtime = _node.Runtime;
-        var fee = runtime.ComputeFee(extrinsic.Call, (int)declared, 0, EntropyRuntime.NextFeeMultiplier(block.State));
+        var fee = extrinsic.Signer is null ? 0 : runtime.ComputeFee(extrinsic.Call, (int)declared, 0, EntropyRuntime.NextFeeMultiplier(block.State));
         var weight = runtime.DeclaredWeight(extrinsic.Call);
         return ScaleBytes.Build(w =>
         {

@@ -92,6 +92,17 @@ public class SimulatedChainFeeTests
     }
 
     [Test]
+    public async Task PaymentQueryInfo_UnsignedExtrinsic_HasNoPartialFee()
+    {
+        // pallet_transaction_payment::query_info: partial_fee = 0 when !unchecked_extrinsic.is_signed() (the timestamp inherent here).
+        var block = await ProduceAsync();
+        var inherent = (await _client.CallAsync("chain_getBlock", block))!["block"]!["extrinsics"]![0]!.GetValue<string>();
+        var info = (await _client.CallAsync("payment_queryInfo", inherent))!;
+
+        Assert.That(Fee(info), Is.EqualTo(UInt128.Zero));
+    }
+
+    [Test]
     public async Task Transfer_ToNewAccount_EmitsEventsChargesFeeAndMovesFunds()
     {
         using var fresh = Sr25519KeyPair.FromSecretUri("//TransferTarget");

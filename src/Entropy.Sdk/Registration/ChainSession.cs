@@ -221,10 +221,11 @@ internal sealed class ChainSession : IAsyncDisposable
             ReleaseNonce(signer, extrinsic.Parameters.Nonce);
             throw;
         }
-        catch (EntropyRpcException) when (!accepted)
+        catch (EntropyRpcException e) when (!accepted && e is not Rpc.EntropyRpcProtocolException)
         {
             // The node answered the submission with an error (for example 1002 "Could not decode"): it holds nothing, so the nonce
             // is free again, as after a pool refusal; keeping it taken would leave every later transaction of the signer in Future.
+            // (A malformed answer says nothing about whether the node took the transaction: the nonce stays taken.)
             ReleaseNonce(signer);
             throw;
         }
