@@ -26,7 +26,7 @@ namespace Entropy.Tests.Simulator;
 /// <item><c>runtime/src/weights/pallet_programs.rs</c> <c>set_program()</c>: <c>28_000_000 + (0, 3607) + reads(2) + writes(2)</c> = 278_000_000.</item>
 /// </list>
 /// </remarks>
-public class SimulatedChainFeeTests
+public class SimulatedChainFeeTests : ManualChainFixture
 {
     private const ulong BaseExtrinsic = 124_414_000;
     private const ulong TransferKeepAliveWeight = 52_000_000 + 25_000_000 + 100_000_000;
@@ -36,47 +36,23 @@ public class SimulatedChainFeeTests
     // PalletId(*b"py/trsry").into_account_truncating(): "modl" ‖ "py/trsry", zero-padded to 32 bytes.
     private static readonly byte[] s_treasury = [.. "modlpy/trsry"u8, .. new byte[20]];
 
-    private SimulatedChain _chain = null!;
-    private TestRpcClient _client = null!;
-    private RuntimeMetadata _metadata = null!;
-    private byte[] _genesis = null!;
-    private Sr25519KeyPair _alice = null!;
-    private Sr25519KeyPair _bob = null!;
+    /// <summary>Fresh per test: the fees depend on NextFeeMultiplier, which every block changes; each test starts from genesis (1).</summary>
+    protected override bool FreshChainPerTest => true;
 
-    [SetUp]
-    public async Task StartAsync()
-    {
-        _chain = new SimulatedChain(new SimulatedChainOptions { BlockProduction = BlockProductionMode.Manual });
-        await _chain.StartAsync();
-        _client = await TestRpcClient.ConnectAsync(_chain.WebSocketEndpoint);
-        _metadata = RuntimeMetadata.Parse(Hex((await _client.CallAsync("state_getMetadata"))!));
-        _genesis = Hex((await _client.CallAsync("chain_getBlockHash", 0))!);
-        _alice = Sr25519KeyPair.FromSecretUri("//Alice");
-        _bob = Sr25519KeyPair.FromSecretUri("//Bob");
-    }
-
-    [TearDown]
-    public async Task StopAsync()
-    {
-        await _client.DisposeAsync();
-        await _chain.DisposeAsync();
-        _alice.Dispose();
-        _bob.Dispose();
-    }
 
     [Test]
     public async Task PaymentQueryInfo_ReportsTheDocumentedFee()
     {
         // Genesis: NextFeeMultiplier = 1, so fee = base_extrinsic + length + declared ref_time, exactly.
-        var transfer = await SignAsync(_bob, TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), s_dollars));
-        var register = await SignAsync(_bob, TestTransactions.Register(_bob.PublicKey.ToArray(), new byte[32]));
-        var transferInfo = (await _client.CallAsync("payment_queryInfo", Hex0x(transfer)))!;
-        var registerInfo = (await _client.CallAsync("payment_queryInfo", Hex0x(register)))!;
+        var transfer = await SignAsync(Bob, TestTransactions.TransferKeepAlive(Alice.PublicKey.ToArray(), s_dollars));
+        var register = await SignAsync(Bob, TestTransactions.Register(Bob.PublicKey.ToArray(), new byte[32]));
+        var transferInfo = (await Rpc.CallAsync("payment_queryInfo", Hex0x(transfer)))!;
+        var registerInfo = (await Rpc.CallAsync("payment_queryInfo", Hex0x(register)))!;
 
         // One empty block: NextFeeMultiplier = 0.999997500003125 (see NextFeeMultiplier_…), and the weight part is floored:
         // ⌊999_997_500_003_125_000 × 433_000_000 / 10^18⌋ = ⌊432_998_917.5…⌋ = 432_998_917.
         await ProduceAsync();
-        var registerAfter = (await _client.CallAsync("payment_queryInfo", Hex0x(register)))!;
+        var registerAfter = (await Rpc.CallAsync("payment_queryInfo", Hex0x(register)))!;
 
         Assert.Multiple(() =>
         {
@@ -107,8 +83,8 @@ public class SimulatedChainFeeTests
     {
         using var fresh = Sr25519KeyPair.FromSecretUri("//TransferTarget");
         var dest = fresh.PublicKey.ToArray();
-        var before = await FreeAsync(_bob.PublicKey.ToArray());
-        var xt = await SignAsync(_bob, TestTransactions.TransferKeepAlive(dest, 5 * s_dollars));
+        var before = await FreeAsync(Bob.PublicKey.ToArray());
+        var xt = await SignAsync(Bob, TestTransactions.TransferKeepAlive(dest, 5 * s_dollars));
         await SubmitRawAsync(xt);
         var events = await EventsAsync(await ProduceAsync());
 
@@ -126,7 +102,7 @@ public class SimulatedChainFeeTests
             }));
             Assert.That(events[0].Name, Is.EqualTo("ExtrinsicSuccess"), "the timestamp inherent is extrinsic 0");
             Assert.That(await FreeAsync(dest), Is.EqualTo(5 * s_dollars));
-            Assert.That(await FreeAsync(_bob.PublicKey.ToArray()), Is.EqualTo(before - (5 * s_dollars) - fee));
+            Assert.That(await FreeAsync(Bob.PublicKey.ToArray()), Is.EqualTo(before - (5 * s_dollars) - fee));
             Assert.That((UInt128)events.Single(e => e.Name == "Withdraw").Fields[1].AsNumber(), Is.EqualTo(fee));
             Assert.That((UInt128)events.Single(e => e.Name == "TransactionFeePaid").Fields[1].AsNumber(), Is.EqualTo(fee));
             // frame_system::note_applied_extrinsic: the event's weight = actual weight + base_extrinsic.
@@ -150,13 +126,13 @@ public class SimulatedChainFeeTests
         //   diff² = 62_541_478_212_819_286, first = 2_500_829_426_666, second = 3_127_073, excess = ⌊(first + second) × m3 / 10^18⌋
         //   = 2_500_813_797_565; m4 = m3 + excess = 999_995_000_841_922_504.
         // Block 5 empty: m5 = m4 − ⌊2_499_996_875_000 × m4 / 10^18⌋ = 999_992_500_857_545_384.
-        var observed = new List<UInt128> { await MultiplierAsync(Hex0x(_genesis)) };
+        var observed = new List<UInt128> { await MultiplierAsync(Hex0x(Genesis)) };
         for (var i = 0; i < 3; i++)
         {
             observed.Add(await MultiplierAsync(await ProduceAsync()));
         }
 
-        await SubmitAsync(_alice, SudoUncheckedWeight(Remark([1, 2, 3]), 750_000_000_000, 0));
+        await SubmitAsync(Alice, SudoUncheckedWeight(Remark([1, 2, 3]), 750_000_000_000, 0));
         var heavy = await ProduceAsync();
         observed.Add(await MultiplierAsync(heavy));
         observed.Add(await MultiplierAsync(await ProduceAsync()));
@@ -189,7 +165,7 @@ public class SimulatedChainFeeTests
         var authorBefore = await FreeAsync(author);
         var issuanceBefore = await IssuanceAsync();
         UInt128 tip = 1_000_003;
-        var xt = TestTransactions.Sign(_bob, TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), s_dollars), 0, _genesis, tip: tip);
+        var xt = TestTransactions.Sign(Bob, TestTransactions.TransferKeepAlive(Alice.PublicKey.ToArray(), s_dollars), 0, Genesis, tip: tip);
         await SubmitRawAsync(xt);
         var events = (await EventsAsync(await ProduceAsync())).Where(e => e.ExtrinsicIndex == 1).ToList();
 
@@ -220,11 +196,11 @@ public class SimulatedChainFeeTests
         // Block 2: //Bob registers with one program. Withdrawn: base + length + ⌊m × 433_000_000⌋ = … + 432_998_918;
         //   the call reports register(1) = 422_600_000, so the fee is corrected to base + length + ⌊m × 422_600_000⌋ = … + 422_598_944,
         //   and 10_399_974 planck come back (Balances.Deposit to //Bob).
-        await SubmitAsync(_alice, TestTransactions.SetProgram(TestPrograms.AllowAll, []));
+        await SubmitAsync(Alice, TestTransactions.SetProgram(TestPrograms.AllowAll, []));
         await ProduceAsync();
-        var xt = await SignAsync(_bob, TestTransactions.Register(_bob.PublicKey.ToArray(), TestPrograms.AllowAllPointer.AsSpan().ToArray()));
-        var quoted = Fee((await _client.CallAsync("payment_queryInfo", Hex0x(xt)))!);
-        var before = await FreeAsync(_bob.PublicKey.ToArray());
+        var xt = await SignAsync(Bob, TestTransactions.Register(Bob.PublicKey.ToArray(), TestPrograms.AllowAllPointer.AsSpan().ToArray()));
+        var quoted = Fee((await Rpc.CallAsync("payment_queryInfo", Hex0x(xt)))!);
+        var before = await FreeAsync(Bob.PublicKey.ToArray());
         await SubmitRawAsync(xt);
         var events = (await EventsAsync(await ProduceAsync())).Where(e => e.ExtrinsicIndex == 1).ToList();
 
@@ -236,10 +212,10 @@ public class SimulatedChainFeeTests
             Assert.That(quoted, Is.EqualTo(withdrawn), "payment_queryInfo quotes the declared weight");
             Assert.That((UInt128)events.Single(e => e.Name == "Withdraw").Fields[1].AsNumber(), Is.EqualTo(withdrawn));
             var refund = events.First(e => e.Pallet == "Balances" && e.Name == "Deposit");
-            Assert.That(refund.Fields[0].AsBytes(), Is.EqualTo(_bob.PublicKey.ToArray()));
+            Assert.That(refund.Fields[0].AsBytes(), Is.EqualTo(Bob.PublicKey.ToArray()));
             Assert.That((UInt128)refund.Fields[1].AsNumber(), Is.EqualTo((UInt128)10_399_974));
             Assert.That((UInt128)events.Single(e => e.Name == "TransactionFeePaid").Fields[1].AsNumber(), Is.EqualTo(corrected));
-            Assert.That(before - await FreeAsync(_bob.PublicKey.ToArray()), Is.EqualTo(corrected));
+            Assert.That(before - await FreeAsync(Bob.PublicKey.ToArray()), Is.EqualTo(corrected));
             Assert.That(Weight(events.Single(e => e.Name == "ExtrinsicSuccess")), Is.EqualTo((422_600_000UL + BaseExtrinsic, 3_868UL)));
         });
     }
@@ -253,7 +229,7 @@ public class SimulatedChainFeeTests
         await registry.StartAsync();
         await using var client = await TestRpcClient.ConnectAsync(registry.WebSocketEndpoint);
         var genesis = Hex((await client.CallAsync("chain_getBlockHash", 0))!);
-        var xt = TestTransactions.Sign(_bob, TestTransactions.Register(_bob.PublicKey.ToArray(), new byte[32]), 0, genesis);
+        var xt = TestTransactions.Sign(Bob, TestTransactions.Register(Bob.PublicKey.ToArray(), new byte[32]), 0, genesis);
         var info = (await client.CallAsync("payment_queryInfo", Hex0x(xt)))!;
         Assert.Multiple(() =>
         {
@@ -289,33 +265,16 @@ public class SimulatedChainFeeTests
     }
 
     private List<string> ModuleErrors(IEnumerable<EventRecord> events) =>
-        [.. events.Where(e => e.Name == "ExtrinsicFailed").Select(e => _metadata.FindModuleError(e.Fields[0])?.ToString() ?? e.Fields[0].ToString())];
-
-    private static byte[] Hex(JsonNode node) => Convert.FromHexString(node.GetValue<string>()[2..]);
-
-    private static string Hex0x(byte[] bytes) => "0x" + Convert.ToHexStringLower(bytes);
-
-    private async Task<uint> NonceAsync(Sr25519KeyPair key) =>
-        (await _client.CallAsync("system_accountNextIndex", Hex0x(key.PublicKey.ToArray())))!.GetValue<uint>();
-
-    private async Task<byte[]> SignAsync(Sr25519KeyPair key, byte[] call) => TestTransactions.Sign(key, call, await NonceAsync(key), _genesis);
+        [.. events.Where(e => e.Name == "ExtrinsicFailed").Select(e => Metadata.FindModuleError(e.Fields[0])?.ToString() ?? e.Fields[0].ToString())];
 
     private async Task SubmitAsync(Sr25519KeyPair key, byte[] call) => await SubmitRawAsync(await SignAsync(key, call));
 
-    private async Task SubmitRawAsync(byte[] xt) => await _client.CallAsync("author_submitExtrinsic", Hex0x(xt));
-
-    private async Task<string> ProduceAsync() => (await _client.CallAsync("dev_newBlock"))!.GetValue<string>();
-
-    private async Task<IReadOnlyList<EventRecord>> EventsAsync(string blockHash)
-    {
-        var value = await _client.CallAsync("state_getStorage", Hex0x(_metadata.StorageKey("System", "Events")), blockHash);
-        return _metadata.DecodeEvents(Hex(value!));
-    }
+    private async Task SubmitRawAsync(byte[] xt) => await Rpc.CallAsync("author_submitExtrinsic", Hex0x(xt));
 
     private async Task<ScaleValue?> StorageAsync(string pallet, string entry, string? blockHash = null, params ScaleValue[] keys)
     {
-        var value = await _client.CallAsync("state_getStorage", Hex0x(_metadata.StorageKey(pallet, entry, keys)), blockHash);
-        return value is null ? null : _metadata.DecodeStorageValue(pallet, entry, Hex(value));
+        var value = await Rpc.CallAsync("state_getStorage", Hex0x(Metadata.StorageKey(pallet, entry, keys)), blockHash);
+        return value is null ? null : Metadata.DecodeStorageValue(pallet, entry, Hex(value));
     }
 
     private async Task<UInt128> MultiplierAsync(string blockHash)

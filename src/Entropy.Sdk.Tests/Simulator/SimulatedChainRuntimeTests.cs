@@ -7,17 +7,11 @@ using Entropy.Simulator;
 namespace Entropy.Tests.Simulator;
 
 /// <summary>Pallet rules of the simulated runtime, driven over JSON-RPC with signed extrinsics (manual block production).</summary>
-public class SimulatedChainRuntimeTests
+public class SimulatedChainRuntimeTests : ManualChainFixture
 {
     private static readonly UInt128 s_dollars = 100_000_000_000_000;
     // The genesis stores no program (v0.0.10 dev chain spec); the fixture deploys the allow-all program first.
     private static readonly byte[] s_program = TestPrograms.AllowAllPointer.AsSpan().ToArray();
-    private SimulatedChain _chain = null!;
-    private TestRpcClient _client = null!;
-    private RuntimeMetadata _metadata = null!;
-    private byte[] _genesis = null!;
-    private Sr25519KeyPair _alice = null!;
-    private Sr25519KeyPair _bob = null!;
     private Sr25519KeyPair _charlie = null!;
     private Sr25519KeyPair _aliceStash = null!;
     private Sr25519KeyPair _bobStash = null!;
@@ -25,15 +19,8 @@ public class SimulatedChainRuntimeTests
     private Sr25519KeyPair _tss1 = null!;
 
     [OneTimeSetUp]
-    public async Task StartAsync()
+    public async Task PrepareAccountsAsync()
     {
-        _chain = new SimulatedChain(new SimulatedChainOptions { BlockProduction = BlockProductionMode.Manual });
-        await _chain.StartAsync();
-        _client = await TestRpcClient.ConnectAsync(_chain.WebSocketEndpoint);
-        _metadata = RuntimeMetadata.Parse(Hex((await _client.CallAsync("state_getMetadata"))!));
-        _genesis = Hex((await _client.CallAsync("chain_getBlockHash", 0))!);
-        _alice = Sr25519KeyPair.FromSecretUri("//Alice");
-        _bob = Sr25519KeyPair.FromSecretUri("//Bob");
         _charlie = Sr25519KeyPair.FromSecretUri("//Charlie");
         _aliceStash = Sr25519KeyPair.FromSecretUri("//Alice//stash");
         _bobStash = Sr25519KeyPair.FromSecretUri("//Bob//stash");
@@ -43,20 +30,16 @@ public class SimulatedChainRuntimeTests
         _tss1 = Sr25519KeyPair.FromSecretUri("//Bob//tss");
         await SubmitAsync(_aliceStash, TestTransactions.ChangeThresholdAccounts(_tss0.PublicKey.ToArray(), new byte[32]));
         await SubmitAsync(_bobStash, TestTransactions.ChangeThresholdAccounts(_tss1.PublicKey.ToArray(), new byte[32]));
-        await SubmitAsync(_alice, TestTransactions.SetProgram(TestPrograms.AllowAll, []));
+        await SubmitAsync(Alice, TestTransactions.SetProgram(TestPrograms.AllowAll, []));
         await ProduceAsync();
-        await SubmitAsync(_alice, TestTransactions.TransferKeepAlive(_tss0.PublicKey.ToArray(), 10 * s_dollars));
-        await SubmitAsync(_alice, TestTransactions.TransferKeepAlive(_tss1.PublicKey.ToArray(), 10 * s_dollars));
+        await SubmitAsync(Alice, TestTransactions.TransferKeepAlive(_tss0.PublicKey.ToArray(), 10 * s_dollars));
+        await SubmitAsync(Alice, TestTransactions.TransferKeepAlive(_tss1.PublicKey.ToArray(), 10 * s_dollars));
         await ProduceAsync();
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
+    public void DisposeAccounts()
     {
-        await _client.DisposeAsync();
-        await _chain.DisposeAsync();
-        _alice?.Dispose();
-        _bob?.Dispose();
         _charlie?.Dispose();
         _aliceStash?.Dispose();
         _bobStash?.Dispose();
@@ -67,64 +50,64 @@ public class SimulatedChainRuntimeTests
     [Test]
     public async Task Submit_StaleNonce_Invalid1010Outdated()
     {
-        var nonce = await NonceAsync(_bob);
+        var nonce = await NonceAsync(Bob);
         if (nonce == 0)
         {
             // Self-contained: give Bob a used nonce instead of depending on test order.
-            await SubmitAsync(_bob, TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), s_dollars));
+            await SubmitAsync(Bob, TestTransactions.TransferKeepAlive(Alice.PublicKey.ToArray(), s_dollars));
             await ProduceAsync();
-            nonce = await NonceAsync(_bob);
+            nonce = await NonceAsync(Bob);
         }
 
         Assert.That(nonce, Is.GreaterThan(0u));
-        var xt = TestTransactions.Sign(_bob, TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), s_dollars), nonce - 1, _genesis);
-        var response = await _client.RequestAsync("author_submitExtrinsic", "0x" + Convert.ToHexStringLower(xt));
+        var xt = TestTransactions.Sign(Bob, TestTransactions.TransferKeepAlive(Alice.PublicKey.ToArray(), s_dollars), nonce - 1, Genesis);
+        var response = await Rpc.RequestAsync("author_submitExtrinsic", "0x" + Convert.ToHexStringLower(xt));
         AssertInvalid(response, "Transaction is outdated");
     }
 
     [Test]
     public async Task Submit_BadSignature_Invalid1010BadProof()
     {
-        var xt = await SignAsync(_charlie, TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), s_dollars));
+        var xt = await SignAsync(_charlie, TestTransactions.TransferKeepAlive(Alice.PublicKey.ToArray(), s_dollars));
         xt[40] ^= 0x01; // inside the signature
-        var response = await _client.RequestAsync("author_submitExtrinsic", "0x" + Convert.ToHexStringLower(xt));
+        var response = await Rpc.RequestAsync("author_submitExtrinsic", "0x" + Convert.ToHexStringLower(xt));
         AssertInvalid(response, "Transaction has a bad signature");
     }
 
     [Test]
     public async Task Submit_WrongSpecVersion_Invalid1010BadProof()
     {
-        var call = TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), s_dollars);
-        var xt = TestTransactions.Sign(_charlie, call, await NonceAsync(_charlie), _genesis, spec: 11);
-        var response = await _client.RequestAsync("author_submitExtrinsic", "0x" + Convert.ToHexStringLower(xt));
+        var call = TestTransactions.TransferKeepAlive(Alice.PublicKey.ToArray(), s_dollars);
+        var xt = TestTransactions.Sign(_charlie, call, await NonceAsync(_charlie), Genesis, spec: 11);
+        var response = await Rpc.RequestAsync("author_submitExtrinsic", "0x" + Convert.ToHexStringLower(xt));
         AssertInvalid(response, "Transaction has a bad signature");
     }
 
     [Test]
     public async Task Submit_ExpiredMortalEra_Rejected()
     {
-        var bestHash = (await _client.CallAsync("chain_getBlockHash"))!.GetValue<string>();
-        var best = SimulatedChainRpcTests.ParseNumber((await _client.CallAsync("chain_getHeader", bestHash))!["number"]!);
+        var bestHash = (await Rpc.CallAsync("chain_getBlockHash"))!.GetValue<string>();
+        var best = SimulatedChainRpcTests.ParseNumber((await Rpc.CallAsync("chain_getHeader", bestHash))!["number"]!);
         var era = TestTransactions.MortalEra(4, best);
-        var xt = TestTransactions.Sign(_charlie, TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), s_dollars),
-            await NonceAsync(_charlie), _genesis, era, Hex(bestHash));
+        var xt = TestTransactions.Sign(_charlie, TestTransactions.TransferKeepAlive(Alice.PublicKey.ToArray(), s_dollars),
+            await NonceAsync(_charlie), Genesis, era, Hex(bestHash));
         for (var i = 0; i < 5; i++)
         {
             await ProduceAsync();
         }
 
         // The era's birth, recomputed at the current block, is a later block: the payload no longer matches (Substrate: BadProof).
-        var response = await _client.RequestAsync("author_submitExtrinsic", "0x" + Convert.ToHexStringLower(xt));
+        var response = await Rpc.RequestAsync("author_submitExtrinsic", "0x" + Convert.ToHexStringLower(xt));
         AssertInvalid(response, "Transaction has a bad signature");
     }
 
     [Test]
     public async Task Submit_MortalEraWithinPeriod_Included()
     {
-        var bestHash = (await _client.CallAsync("chain_getBlockHash"))!.GetValue<string>();
-        var best = SimulatedChainRpcTests.ParseNumber((await _client.CallAsync("chain_getHeader", bestHash))!["number"]!);
-        var xt = TestTransactions.Sign(_charlie, TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), s_dollars),
-            await NonceAsync(_charlie), _genesis, TestTransactions.MortalEra(64, best), Hex(bestHash));
+        var bestHash = (await Rpc.CallAsync("chain_getBlockHash"))!.GetValue<string>();
+        var best = SimulatedChainRpcTests.ParseNumber((await Rpc.CallAsync("chain_getHeader", bestHash))!["number"]!);
+        var xt = TestTransactions.Sign(_charlie, TestTransactions.TransferKeepAlive(Alice.PublicKey.ToArray(), s_dollars),
+            await NonceAsync(_charlie), Genesis, TestTransactions.MortalEra(64, best), Hex(bestHash));
         await SubmitRawAsync(xt);
         var events = await EventsAsync(await ProduceAsync());
         Assert.That(events.Select(e => e.Name), Does.Contain("Transfer"));
@@ -134,8 +117,8 @@ public class SimulatedChainRuntimeTests
     public async Task Submit_NoFunds_Invalid1010Payment()
     {
         using var pauper = Sr25519KeyPair.FromSecretUri("//Pauper");
-        var xt = TestTransactions.Sign(pauper, TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), s_dollars), 0, _genesis);
-        var response = await _client.RequestAsync("author_submitExtrinsic", "0x" + Convert.ToHexStringLower(xt));
+        var xt = TestTransactions.Sign(pauper, TestTransactions.TransferKeepAlive(Alice.PublicKey.ToArray(), s_dollars), 0, Genesis);
+        var response = await Rpc.RequestAsync("author_submitExtrinsic", "0x" + Convert.ToHexStringLower(xt));
         AssertInvalid(response, "Inability to pay some fees (e.g. account balance too low)");
     }
 
@@ -143,9 +126,9 @@ public class SimulatedChainRuntimeTests
     public async Task Transfer_MoreThanFree_ExtrinsicFailedWithTokenFundsUnavailable()
     {
         using var poor = Sr25519KeyPair.FromSecretUri("//Poor");
-        await SubmitAsync(_alice, TestTransactions.TransferKeepAlive(poor.PublicKey.ToArray(), 3 * s_dollars));
+        await SubmitAsync(Alice, TestTransactions.TransferKeepAlive(poor.PublicKey.ToArray(), 3 * s_dollars));
         await ProduceAsync();
-        await SubmitAsync(poor, TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), 100 * s_dollars));
+        await SubmitAsync(poor, TestTransactions.TransferKeepAlive(Alice.PublicKey.ToArray(), 100 * s_dollars));
         var events = await EventsAsync(await ProduceAsync());
         var failed = events.Single(e => e.Name == "ExtrinsicFailed");
         Assert.That(failed.Fields[0].ToString(), Does.Contain("Token").And.Contain("FundsUnavailable"));
@@ -155,18 +138,18 @@ public class SimulatedChainRuntimeTests
     public async Task Submit_FutureNonce_HeldUntilTheGapIsFilled()
     {
         using var sender = Sr25519KeyPair.FromSecretUri("//FutureSender");
-        await SubmitAsync(_alice, TestTransactions.TransferKeepAlive(sender.PublicKey.ToArray(), 50 * s_dollars));
+        await SubmitAsync(Alice, TestTransactions.TransferKeepAlive(sender.PublicKey.ToArray(), 50 * s_dollars));
         await ProduceAsync();
-        var call = TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), s_dollars);
-        var watch = await _client.SubscribeAsync("author_submitAndWatchExtrinsic", Hex0x(TestTransactions.Sign(sender, call, 1, _genesis)));
-        var first = await _client.NextAsync(watch);
+        var call = TestTransactions.TransferKeepAlive(Alice.PublicKey.ToArray(), s_dollars);
+        var watch = await Rpc.SubscribeAsync("author_submitAndWatchExtrinsic", Hex0x(TestTransactions.Sign(sender, call, 1, Genesis)));
+        var first = await Rpc.NextAsync(watch);
         await ProduceAsync();
-        var stillPending = await _client.CallAsync("author_pendingExtrinsics");
-        await SubmitRawAsync(TestTransactions.Sign(sender, call, 0, _genesis));
+        var stillPending = await Rpc.CallAsync("author_pendingExtrinsics");
+        await SubmitRawAsync(TestTransactions.Sign(sender, call, 0, Genesis));
         var block = await ProduceAsync();
-        var ready = await _client.NextAsync(watch);
-        var inBlock = await _client.NextAsync(watch);
-        var finalized = await _client.NextAsync(watch);
+        var ready = await Rpc.NextAsync(watch);
+        var inBlock = await Rpc.NextAsync(watch);
+        var finalized = await Rpc.NextAsync(watch);
         Assert.Multiple(() =>
         {
             Assert.That(first!.GetValue<string>(), Is.EqualTo("future"));
@@ -180,12 +163,12 @@ public class SimulatedChainRuntimeTests
     [Test]
     public async Task SubmitAndWatch_ReportsReadyInBlockFinalized()
     {
-        var watch = await _client.SubscribeAsync("author_submitAndWatchExtrinsic",
-            Hex0x(await SignAsync(_bob, TestTransactions.TransferKeepAlive(_charlie.PublicKey.ToArray(), s_dollars))));
-        var ready = await _client.NextAsync(watch);
+        var watch = await Rpc.SubscribeAsync("author_submitAndWatchExtrinsic",
+            Hex0x(await SignAsync(Bob, TestTransactions.TransferKeepAlive(_charlie.PublicKey.ToArray(), s_dollars))));
+        var ready = await Rpc.NextAsync(watch);
         var block = await ProduceAsync();
-        var inBlock = await _client.NextAsync(watch);
-        var finalized = await _client.NextAsync(watch);
+        var inBlock = await Rpc.NextAsync(watch);
+        var finalized = await Rpc.NextAsync(watch);
         Assert.Multiple(() =>
         {
             Assert.That(ready!.GetValue<string>(), Is.EqualTo("ready"));
@@ -222,7 +205,7 @@ public class SimulatedChainRuntimeTests
         using var dave = Sr25519KeyPair.FromSecretUri("//Dave");
         await SubmitAsync(dave, TestTransactions.Register(dave.PublicKey.ToArray(), s_program));
         var events = await EventsAsync(await ProduceAsync());
-        var errors = events.Where(e => e.Name == "ExtrinsicFailed").Select(e => _metadata.FindModuleError(e.Fields[0])!.ToString()).ToList();
+        var errors = events.Where(e => e.Name == "ExtrinsicFailed").Select(e => Metadata.FindModuleError(e.Fields[0])!.ToString()).ToList();
         Assert.That(errors, Is.EqualTo(new[] { "Relayer.AlreadySubmitted", "Relayer.AlreadySubmitted" }));
     }
 
@@ -261,7 +244,7 @@ public class SimulatedChainRuntimeTests
         var vk = CompressedG();
         using var stranger = await FundedAsync("//NotATss");
         AssertInvalid(await SubmitResponseAsync(stranger, TestTransactions.ConfirmRegister(account, 0, vk)), "Custom error: 1");
-        AssertInvalid(await SubmitResponseAsync(_tss0, TestTransactions.ConfirmRegister(_bob.PublicKey.ToArray(), 0, vk)), "Custom error: 2");
+        AssertInvalid(await SubmitResponseAsync(_tss0, TestTransactions.ConfirmRegister(Bob.PublicKey.ToArray(), 0, vk)), "Custom error: 2");
         AssertInvalid(await SubmitResponseAsync(_tss0, TestTransactions.ConfirmRegister(account, 9, vk)), "Custom error: 4");
         AssertInvalid(await SubmitResponseAsync(_tss0, TestTransactions.ConfirmRegister(account, 1, vk)), "Custom error: 5");
         await SubmitAsync(_tss0, TestTransactions.ConfirmRegister(account, 0, vk));
@@ -274,7 +257,7 @@ public class SimulatedChainRuntimeTests
     {
         using var user = await FundedAsync("//RegisteredUser");
         var account = user.PublicKey.ToArray();
-        await SubmitAsync(user, TestTransactions.Register(_alice.PublicKey.ToArray(), s_program));
+        await SubmitAsync(user, TestTransactions.Register(Alice.PublicKey.ToArray(), s_program));
         var registerBlock = await ProduceAsync();
         var registerEvents = await EventsAsync(registerBlock);
         var registerNumber = await NumberAsync(registerBlock);
@@ -297,7 +280,7 @@ public class SimulatedChainRuntimeTests
         {
             Assert.That(registerEvents.Select(e => e.Name), Does.Contain("SignalRegister"));
             Assert.That(dkg!.ToString(), Does.Contain(Convert.ToHexStringLower(account)).IgnoreCase);
-            Assert.That(((CompositeValue)registering!)["program_modification_account"].AsBytes(), Is.EqualTo(_alice.PublicKey.ToArray()));
+            Assert.That(((CompositeValue)registering!)["program_modification_account"].AsBytes(), Is.EqualTo(Alice.PublicKey.ToArray()));
             Assert.That(((CompositeValue)program!)["ref_counter"].AsNumber(), Is.GreaterThanOrEqualTo(System.Numerics.BigInteger.One));
             Assert.That(firstEvents.Select(e => e.Name), Does.Contain("AccountRegistering"));
             Assert.That(secondEvents.Select(e => e.Name), Does.Contain("AccountRegistered"));
@@ -355,10 +338,10 @@ public class SimulatedChainRuntimeTests
     {
         using var sender = await FundedAsync("//IndexUser");
         var address = new AccountId(sender.PublicKey.ToArray()).ToSs58();
-        var before = (await _client.CallAsync("system_accountNextIndex", address))!.GetValue<uint>();
-        await SubmitAsync(sender, TestTransactions.TransferKeepAlive(_alice.PublicKey.ToArray(), s_dollars));
-        var after = (await _client.CallAsync("system_accountNextIndex", address))!.GetValue<uint>();
-        var viaStateCall = (await _client.CallAsync("state_call", "AccountNonceApi_account_nonce", Hex0x(sender.PublicKey.ToArray())))!.GetValue<string>();
+        var before = (await Rpc.CallAsync("system_accountNextIndex", address))!.GetValue<uint>();
+        await SubmitAsync(sender, TestTransactions.TransferKeepAlive(Alice.PublicKey.ToArray(), s_dollars));
+        var after = (await Rpc.CallAsync("system_accountNextIndex", address))!.GetValue<uint>();
+        var viaStateCall = (await Rpc.CallAsync("state_call", "AccountNonceApi_account_nonce", Hex0x(sender.PublicKey.ToArray())))!.GetValue<string>();
         await ProduceAsync();
         Assert.Multiple(() =>
         {
@@ -369,10 +352,6 @@ public class SimulatedChainRuntimeTests
 
     private static byte[] CompressedG() =>
         Convert.FromHexString("0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798");
-
-    private static byte[] Hex(JsonNode node) => Convert.FromHexString(node.GetValue<string>()[2..]);
-
-    private static string Hex0x(byte[] bytes) => "0x" + Convert.ToHexStringLower(bytes);
 
     private static void AssertInvalid(JsonObject response, string data)
     {
@@ -386,42 +365,28 @@ public class SimulatedChainRuntimeTests
     }
 
     private string? ModuleErrorOf(IReadOnlyList<EventRecord> events) =>
-        events.Where(e => e.Name == "ExtrinsicFailed").Select(e => _metadata.FindModuleError(e.Fields[0])?.ToString()).SingleOrDefault();
+        events.Where(e => e.Name == "ExtrinsicFailed").Select(e => Metadata.FindModuleError(e.Fields[0])?.ToString()).SingleOrDefault();
 
     private async Task<Sr25519KeyPair> FundedAsync(string suri)
     {
         var key = Sr25519KeyPair.FromSecretUri(suri);
-        await SubmitAsync(_alice, TestTransactions.TransferKeepAlive(key.PublicKey.ToArray(), 100 * s_dollars));
+        await SubmitAsync(Alice, TestTransactions.TransferKeepAlive(key.PublicKey.ToArray(), 100 * s_dollars));
         await ProduceAsync();
         return key;
     }
 
-    private async Task<uint> NonceAsync(Sr25519KeyPair key) =>
-        (await _client.CallAsync("system_accountNextIndex", Hex0x(key.PublicKey.ToArray())))!.GetValue<uint>();
-
-    private async Task<byte[]> SignAsync(Sr25519KeyPair key, byte[] call) => TestTransactions.Sign(key, call, await NonceAsync(key), _genesis);
-
     private async Task<JsonObject> SubmitResponseAsync(Sr25519KeyPair key, byte[] call) =>
-        await _client.RequestAsync("author_submitExtrinsic", Hex0x(await SignAsync(key, call)));
+        await Rpc.RequestAsync("author_submitExtrinsic", Hex0x(await SignAsync(key, call)));
 
     private async Task SubmitAsync(Sr25519KeyPair key, byte[] call) => await SubmitRawAsync(await SignAsync(key, call));
 
     private async Task SubmitRawAsync(byte[] xt)
     {
-        var hash = (await _client.CallAsync("author_submitExtrinsic", Hex0x(xt)))!.GetValue<string>();
+        var hash = (await Rpc.CallAsync("author_submitExtrinsic", Hex0x(xt)))!.GetValue<string>();
         Assert.That(hash, Is.EqualTo(Hex0x(Blake2b.Hash256(xt))), "author_submitExtrinsic returns blake2_256 of the extrinsic");
     }
 
-    private async Task<string> ProduceAsync() => (await _client.CallAsync("dev_newBlock"))!.GetValue<string>();
-
-    private async Task<uint> NumberAsync(string hash) => SimulatedChainRpcTests.ParseNumber((await _client.CallAsync("chain_getHeader", hash))!["number"]!);
-
-    private async Task<IReadOnlyList<EventRecord>> EventsAsync(string blockHash)
-    {
-        var key = _metadata.StorageKey("System", "Events");
-        var value = await _client.CallAsync("state_getStorage", Hex0x(key), blockHash);
-        return _metadata.DecodeEvents(Hex(value!));
-    }
+    private async Task<uint> NumberAsync(string hash) => SimulatedChainRpcTests.ParseNumber((await Rpc.CallAsync("chain_getHeader", hash))!["number"]!);
 
     private async Task<ScaleValue?> StorageAsync(string pallet, string entry, object key)
     {
@@ -431,9 +396,9 @@ public class SimulatedChainRuntimeTests
             uint number => (ScaleValue)ScaleValue.Number(number),
             _ => throw new ArgumentException("unsupported key", nameof(key)),
         };
-        var storageKey = _metadata.StorageKey(pallet, entry, keyValue);
-        var value = await _client.CallAsync("state_getStorage", Hex0x(storageKey));
-        return value is null ? null : _metadata.DecodeStorageValue(pallet, entry, Hex(value));
+        var storageKey = Metadata.StorageKey(pallet, entry, keyValue);
+        var value = await Rpc.CallAsync("state_getStorage", Hex0x(storageKey));
+        return value is null ? null : Metadata.DecodeStorageValue(pallet, entry, Hex(value));
     }
 
     private async Task<UInt128> FreeAsync(byte[] account)

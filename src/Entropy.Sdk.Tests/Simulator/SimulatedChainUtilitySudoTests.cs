@@ -11,42 +11,15 @@ namespace Entropy.Tests.Simulator;
 /// System.remark_with_event, and the pool's answer to a call of the metadata the devnet does not implement (manual blocks).
 /// Events are decoded with the SDK's metadata decoder, an implementation independent of the node's.
 /// </summary>
-public class SimulatedChainUtilitySudoTests
+public class SimulatedChainUtilitySudoTests : ManualChainFixture
 {
     private static readonly UInt128 s_dollars = 100_000_000_000_000;
-    private SimulatedChain _chain = null!;
-    private TestRpcClient _client = null!;
-    private RuntimeMetadata _metadata = null!;
-    private byte[] _genesis = null!;
-    private Sr25519KeyPair _alice = null!;
-    private Sr25519KeyPair _bob = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _chain = new SimulatedChain(new SimulatedChainOptions { BlockProduction = BlockProductionMode.Manual });
-        await _chain.StartAsync();
-        _client = await TestRpcClient.ConnectAsync(_chain.WebSocketEndpoint);
-        _metadata = RuntimeMetadata.Parse(Convert.FromHexString((await _client.CallAsync("state_getMetadata"))!.GetValue<string>()[2..]));
-        _genesis = Convert.FromHexString((await _client.CallAsync("chain_getBlockHash", 0))!.GetValue<string>()[2..]);
-        _alice = Sr25519KeyPair.FromSecretUri("//Alice");
-        _bob = Sr25519KeyPair.FromSecretUri("//Bob");
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _client.DisposeAsync();
-        await _chain.DisposeAsync();
-        _alice?.Dispose();
-        _bob?.Dispose();
-    }
 
     [Test]
     public async Task Batch_ThreeTransfers_FundsEveryAccountWithItemCompletedEachAndBatchCompleted()
     {
         var targets = Enumerable.Range(0, 3).Select(i => Account($"//BatchTarget{i}")).ToArray();
-        var events = await ApplyAsync(_bob, Batch(0, [.. targets.Select(t => TestTransactions.TransferKeepAlive(t, 2 * s_dollars))]));
+        var events = await ApplyAsync(Bob, Batch(0, [.. targets.Select(t => TestTransactions.TransferKeepAlive(t, 2 * s_dollars))]));
         Assert.Multiple(async () =>
         {
             Assert.That(Names(events).Where(n => n.StartsWith("Utility.", StringComparison.Ordinal)),
@@ -65,7 +38,7 @@ public class SimulatedChainUtilitySudoTests
     {
         var first = Account("//InterruptFirst");
         var third = Account("//InterruptThird");
-        var events = await ApplyAsync(_bob, Batch(0,
+        var events = await ApplyAsync(Bob, Batch(0,
             TestTransactions.TransferKeepAlive(first, 2 * s_dollars),
             TestTransactions.TransferKeepAlive(Account("//InterruptSecond"), UInt128.MaxValue / 2),
             TestTransactions.TransferKeepAlive(third, 2 * s_dollars)));
@@ -86,7 +59,7 @@ public class SimulatedChainUtilitySudoTests
     public async Task BatchAll_SecondCallFails_ExtrinsicFailedAndFirstRolledBack()
     {
         var first = Account("//AllFirst");
-        var events = await ApplyAsync(_bob, Batch(2,
+        var events = await ApplyAsync(Bob, Batch(2,
             TestTransactions.TransferKeepAlive(first, 2 * s_dollars),
             TestTransactions.TransferKeepAlive(Account("//AllSecond"), UInt128.MaxValue / 2)));
         Assert.Multiple(async () =>
@@ -102,7 +75,7 @@ public class SimulatedChainUtilitySudoTests
     public async Task ForceBatch_SecondCallFails_ItemFailedThenThirdRunsAndCompletedWithErrors()
     {
         var third = Account("//ForceThird");
-        var events = await ApplyAsync(_bob, Batch(4,
+        var events = await ApplyAsync(Bob, Batch(4,
             TestTransactions.TransferKeepAlive(Account("//ForceFirst"), 2 * s_dollars),
             TestTransactions.TransferKeepAlive(Account("//ForceSecond"), UInt128.MaxValue / 2),
             TestTransactions.TransferKeepAlive(third, 2 * s_dollars)));
@@ -118,15 +91,15 @@ public class SimulatedChainUtilitySudoTests
     public async Task Sudo_ByTheDevKey_ForceSetBalanceRunsAsRootAndTheKeyPaysNoFee()
     {
         var target = Account("//SudoTarget");
-        var aliceBefore = await FreeAsync(_alice.PublicKey.ToArray());
-        var events = await ApplyAsync(_alice, Sudo(ForceSetBalance(target, 7 * s_dollars)));
+        var aliceBefore = await FreeAsync(Alice.PublicKey.ToArray());
+        var events = await ApplyAsync(Alice, Sudo(ForceSetBalance(target, 7 * s_dollars)));
         var sudid = events.Single(e => e.Name == "Sudid");
         Assert.Multiple(async () =>
         {
             Assert.That(sudid.Fields[0].ToString(), Does.StartWith("Ok"));
             Assert.That(Names(events), Does.Contain("Balances.BalanceSet"));
             Assert.That(await FreeAsync(target), Is.EqualTo(7 * s_dollars));
-            Assert.That(await FreeAsync(_alice.PublicKey.ToArray()), Is.EqualTo(aliceBefore), "Pays::No: the withdrawn fee is refunded");
+            Assert.That(await FreeAsync(Alice.PublicKey.ToArray()), Is.EqualTo(aliceBefore), "Pays::No: the withdrawn fee is refunded");
         });
     }
 
@@ -135,7 +108,7 @@ public class SimulatedChainUtilitySudoTests
     {
         var target = Account("//SudoUncheckedTarget");
         byte[] call = [32, 1, .. ForceSetBalance(target, 3 * s_dollars), .. TestTransactions.Call(w => { w.WriteCompact(1_000UL); w.WriteCompact(0UL); })];
-        var events = await ApplyAsync(_alice, call);
+        var events = await ApplyAsync(Alice, call);
         Assert.Multiple(async () =>
         {
             Assert.That(events.Single(e => e.Name == "Sudid").Fields[0].ToString(), Does.StartWith("Ok"));
@@ -146,18 +119,18 @@ public class SimulatedChainUtilitySudoTests
     [Test]
     public async Task Sudo_ByAnotherAccount_ExtrinsicFailedRequireSudo()
     {
-        var events = await ApplyAsync(_bob, Sudo(ForceSetBalance(Account("//NotSudo"), 7 * s_dollars)));
+        var events = await ApplyAsync(Bob, Sudo(ForceSetBalance(Account("//NotSudo"), 7 * s_dollars)));
         Assert.Multiple(() =>
         {
             Assert.That(Names(events)[^1], Is.EqualTo("System.ExtrinsicFailed"));
-            Assert.That(_metadata.FindModuleError(events[^1].Fields[0])?.ToString(), Does.Contain("RequireSudo"));
+            Assert.That(Metadata.FindModuleError(events[^1].Fields[0])?.ToString(), Does.Contain("RequireSudo"));
         });
     }
 
     [Test]
     public async Task Sudo_InnerCallNeedsASignedOrigin_SudidCarriesBadOrigin()
     {
-        var events = await ApplyAsync(_alice, Sudo(TestTransactions.TransferKeepAlive(Account("//RootCannotTransfer"), s_dollars)));
+        var events = await ApplyAsync(Alice, Sudo(TestTransactions.TransferKeepAlive(Account("//RootCannotTransfer"), s_dollars)));
         Assert.Multiple(() =>
         {
             Assert.That(events.Single(e => e.Name == "Sudid").Fields[0].ToString(), Does.Contain("BadOrigin"));
@@ -169,14 +142,14 @@ public class SimulatedChainUtilitySudoTests
     public async Task SudoAs_Bob_TransferRunsAsBobAndSudoAsDoneOk()
     {
         var target = Account("//SudoAsTarget");
-        var bobBefore = await FreeAsync(_bob.PublicKey.ToArray());
-        byte[] call = [32, 3, 0, .. _bob.PublicKey.ToArray(), .. TestTransactions.TransferKeepAlive(target, 4 * s_dollars)];
-        var events = await ApplyAsync(_alice, call);
+        var bobBefore = await FreeAsync(Bob.PublicKey.ToArray());
+        byte[] call = [32, 3, 0, .. Bob.PublicKey.ToArray(), .. TestTransactions.TransferKeepAlive(target, 4 * s_dollars)];
+        var events = await ApplyAsync(Alice, call);
         Assert.Multiple(async () =>
         {
             Assert.That(events.Single(e => e.Name == "SudoAsDone").Fields[0].ToString(), Does.StartWith("Ok"));
             Assert.That(await FreeAsync(target), Is.EqualTo(4 * s_dollars));
-            Assert.That(await FreeAsync(_bob.PublicKey.ToArray()), Is.EqualTo(bobBefore - (4 * s_dollars)));
+            Assert.That(await FreeAsync(Bob.PublicKey.ToArray()), Is.EqualTo(bobBefore - (4 * s_dollars)));
         });
     }
 
@@ -184,11 +157,11 @@ public class SimulatedChainUtilitySudoTests
     public async Task RemarkWithEvent_EmitsRemarkedWithSenderAndBlake2Hash()
     {
         var remark = "hello devnet"u8.ToArray();
-        var events = await ApplyAsync(_bob, TestTransactions.Call(w => { w.WriteU8(1); w.WriteU8(7); w.WriteByteVec(remark); }));
+        var events = await ApplyAsync(Bob, TestTransactions.Call(w => { w.WriteU8(1); w.WriteU8(7); w.WriteByteVec(remark); }));
         var remarked = events.Single(e => e.Name == "Remarked");
         Assert.Multiple(() =>
         {
-            Assert.That(remarked.Fields[0].AsBytes(), Is.EqualTo(_bob.PublicKey.ToArray()));
+            Assert.That(remarked.Fields[0].AsBytes(), Is.EqualTo(Bob.PublicKey.ToArray()));
             Assert.That(remarked.Fields[1].AsBytes(), Is.EqualTo(Blake2b.Hash256(remark)));
         });
     }
@@ -198,7 +171,7 @@ public class SimulatedChainUtilitySudoTests
     {
         // Balances.force_unreserve(who, amount): decodes with the metadata, but the devnet does not implement it.
         var call = TestTransactions.Call(w => { w.WriteU8(7); w.WriteU8(5); w.WriteU8(0); w.WriteBytes(Account("//X")); w.WriteU128(1); });
-        var response = await _client.RequestAsync("author_submitExtrinsic", Hex0x(await SignAsync(_bob, call)));
+        var response = await Rpc.RequestAsync("author_submitExtrinsic", Hex0x(await SignAsync(Bob, call)));
         AssertCallRefused(response, "Balances.force_unreserve");
     }
 
@@ -206,15 +179,15 @@ public class SimulatedChainUtilitySudoTests
     public async Task Submit_UnimplementedCallInsideABatch_Invalid1010NamingTheInnerCall()
     {
         // Staking.chill() (pallet 11, call 6) inside Utility.batch.
-        var response = await _client.RequestAsync("author_submitExtrinsic",
-            Hex0x(await SignAsync(_bob, Batch(0, TestTransactions.TransferKeepAlive(Account("//Y"), s_dollars), [11, 6]))));
+        var response = await Rpc.RequestAsync("author_submitExtrinsic",
+            Hex0x(await SignAsync(Bob, Batch(0, TestTransactions.TransferKeepAlive(Account("//Y"), s_dollars), [11, 6]))));
         AssertCallRefused(response, "Staking.chill");
     }
 
     [Test]
     public async Task Submit_CallIndexOutsideTheMetadata_StillADecodeError()
     {
-        var response = await _client.RequestAsync("author_submitExtrinsic", Hex0x(await SignAsync(_bob, [7, 200])));
+        var response = await Rpc.RequestAsync("author_submitExtrinsic", Hex0x(await SignAsync(Bob, [7, 200])));
         Assert.That(response["error"]!["code"]!.GetValue<int>(), Is.EqualTo(1002), response.ToJsonString());
     }
 
@@ -259,35 +232,27 @@ public class SimulatedChainUtilitySudoTests
         w.WriteCompact(free);
     });
 
-    private static string Hex0x(byte[] bytes) => "0x" + Convert.ToHexStringLower(bytes);
-
     private static List<string> Names(IReadOnlyList<EventRecord> events) => [.. events.Select(e => $"{e.Pallet}.{e.Name}")];
-
-    private async Task<byte[]> SignAsync(Sr25519KeyPair key, byte[] call)
-    {
-        var nonce = (await _client.CallAsync("system_accountNextIndex", Hex0x(key.PublicKey.ToArray())))!.GetValue<uint>();
-        return TestTransactions.Sign(key, call, nonce, _genesis);
-    }
 
     /// <summary>Signs, submits, authors a block and returns the events of that extrinsic (index 1: the timestamp is 0).</summary>
     private async Task<IReadOnlyList<EventRecord>> ApplyAsync(Sr25519KeyPair key, byte[] call)
     {
-        var response = await _client.RequestAsync("author_submitExtrinsic", Hex0x(await SignAsync(key, call)));
+        var response = await Rpc.RequestAsync("author_submitExtrinsic", Hex0x(await SignAsync(key, call)));
         Assert.That(response["error"], Is.Null, response.ToJsonString());
-        var block = (await _client.CallAsync("dev_newBlock"))!.GetValue<string>();
-        var value = await _client.CallAsync("state_getStorage", Hex0x(_metadata.StorageKey("System", "Events")), block);
-        return [.. _metadata.DecodeEvents(Convert.FromHexString(value!.GetValue<string>()[2..])).Where(e => e.ExtrinsicIndex == 1)];
+        var block = (await Rpc.CallAsync("dev_newBlock"))!.GetValue<string>();
+        var value = await Rpc.CallAsync("state_getStorage", Hex0x(Metadata.StorageKey("System", "Events")), block);
+        return [.. Metadata.DecodeEvents(Convert.FromHexString(value!.GetValue<string>()[2..])).Where(e => e.ExtrinsicIndex == 1)];
     }
 
     private async Task<UInt128> FreeAsync(byte[] account)
     {
-        var value = await _client.CallAsync("state_getStorage", Hex0x(_metadata.StorageKey("System", "Account", ScaleValue.Bytes(account))));
+        var value = await Rpc.CallAsync("state_getStorage", Hex0x(Metadata.StorageKey("System", "Account", ScaleValue.Bytes(account))));
         if (value is null)
         {
             return 0;
         }
 
-        var info = (CompositeValue)_metadata.DecodeStorageValue("System", "Account", Convert.FromHexString(value.GetValue<string>()[2..]))!;
+        var info = (CompositeValue)Metadata.DecodeStorageValue("System", "Account", Convert.FromHexString(value.GetValue<string>()[2..]))!;
         return (UInt128)((CompositeValue)info["data"])["free"].AsNumber();
     }
 }
