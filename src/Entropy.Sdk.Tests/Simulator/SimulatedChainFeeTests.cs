@@ -72,8 +72,8 @@ public class SimulatedChainFeeTests : ManualChainFixture
     {
         // pallet_transaction_payment::query_info: partial_fee = 0 when !unchecked_extrinsic.is_signed() (the timestamp inherent here).
         var block = await ProduceAsync();
-        var inherent = (await _client.CallAsync("chain_getBlock", block))!["block"]!["extrinsics"]![0]!.GetValue<string>();
-        var info = (await _client.CallAsync("payment_queryInfo", inherent))!;
+        var inherent = (await Rpc.CallAsync("chain_getBlock", block))!["block"]!["extrinsics"]![0]!.GetValue<string>();
+        var info = (await Rpc.CallAsync("payment_queryInfo", inherent))!;
 
         Assert.That(Fee(info), Is.EqualTo(UInt128.Zero));
     }
