@@ -9,35 +9,20 @@ using Entropy.Simulator;
 namespace Entropy.Tests.Simulator;
 
 /// <summary>JSON-RPC basics of the simulated node over a real loopback WebSocket (and HTTP POST).</summary>
-public class SimulatedChainRpcTests
+public class SimulatedChainRpcTests : ManualChainFixture
 {
     private const string AliceAccountKey =
         "0x26aa394eea5630e07c48ae0c9558cef7b99d880ec681799c0cf30e8886371da9de1e86a9a8c739864cf3cc5ec2bea59fd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
 
-    private SimulatedChain _chain = null!;
-    private TestRpcClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _chain = new SimulatedChain(new SimulatedChainOptions { BlockProduction = BlockProductionMode.Manual, MaxRequestBytes = 64 * 1024 });
-        await _chain.StartAsync();
-        _client = await TestRpcClient.ConnectAsync(_chain.WebSocketEndpoint);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _client.DisposeAsync();
-        await _chain.DisposeAsync();
-    }
+    /// <inheritdoc/>
+    protected override void ConfigureChain(SimulatedChainOptions options) => options.MaxRequestBytes = 64 * 1024;
 
     [Test]
     public async Task SystemMethods_DevChain_ReportEntropyProperties()
     {
-        var properties = await _client.CallAsync("system_properties");
-        var chain = await _client.CallAsync("system_chain");
-        var health = await _client.CallAsync("system_health");
+        var properties = await Rpc.CallAsync("system_properties");
+        var chain = await Rpc.CallAsync("system_chain");
+        var health = await Rpc.CallAsync("system_health");
         Assert.Multiple(() =>
         {
             Assert.That(properties!["ss58Format"]!.GetValue<int>(), Is.EqualTo(42));
@@ -51,7 +36,7 @@ public class SimulatedChainRpcTests
     [Test]
     public async Task RpcMethods_ListsWhatPolkadotJsUses()
     {
-        var result = await _client.CallAsync("rpc_methods");
+        var result = await Rpc.CallAsync("rpc_methods");
         var methods = result!["methods"]!.AsArray().Select(m => m!.GetValue<string>()).ToList();
         Assert.That(methods, Is.SupersetOf(new[]
         {
@@ -65,7 +50,7 @@ public class SimulatedChainRpcTests
     [Test]
     public async Task RuntimeVersion_AdvertisesSpec10AndMetadataApiV2()
     {
-        var version = await _client.CallAsync("state_getRuntimeVersion");
+        var version = await Rpc.CallAsync("state_getRuntimeVersion");
         var apis = version!["apis"]!.AsArray().ToDictionary(a => a![0]!.GetValue<string>(), a => a![1]!.GetValue<int>());
         Assert.Multiple(() =>
         {
@@ -82,7 +67,7 @@ public class SimulatedChainRpcTests
     [Test]
     public async Task GetMetadata_ServesEmbeddedV15()
     {
-        var hex = (await _client.CallAsync("state_getMetadata"))!.GetValue<string>();
+        var hex = (await Rpc.CallAsync("state_getMetadata"))!.GetValue<string>();
         var bytes = Convert.FromHexString(hex[2..]);
         var fixture = await File.ReadAllBytesAsync(FixturePath("metadata", "entropy-v0.0.10.scale"));
         Assert.Multiple(() =>
@@ -96,10 +81,10 @@ public class SimulatedChainRpcTests
     [Test]
     public async Task StateCall_MetadataVersionsAndAtVersion15_AnswerLikeTheRuntime()
     {
-        var versions = (await _client.CallAsync("state_call", "Metadata_metadata_versions", "0x"))!.GetValue<string>();
-        var at15 = (await _client.CallAsync("state_call", "Metadata_metadata_at_version", "0x0f000000"))!.GetValue<string>();
-        var at14 = (await _client.CallAsync("state_call", "Metadata_metadata_at_version", "0x0e000000"))!.GetValue<string>();
-        var unknown = await _client.RequestAsync("state_call", "Nope_nope", "0x");
+        var versions = (await Rpc.CallAsync("state_call", "Metadata_metadata_versions", "0x"))!.GetValue<string>();
+        var at15 = (await Rpc.CallAsync("state_call", "Metadata_metadata_at_version", "0x0f000000"))!.GetValue<string>();
+        var at14 = (await Rpc.CallAsync("state_call", "Metadata_metadata_at_version", "0x0e000000"))!.GetValue<string>();
+        var unknown = await Rpc.RequestAsync("state_call", "Nope_nope", "0x");
         Assert.Multiple(() =>
         {
             Assert.That(versions, Is.EqualTo("0x040f000000"));
@@ -113,10 +98,10 @@ public class SimulatedChainRpcTests
     [Test]
     public async Task DevNewBlock_ProducesChainedHeadersHashedAsBlake2bOfScaleHeader()
     {
-        var before = await _client.CallAsync("chain_getHeader");
-        var newHash = (await _client.CallAsync("dev_newBlock"))!.GetValue<string>();
-        var header = await _client.CallAsync("chain_getHeader", newHash);
-        var parentHash = (await _client.CallAsync("chain_getBlockHash", ParseNumber(before!["number"]!)))!.GetValue<string>();
+        var before = await Rpc.CallAsync("chain_getHeader");
+        var newHash = (await Rpc.CallAsync("dev_newBlock"))!.GetValue<string>();
+        var header = await Rpc.CallAsync("chain_getHeader", newHash);
+        var parentHash = (await Rpc.CallAsync("chain_getBlockHash", ParseNumber(before!["number"]!)))!.GetValue<string>();
 
         var buffer = new ArrayBufferWriter<byte>();
         var writer = new ScaleWriter(buffer);
@@ -138,12 +123,12 @@ public class SimulatedChainRpcTests
     [Test]
     public async Task GetStorage_SystemNumberAndAliceAccount_AreScaleEncodedAtTheirKeys()
     {
-        var hash = (await _client.CallAsync("dev_newBlock"))!.GetValue<string>();
-        var header = await _client.CallAsync("chain_getHeader", hash);
+        var hash = (await Rpc.CallAsync("dev_newBlock"))!.GetValue<string>();
+        var header = await Rpc.CallAsync("chain_getHeader", hash);
 
         // System.Number = twox128("System") ++ twox128("Number").
-        var number = (await _client.CallAsync("state_getStorage", "0x26aa394eea5630e07c48ae0c9558cef702a5c1b19ab7a04f536c519aca4983ac", hash))!.GetValue<string>();
-        var alice = (await _client.CallAsync("state_getStorage", AliceAccountKey, hash))!.GetValue<string>();
+        var number = (await Rpc.CallAsync("state_getStorage", "0x26aa394eea5630e07c48ae0c9558cef702a5c1b19ab7a04f536c519aca4983ac", hash))!.GetValue<string>();
+        var alice = (await Rpc.CallAsync("state_getStorage", AliceAccountKey, hash))!.GetValue<string>();
         var accountInfo = Convert.FromHexString(alice[2..]);
         var reader = new ScaleReader(accountInfo);
         reader.ReadU32();
@@ -162,7 +147,7 @@ public class SimulatedChainRpcTests
     [Test]
     public async Task GetStorage_UnknownKey_ReturnsNull()
     {
-        var result = await _client.RequestAsync("state_getStorage", "0x1234");
+        var result = await Rpc.RequestAsync("state_getStorage", "0x1234");
         Assert.That(result["result"], Is.Null);
         Assert.That(result.ContainsKey("error"), Is.False);
     }
@@ -172,8 +157,8 @@ public class SimulatedChainRpcTests
     {
         // twox128("Relayer"): the dev genesis pre-registers Dave, Eve and Ferdie.
         const string prefix = "0x0547bb1f7973a07fd94e01a0d0dcd16a";
-        var first = (await _client.CallAsync("state_getKeysPaged", prefix, 2))!.AsArray().Select(k => k!.GetValue<string>()).ToList();
-        var rest = (await _client.CallAsync("state_getKeysPaged", prefix, 10, first[^1]))!.AsArray().Select(k => k!.GetValue<string>()).ToList();
+        var first = (await Rpc.CallAsync("state_getKeysPaged", prefix, 2))!.AsArray().Select(k => k!.GetValue<string>()).ToList();
+        var rest = (await Rpc.CallAsync("state_getKeysPaged", prefix, 10, first[^1]))!.AsArray().Select(k => k!.GetValue<string>()).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(first, Has.Count.EqualTo(2));
@@ -186,7 +171,7 @@ public class SimulatedChainRpcTests
     [Test]
     public async Task QueryStorageAt_ReturnsChangesForEachKey()
     {
-        var result = await _client.CallAsync("state_queryStorageAt", [new[] { AliceAccountKey, "0x00" }]);
+        var result = await Rpc.CallAsync("state_queryStorageAt", [new[] { AliceAccountKey, "0x00" }]);
         var changes = result![0]!["changes"]!.AsArray();
         Assert.Multiple(() =>
         {
@@ -199,19 +184,19 @@ public class SimulatedChainRpcTests
     [Test]
     public async Task SubscribeNewHeads_SendsCurrentHeadThenEachNewBlock()
     {
-        var subscription = await _client.SubscribeAsync("chain_subscribeNewHeads");
-        var current = await _client.NextAsync(subscription);
-        var hash = (await _client.CallAsync("dev_newBlock"))!.GetValue<string>();
-        var next = await _client.NextAsync(subscription);
-        var unsubscribed = await _client.CallAsync("chain_unsubscribeNewHeads", subscription);
-        var again = await _client.CallAsync("chain_unsubscribeNewHeads", subscription);
+        var subscription = await Rpc.SubscribeAsync("chain_subscribeNewHeads");
+        var current = await Rpc.NextAsync(subscription);
+        var hash = (await Rpc.CallAsync("dev_newBlock"))!.GetValue<string>();
+        var next = await Rpc.NextAsync(subscription);
+        var unsubscribed = await Rpc.CallAsync("chain_unsubscribeNewHeads", subscription);
+        var again = await Rpc.CallAsync("chain_unsubscribeNewHeads", subscription);
         Assert.Multiple(() =>
         {
             Assert.That(ParseNumber(next!["number"]!), Is.EqualTo(ParseNumber(current!["number"]!) + 1));
             Assert.That(unsubscribed!.GetValue<bool>(), Is.True);
             Assert.That(again!.GetValue<bool>(), Is.False);
         });
-        var header = await _client.CallAsync("chain_getHeader", hash);
+        var header = await Rpc.CallAsync("chain_getHeader", hash);
         Assert.That(header!["number"]!.GetValue<string>(), Is.EqualTo(next!["number"]!.GetValue<string>()));
     }
 
@@ -219,11 +204,11 @@ public class SimulatedChainRpcTests
     public async Task SubscribeStorage_NotifiesInitialValueAndChanges()
     {
         const string numberKey = "0x26aa394eea5630e07c48ae0c9558cef702a5c1b19ab7a04f536c519aca4983ac";
-        var subscription = await _client.SubscribeAsync("state_subscribeStorage", [new[] { numberKey }]);
-        var initial = await _client.NextAsync(subscription);
-        var hash = (await _client.CallAsync("dev_newBlock"))!.GetValue<string>();
-        var change = await _client.NextAsync(subscription);
-        await _client.CallAsync("state_unsubscribeStorage", subscription);
+        var subscription = await Rpc.SubscribeAsync("state_subscribeStorage", [new[] { numberKey }]);
+        var initial = await Rpc.NextAsync(subscription);
+        var hash = (await Rpc.CallAsync("dev_newBlock"))!.GetValue<string>();
+        var change = await Rpc.NextAsync(subscription);
+        await Rpc.CallAsync("state_unsubscribeStorage", subscription);
         Assert.Multiple(() =>
         {
             Assert.That(initial!["changes"]!.AsArray(), Has.Count.EqualTo(1));
@@ -235,17 +220,17 @@ public class SimulatedChainRpcTests
     [Test]
     public async Task FinalizedHead_WithNoLag_IsTheBestBlock()
     {
-        var hash = (await _client.CallAsync("dev_newBlock"))!.GetValue<string>();
-        var finalized = (await _client.CallAsync("chain_getFinalizedHead"))!.GetValue<string>();
+        var hash = (await Rpc.CallAsync("dev_newBlock"))!.GetValue<string>();
+        var finalized = (await Rpc.CallAsync("chain_getFinalizedHead"))!.GetValue<string>();
         Assert.That(finalized, Is.EqualTo(hash));
     }
 
     [Test]
     public async Task MalformedJson_ParseErrorWithNullId_AndTheConnectionKeepsServing()
     {
-        await _client.SendRawAsync("{\"jsonrpc\":\"2.0\",\"id\":1,"u8.ToArray());
-        var error = await _client.NextUnmatchedAsync();
-        var chain = await _client.CallAsync("system_chain");
+        await Rpc.SendRawAsync("{\"jsonrpc\":\"2.0\",\"id\":1,"u8.ToArray());
+        var error = await Rpc.NextUnmatchedAsync();
+        var chain = await Rpc.CallAsync("system_chain");
         Assert.Multiple(() =>
         {
             Assert.That(error["error"]!["code"]!.GetValue<int>(), Is.EqualTo(-32700));
@@ -257,14 +242,14 @@ public class SimulatedChainRpcTests
     [Test]
     public async Task UnknownMethod_MethodNotFound()
     {
-        var response = await _client.RequestAsync("chain_doesNotExist");
+        var response = await Rpc.RequestAsync("chain_doesNotExist");
         Assert.That(response["error"]!["code"]!.GetValue<int>(), Is.EqualTo(-32601));
     }
 
     [Test]
     public async Task InvalidParams_InvalidParamsError()
     {
-        var response = await _client.RequestAsync("state_getStorage", "not hex");
+        var response = await Rpc.RequestAsync("state_getStorage", "not hex");
         Assert.That(response["error"]!["code"]!.GetValue<int>(), Is.EqualTo(-32602));
     }
 
@@ -272,23 +257,23 @@ public class SimulatedChainRpcTests
     public async Task OversizedMessage_RequestTooBig_AndTheConnectionKeepsServing()
     {
         var huge = Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"author_submitExtrinsic\",\"params\":[\"0x" + new string('0', 200_000) + "\"]}");
-        await _client.SendRawAsync(huge);
-        var error = await _client.NextUnmatchedAsync();
-        var chain = await _client.CallAsync("system_chain");
+        await Rpc.SendRawAsync(huge);
+        var error = await Rpc.NextUnmatchedAsync();
+        var chain = await Rpc.CallAsync("system_chain");
         Assert.Multiple(() =>
         {
             Assert.That(error["error"]!["code"]!.GetValue<int>(), Is.EqualTo(-32007));
             Assert.That(chain!.GetValue<string>(), Is.EqualTo("Development"));
-            Assert.That(_client.State, Is.EqualTo(System.Net.WebSockets.WebSocketState.Open));
+            Assert.That(Rpc.State, Is.EqualTo(System.Net.WebSockets.WebSocketState.Open));
         });
     }
 
     [Test]
     public async Task UndecodableExtrinsic_ErrorAndTheNodeKeepsServing()
     {
-        var badPrefix = await _client.RequestAsync("author_submitExtrinsic", "0x1001");
-        var badBody = await _client.RequestAsync("author_submitExtrinsic", "0x0cffffff");
-        var chain = await _client.CallAsync("system_chain");
+        var badPrefix = await Rpc.RequestAsync("author_submitExtrinsic", "0x1001");
+        var badBody = await Rpc.RequestAsync("author_submitExtrinsic", "0x0cffffff");
+        var chain = await Rpc.CallAsync("system_chain");
         Assert.Multiple(() =>
         {
             Assert.That(badPrefix["error"]!["code"]!.GetValue<int>(), Is.EqualTo(1001));
@@ -303,11 +288,11 @@ public class SimulatedChainRpcTests
         using var http = new HttpClient();
         using var single = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"system_chain\",\"params\":[]}", Encoding.UTF8);
         single.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var response = JsonNode.Parse(await (await http.PostAsync(_chain.HttpEndpoint, single)).Content.ReadAsStringAsync())!;
+        var response = JsonNode.Parse(await (await http.PostAsync(Chain.HttpEndpoint, single)).Content.ReadAsStringAsync())!;
         using var batch = new StringContent("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_name\"},{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"nope\"}]", Encoding.UTF8);
-        var batchResponse = JsonNode.Parse(await (await http.PostAsync(_chain.HttpEndpoint, batch)).Content.ReadAsStringAsync())!.AsArray();
+        var batchResponse = JsonNode.Parse(await (await http.PostAsync(Chain.HttpEndpoint, batch)).Content.ReadAsStringAsync())!.AsArray();
         using var subscribe = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"chain_subscribeNewHeads\",\"params\":[]}", Encoding.UTF8);
-        var subscribeResponse = JsonNode.Parse(await (await http.PostAsync(_chain.HttpEndpoint, subscribe)).Content.ReadAsStringAsync())!;
+        var subscribeResponse = JsonNode.Parse(await (await http.PostAsync(Chain.HttpEndpoint, subscribe)).Content.ReadAsStringAsync())!;
         Assert.Multiple(() =>
         {
             Assert.That(response["result"]!.GetValue<string>(), Is.EqualTo("Development"));
