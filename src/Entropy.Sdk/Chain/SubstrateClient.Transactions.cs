@@ -129,8 +129,9 @@ internal partial class SubstrateClient
     /// <exception cref="EntropyException">A request failed.</exception>
     public virtual async Task<ExtrinsicResult?> GetExtrinsicResultAsync(BlockHash block, ReadOnlyMemory<byte> extrinsic, CancellationToken cancellationToken = default)
     {
-        var bodyTask = GetBlockAsync(block, cancellationToken);
-        var eventsTask = GetEventsAsync(block, cancellationToken);
+        // Every transaction watched in the same block reads the same body and events: shared through the block caches.
+        var bodyTask = GetBlockCachedAsync(block, cancellationToken);
+        var eventsTask = GetBlockEventsAsync(block, cancellationToken);
         await Task.WhenAll(bodyTask, eventsTask).ConfigureAwait(false);
         var body = await bodyTask.ConfigureAwait(false);
         if (body is null)

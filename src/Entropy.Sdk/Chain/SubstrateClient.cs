@@ -24,6 +24,8 @@ internal partial class SubstrateClient : IAsyncDisposable
     private RpcSubscription? _versionSubscription;
     private Task _versionLoop = Task.CompletedTask;
     private int _disposed;
+    private BlockCache<Block>? _blocks;
+    private BlockCache<IReadOnlyList<EventRecord>>? _blockEvents;
 
     /// <summary>Initializes a client for mocks; every virtual member must be set up.</summary>
     protected SubstrateClient()
@@ -253,6 +255,26 @@ internal partial class SubstrateClient : IAsyncDisposable
         var raw = await GetStorageAsync(metadata.StorageKey("System", "Events"), at, cancellationToken).ConfigureAwait(false);
         return raw is null ? [] : metadata.DecodeEvents(raw);
     }
+
+    /// <summary>Gets a block's decoded events through the cache of the last few blocks (<see cref="BlockCache{T}"/>): the transactions
+    /// this client watches share one request and one decoding per block.</summary>
+    /// <param name="block">The block.</param>
+    /// <param name="cancellationToken">Stops this caller's wait.</param>
+    /// <returns>The event records in order (empty when there are none).</returns>
+    /// <exception cref="MetadataException">The events do not decode with the current metadata.</exception>
+    /// <exception cref="EntropyException">The request failed.</exception>
+    public async Task<IReadOnlyList<EventRecord>> GetBlockEventsAsync(BlockHash block, CancellationToken cancellationToken = default) =>
+        await LazyInitializer.EnsureInitialized(ref _blockEvents, () => new(async (hash, ct) => await GetEventsAsync(hash, ct).ConfigureAwait(false)))
+            .GetAsync(block, cancellationToken).ConfigureAwait(false) ?? [];
+
+    /// <summary>Gets a block by hash through the cache of the last few blocks (<see cref="BlockCache{T}"/>).</summary>
+    /// <param name="block">The block hash.</param>
+    /// <param name="cancellationToken">Stops this caller's wait.</param>
+    /// <returns>The block, or <see langword="null"/> when the node does not know it (asked again next time).</returns>
+    /// <exception cref="EntropyException">The request failed.</exception>
+    public Task<Block?> GetBlockCachedAsync(BlockHash block, CancellationToken cancellationToken = default) =>
+        LazyInitializer.EnsureInitialized(ref _blocks, () => new((hash, ct) => GetBlockAsync(hash, ct)))
+            .GetAsync(block, cancellationToken);
 
     /// <summary>Subscribes to new best-block headers (<c>chain_subscribeNewHeads</c>); resumed after a reconnect.</summary>
     /// <param name="cancellationToken">Cancels the subscribe request.</param>
