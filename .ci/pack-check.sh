@@ -14,7 +14,8 @@ fail() { echo ".ci/pack-check.sh: $*" >&2; exit 1; }
 rm -rf "$packages" && mkdir -p "$packages"
 
 # ---- pack ------------------------------------------------------------------------------------------------------------------
-mapfile -t libraries < <(cd "$clone" && grep -l '<ProjectType>Library</ProjectType>' src/*/*.csproj | sort)
+# A library that ships inside another package says <IsPackable>false</IsPackable> (Entropy.Synedrion, in Entropy.Sdk: decision 0002).
+mapfile -t libraries < <(cd "$clone" && grep -l '<ProjectType>Library</ProjectType>' src/*/*.csproj | xargs grep -L '<IsPackable>false</IsPackable>' | sort)
 [ "${#libraries[@]}" -gt 0 ] || fail "no shipped library (ProjectType Library) under src/"
 for project in "${libraries[@]}"; do
   (cd "$clone" && dotnet pack "$project" --no-build -c "$configuration" -o "$packages" -p:Version="$version" --nologo -v q) ||
@@ -62,6 +63,24 @@ for project in "${libraries[@]}"; do
   [[ "$map" == *"\"$raw\""* ]] || fail "$id: the PDB's SourceLink map does not point at $raw: ${map:-no SourceLink map}"
   echo "  $id $version: repository $placeholder @ ${commit:0:10}, projectUrl, releaseNotes → CHANGELOG, $(wc -l <<<"$links") README links absolute, SourceLink $map"
 done
+
+# ---- Entropy.Synedrion ships inside Entropy.Sdk (eng/decisions/0002-synedrion-packaging.md) -----------------------------------
+sdk="$packages/Entropy.Sdk.$version.nupkg"; sdk_symbols="$packages/Entropy.Sdk.$version.snupkg"
+[ -f "$sdk" ] || fail "no Entropy.Sdk package"
+[ ! -e "$packages/Entropy.Synedrion.$version.nupkg" ] || fail "Entropy.Synedrion was packed as a package of its own (decision 0002: it ships inside Entropy.Sdk)"
+for file in lib/net10.0/Entropy.Synedrion.dll lib/net10.0/Entropy.Synedrion.xml; do
+  unzip -Z1 "$sdk" | grep -qx "$file" || fail "Entropy.Sdk: the package lacks $file (decision 0002: Entropy.Synedrion ships inside it)"
+done
+for nupkg in "$packages"/*."$version".nupkg; do
+  ! unzip -p "$nupkg" '*.nuspec' | grep -q '<dependency id="Entropy.Synedrion"' ||
+    fail "$(basename "$nupkg"): depends on an Entropy.Synedrion package (decision 0002: it ships inside Entropy.Sdk)"
+done
+unzip -Z1 "$sdk_symbols" | grep -qx lib/net10.0/Entropy.Synedrion.pdb || fail "Entropy.Sdk: the symbol package lacks lib/net10.0/Entropy.Synedrion.pdb"
+unzip -p "$sdk_symbols" lib/net10.0/Entropy.Synedrion.pdb > "$tmp/Entropy.Synedrion.pdb"
+map="$(grep -a -o '{"documents":{[^}]*}}' "$tmp/Entropy.Synedrion.pdb" | head -1 || true)"
+[[ "$map" == *"\"https://raw.githubusercontent.com/${placeholder#https://github.com/}/$commit/*\""* ]] ||
+  fail "Entropy.Sdk: Entropy.Synedrion.pdb's SourceLink map does not point at $commit: ${map:-no SourceLink map}"
+echo "  Entropy.Sdk $version carries Entropy.Synedrion.dll/.xml (pdb with SourceLink in the symbol package); no package depends on an Entropy.Synedrion package"
 
 # ---- the consumer's view ---------------------------------------------------------------------------------------------------
 consumer="$work/consumer"
@@ -128,6 +147,7 @@ for project in "${libraries[@]}"; do
     [ -d "$consumer/packages/$(tr '[:upper:]' '[:lower:]' <<<"$id")/$version" ] || fail "$id did not come from the packed packages"
   fi
 done
+[ -f "$consumer/bin/Entropy.Synedrion.dll" ] || fail "the consumer app's output lacks Entropy.Synedrion.dll (it comes inside the Entropy.Sdk package)"
 set +e
 output="$(cd "$consumer" && timeout --kill-after=10s 180s dotnet bin/Consumer.dll 2>&1)"
 status=$?
