@@ -161,7 +161,28 @@ internal static class BigInts
             exponent = -exponent;
         }
 
-        return BigInteger.ModPow(b, exponent, modulus);
+        return ModExp.Pow(b, exponent, modulus);
+    }
+
+    /// <summary>
+    /// <see cref="PowSigned"/> for a secret exponent: a fixed-window power over <paramref name="exponentBits"/> bits (a public bound).
+    /// The sign of the exponent is not hidden (a negative one costs an inversion first).
+    /// </summary>
+    /// <param name="value">The base.</param>
+    /// <param name="exponent">The exponent.</param>
+    /// <param name="modulus">The modulus.</param>
+    /// <param name="exponentBits">A public bound of |exponent|'s bits.</param>
+    /// <returns>The power.</returns>
+    public static BigInteger PowSignedSecret(BigInteger value, BigInteger exponent, BigInteger modulus, int exponentBits)
+    {
+        var b = Mod(value, modulus);
+        if (exponent.Sign < 0)
+        {
+            b = TryInverse(b, modulus) ?? BigInteger.Zero;
+            exponent = -exponent;
+        }
+
+        return ModExp.PowSecret(b, exponent, modulus, exponentBits);
     }
 
     /// <summary>Returns the Jacobi symbol (a/n) for odd positive n.</summary>

@@ -74,7 +74,7 @@ internal static class SafePrimes
                 }
 
                 // Re-checked with BigInteger arithmetic: Miller–Rabin on q, then Pocklington's 2^(p−1) ≡ 1 (mod p).
-                if (IsProbablePrime(q, 24) && BigInteger.ModPow(2, p - 1, p).IsOne)
+                if (IsProbablePrime(q, 24) && ModExp.Pow(2, p - 1, p).IsOne)
                 {
                     return p;
                 }
@@ -122,7 +122,7 @@ internal static class SafePrimes
         for (int round = 0; round < rounds; round++)
         {
             var a = round == 0 ? new BigInteger(2) : 2 + BigInts.RandomBelow(n - 3);
-            var x = BigInteger.ModPow(a, d, n);
+            var x = ModExp.Pow(a, d, n);
             if (x.IsOne || x == n - 1)
             {
                 continue;
@@ -131,7 +131,7 @@ internal static class SafePrimes
             bool witness = true;
             for (int i = 1; i < s; i++)
             {
-                x = BigInteger.ModPow(x, 2, n);
+                x = x * x % n;
                 if (x == n - 1)
                 {
                     witness = false;
@@ -153,7 +153,7 @@ internal static class SafePrimes
     /// <param name="bits">The required size.</param>
     /// <returns>Whether it is.</returns>
     public static bool IsSafePrime(BigInteger p, int bits) =>
-        BigInts.BitLength(p) == bits && !p.IsEven && IsProbablePrime((p - 1) >> 1, 24) && BigInteger.ModPow(2, p - 1, p).IsOne && p % 3 != 0;
+        BigInts.BitLength(p) == bits && !p.IsEven && IsProbablePrime((p - 1) >> 1, 24) && ModExp.Pow(2, p - 1, p).IsOne && p % 3 != 0;
 
     private static void StrikeProgression(bool[] composite, int start, int step)
     {

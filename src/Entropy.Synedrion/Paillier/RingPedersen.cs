@@ -75,4 +75,13 @@ internal sealed class RingPedersen
     /// <returns>The commitment.</returns>
     public BigInteger Commit(BigInteger m, BigInteger rho) =>
         BigInts.PowSigned(this.Power, m, this.Modulus) * BigInts.PowSigned(this.Base, rho, this.Modulus) % this.Modulus;
+
+    /// <summary>Computes s^m · t^ρ mod N for secret signed exponents (fixed-window powers over public bounds of their bits).</summary>
+    /// <param name="m">The exponent of s.</param>
+    /// <param name="mBits">A public bound of |m|'s bits.</param>
+    /// <param name="rho">The exponent of t.</param>
+    /// <param name="rhoBits">A public bound of |ρ|'s bits.</param>
+    /// <returns>The commitment.</returns>
+    public BigInteger CommitSecret(BigInteger m, int mBits, BigInteger rho, int rhoBits) =>
+        BigInts.PowSignedSecret(this.Power, m, this.Modulus, mBits) * BigInts.PowSignedSecret(this.Base, rho, this.Modulus, rhoBits) % this.Modulus;
 }

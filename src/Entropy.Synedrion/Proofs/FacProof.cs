@@ -68,11 +68,13 @@ internal sealed class FacProof
 
         var p = sk.P;
         var q = sk.Q;
-        var capP = setup.Commit(p, mu);
-        var capQ = setup.Commit(q, nu);
-        var capA = setup.Commit(alpha, x);
-        var capB = setup.Commit(beta, y);
-        var capT = BigInts.PowSigned(capQ, alpha, nHat) * BigInts.PowSigned(setup.Base, r, nHat) % nHat;
+        // Secret exponents: fixed-window powers over the sampling ranges' public sizes.
+        int pBits = parameters.PrimeBits, hatBits = (int)nHat.GetBitLength(), n0HatBits = (int)(n0 * nHat).GetBitLength();
+        var capP = setup.CommitSecret(p, pBits, mu, hatBits + l);
+        var capQ = setup.CommitSecret(q, pBits, nu, hatBits + l);
+        var capA = setup.CommitSecret(alpha, pBits - 1 + le, x, hatBits + le);
+        var capB = setup.CommitSecret(beta, pBits - 1 + le, y, hatBits + le);
+        var capT = BigInts.PowSignedSecret(capQ, alpha, nHat, pBits - 1 + le) * BigInts.PowSignedSecret(setup.Base, r, nHat, n0HatBits + le) % nHat;
 
         var sigmaHat = sigma - (nu * p);
 

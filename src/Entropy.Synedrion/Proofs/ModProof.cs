@@ -43,37 +43,23 @@ internal sealed class ModProof
         while (BigInts.Jacobi(w, n) != -1);
 
         var nInverse = BigInts.Inverse(n, sk.Totient);
+        var atP = new PrimeHalf(sk.P, w, nInverse);
+        var atQ = new PrimeHalf(sk.Q, w, nInverse);
         var elements = new Element[y.Length];
         for (int i = 0; i < y.Length; i++)
         {
-            Element? found = null;
-            foreach (var (a, b) in new[] { (false, false), (false, true), (true, false), (true, true) })
-            {
-                var v = y[i];
-                if (a)
-                {
-                    v = n - v;
-                }
+            // g = y^e2 with e2 = ((p + 1)/4)² mod (p − 1) gives g⁴ = χ_p(y)·y (p ≡ 3 mod 4), so one power per prime tells whether y
+            // is a square and, times the constant for (a, b), is the fourth root of v = (−1)^a·w^b·y: v^e2 = ((−1)^a·w^b)^e2·y^e2.
+            var (gp, squareP) = atP.Root(y[i]);
+            var (gq, squareQ) = atQ.Root(y[i]);
 
-                if (b)
-                {
-                    v = v * w % n;
-                }
-
-                var rp = PaillierSecretKey.SqrtModBlumPrime(v, sk.P);
-                var rq = PaillierSecretKey.SqrtModBlumPrime(v, sk.Q);
-                if (rp is null || rq is null)
-                {
-                    continue;
-                }
-
-                // The roots returned are squares themselves (powers of a square), so they have square roots again.
-                var fp = PaillierSecretKey.SqrtModBlumPrime(rp.Value, sk.P)!.Value;
-                var fq = PaillierSecretKey.SqrtModBlumPrime(rq.Value, sk.Q)!.Value;
-                found = new Element(sk.Join(fp, fq), a, b, sk.PowModN(y[i], nInverse));
-            }
-
-            elements[i] = found ?? throw new InvalidOperationException("The Paillier modulus is not a Blum integer.");
+            // χ_p(v)·χ_q(v) = (−1)^b·χ_p(y)·χ_q(y), since χ_p(w)·χ_q(w) = Jacobi(w, N) = −1 and χ(−1) = −1 for both primes.
+            bool b = squareP != squareQ;
+            bool a = (b && !atP.WIsSquare) ? squareP : !squareP;
+            var fp = atP.Fourth(gp, a, b);
+            var fq = atQ.Fourth(gq, a, b);
+            var z = sk.Join(atP.NthRoot(y[i]), atQ.NthRoot(y[i]));
+            elements[i] = new Element(sk.Join(fp, fq), a, b, z);
         }
 
         return new ModProof(w, y, elements);
@@ -153,11 +139,12 @@ internal sealed class ModProof
         }
 
         var w = BigInts.Mod(this.W, n);
+        var context = new Montgomery(n);
         for (int i = 0; i < k; i++)
         {
             var e = this.Elements[i];
             var yi = BigInts.Mod(y[i], n);
-            if (BigInteger.ModPow(BigInts.Mod(e.Z, n), n, n) != yi)
+            if (context.Pow(BigInts.Mod(e.Z, n), n) != yi)
             {
                 return false;
             }
@@ -168,7 +155,9 @@ internal sealed class ModProof
                 v = v * w % n;
             }
 
-            if (BigInteger.ModPow(BigInts.Mod(e.X, n), 4, n) != v)
+            var x2 = BigInts.Mod(e.X, n);
+            x2 = x2 * x2 % n;
+            if (x2 * x2 % n != v)
             {
                 return false;
             }
@@ -189,6 +178,49 @@ internal sealed class ModProof
         }
 
         return y;
+    }
+
+    /// <summary>The prover's work modulo one prime factor p ≡ 3 (mod 4): fourth roots and N-th roots by fixed-window powers.</summary>
+    private sealed class PrimeHalf
+    {
+        private readonly BigInteger prime;
+        private readonly int bits;
+        private readonly BigInteger rootExponent;
+        private readonly BigInteger nthRootExponent;
+        private readonly BigInteger[] factors; // ((−1)^a·w^b)^e2 mod p for (a, b) = (0,0), (0,1), (1,0), (1,1)
+
+        public PrimeHalf(BigInteger prime, BigInteger w, BigInteger nInverse)
+        {
+            this.prime = prime;
+            this.bits = (int)prime.GetBitLength();
+            var quarter = (prime + 1) >> 2;
+            this.rootExponent = quarter * quarter % (prime - 1);
+            this.nthRootExponent = nInverse % (prime - 1);
+            var minusOne = this.Power(prime - 1, this.rootExponent);
+            var wRoot = this.Power(BigInts.Mod(w, prime), this.rootExponent);
+            this.factors = [BigInteger.One, wRoot, minusOne, minusOne * wRoot % prime];
+            this.WIsSquare = PaillierSecretKey.SqrtModBlumPrime(w, prime) is not null;
+        }
+
+        /// <summary>Gets whether w is a square modulo this prime.</summary>
+        public bool WIsSquare { get; }
+
+        /// <summary>Returns g = y^e2 mod p and whether y is a square mod p (g⁴ = y; y ≡ 0 counts as a square).</summary>
+        public (BigInteger Root, bool IsSquare) Root(BigInteger y)
+        {
+            var yp = BigInts.Mod(y, this.prime);
+            var g = this.Power(yp, this.rootExponent);
+            var g2 = g * g % this.prime;
+            return (g, g2 * g2 % this.prime == yp);
+        }
+
+        /// <summary>Returns the fourth root of (−1)^a·w^b·y mod p from g = y^e2.</summary>
+        public BigInteger Fourth(BigInteger g, bool a, bool b) => g * this.factors[(a ? 2 : 0) + (b ? 1 : 0)] % this.prime;
+
+        /// <summary>Returns y^(N⁻¹ mod φ(N)) mod p.</summary>
+        public BigInteger NthRoot(BigInteger y) => this.Power(BigInts.Mod(y, this.prime), this.nthRootExponent);
+
+        private BigInteger Power(BigInteger value, BigInteger exponent) => ModExp.PowSecret(value, exponent, this.prime, this.bits);
     }
 
     /// <summary>One response: x (a fourth root), the sign/w flags a, b, and z = y^(N⁻¹ mod φ).</summary>

@@ -148,9 +148,17 @@ internal sealed class PrmProof
         }
 
         var n = setup.Modulus;
+        if (n.Sign <= 0 || n.IsEven || n.IsOne)
+        {
+            return false; // a Paillier modulus is odd (the decoder already refuses others)
+        }
+
+        // κ powers of the same base t with public exponents: the base's powers are shared (FixedBasePowers).
+        int maxBits = this.Response.Max(z => (int)z.Value.GetBitLength());
+        var powers = new FixedBasePowers(new Montgomery(n), BigInts.Mod(setup.Base, n), maxBits);
         for (int i = 0; i < k; i++)
         {
-            var left = BigInteger.ModPow(BigInts.Mod(setup.Base, n), this.Response[i].Value, n);
+            var left = powers.Pow(this.Response[i].Value);
             var a = BigInts.Mod(this.Commitment[i], n);
             var right = e[i] ? a * BigInts.Mod(setup.Power, n) % n : a;
             if (left != right)
