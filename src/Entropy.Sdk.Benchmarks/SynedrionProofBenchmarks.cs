@@ -42,16 +42,16 @@ public class SynedrionProofBenchmarks
         this.verifier = new PaillierSecretKey(primes[2], primes[3]);
         this.proverSetup = RingPedersen.Generate(this.prover, out this.lambda);
         this.verifierSetup = RingPedersen.Generate(this.verifier, out _);
-        this.prm = this.PrmProve();
-        this.mod = this.ModProve();
-        this.fac = this.FacProve();
+        this.prm = PrmProof.Prove(this.parameters, this.prover, this.lambda, this.proverSetup, Aux);
+        this.mod = ModProof.Prove(this.parameters, this.prover, Aux);
+        this.fac = FacProof.Prove(this.parameters, this.prover, this.verifierSetup, Aux);
         this.ciphertext = this.Encrypt();
     }
 
     /// <summary>Π^prm prover (κ = 80 powers t^a mod N; the prover knows p, q).</summary>
     /// <returns>The proof.</returns>
     [Benchmark]
-    public PrmProof PrmProve() => PrmProof.Prove(this.parameters, this.prover, this.lambda, this.proverSetup, Aux);
+    public object PrmProve() => PrmProof.Prove(this.parameters, this.prover, this.lambda, this.proverSetup, Aux);
 
     /// <summary>Π^prm verifier (κ = 80 powers t^z mod a peer's N).</summary>
     /// <returns>Whether valid.</returns>
@@ -61,7 +61,7 @@ public class SynedrionProofBenchmarks
     /// <summary>Π^mod prover (κ = 80 fourth roots and N-th roots modulo N).</summary>
     /// <returns>The proof.</returns>
     [Benchmark]
-    public ModProof ModProve() => ModProof.Prove(this.parameters, this.prover, Aux);
+    public object ModProve() => ModProof.Prove(this.parameters, this.prover, Aux);
 
     /// <summary>Π^mod verifier (κ = 80 powers z^N mod a peer's N).</summary>
     /// <returns>Whether valid.</returns>
@@ -71,7 +71,7 @@ public class SynedrionProofBenchmarks
     /// <summary>Π^fac prover (commitments with the peer's ring-Pedersen).</summary>
     /// <returns>The proof.</returns>
     [Benchmark]
-    public FacProof FacProve() => FacProof.Prove(this.parameters, this.prover, this.verifierSetup, Aux);
+    public object FacProve() => FacProof.Prove(this.parameters, this.prover, this.verifierSetup, Aux);
 
     /// <summary>Π^fac verifier.</summary>
     /// <returns>Whether valid.</returns>
@@ -91,7 +91,7 @@ public class SynedrionProofBenchmarks
     /// <summary>Ring-Pedersen parameters for a key (s = t^λ by CRT).</summary>
     /// <returns>The parameters.</returns>
     [Benchmark]
-    public RingPedersen RingPedersenSetup() => RingPedersen.Generate(this.prover, out _);
+    public object RingPedersenSetup() => RingPedersen.Generate(this.prover, out _);
 
     private sealed class Config : ManualConfig
     {

@@ -179,6 +179,40 @@ internal sealed class Montgomery
         this.Reduce(scratch, result);
     }
 
+    /// <summary>x ← 2x mod m (x &lt; m), without a data-dependent branch.</summary>
+    /// <param name="x">k limbs.</param>
+    /// <param name="scratch">Scratch space of <see cref="ScratchLength"/> limbs.</param>
+    public void Double(Span<ulong> x, Span<ulong> scratch)
+    {
+        int k = this.Limbs;
+        ulong carry = 0;
+        for (int i = 0; i < k; i++)
+        {
+            ulong v = x[i];
+            scratch[i] = (v << 1) | carry;
+            carry = v >> 63;
+        }
+
+        ulong borrow = 0;
+        for (int i = 0; i < k; i++)
+        {
+            ulong a = scratch[i], b = this.modulus[i];
+            ulong d = a - b;
+            ulong b1 = a < b ? 1UL : 0UL;
+            ulong d2 = d - borrow;
+            b1 += d < borrow ? 1UL : 0UL;
+            x[i] = d2;
+            borrow = b1;
+        }
+
+        // Keep the doubled value unless it was ≥ m (a carry out, or no borrow).
+        ulong keep = 0UL - (borrow & (carry ^ 1UL));
+        for (int i = 0; i < k; i++)
+        {
+            x[i] = (x[i] & ~keep) | (scratch[i] & keep);
+        }
+    }
+
     /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/> when <paramref name="choose"/> is 1, without a branch.</summary>
     /// <param name="destination">k limbs.</param>
     /// <param name="source">k limbs.</param>

@@ -10,8 +10,8 @@ namespace Entropy.Synedrion;
 /// </summary>
 internal static class SafePrimes
 {
-    private const int SieveLimit = 1 << 17;
-    private const int Window = 1 << 14;
+    private const int SieveLimit = 1 << 19;
+    private const int Window = 1 << 15;
 
     private static readonly int[] SmallPrimes = BuildSmallPrimes(SieveLimit);
 
