@@ -69,13 +69,14 @@ sdk="$packages/Entropy.Sdk.$version.nupkg"; sdk_symbols="$packages/Entropy.Sdk.$
 [ -f "$sdk" ] || fail "no Entropy.Sdk package"
 [ ! -e "$packages/Entropy.Synedrion.$version.nupkg" ] || fail "Entropy.Synedrion was packed as a package of its own (decision 0002: it ships inside Entropy.Sdk)"
 for file in lib/net10.0/Entropy.Synedrion.dll lib/net10.0/Entropy.Synedrion.xml; do
-  unzip -Z1 "$sdk" | grep -qx "$file" || fail "Entropy.Sdk: the package lacks $file (decision 0002: Entropy.Synedrion ships inside it)"
+  # (grep without -q: an early exit would cut the pipe, and pipefail would count unzip's SIGPIPE as a failure)
+  unzip -Z1 "$sdk" | grep -x "$file" > /dev/null || fail "Entropy.Sdk: the package lacks $file (decision 0002: Entropy.Synedrion ships inside it)"
 done
 for nupkg in "$packages"/*."$version".nupkg; do
-  ! unzip -p "$nupkg" '*.nuspec' | grep -q '<dependency id="Entropy.Synedrion"' ||
+  ! unzip -p "$nupkg" '*.nuspec' | grep '<dependency id="Entropy.Synedrion"' > /dev/null ||
     fail "$(basename "$nupkg"): depends on an Entropy.Synedrion package (decision 0002: it ships inside Entropy.Sdk)"
 done
-unzip -Z1 "$sdk_symbols" | grep -qx lib/net10.0/Entropy.Synedrion.pdb || fail "Entropy.Sdk: the symbol package lacks lib/net10.0/Entropy.Synedrion.pdb"
+unzip -Z1 "$sdk_symbols" | grep -x lib/net10.0/Entropy.Synedrion.pdb > /dev/null || fail "Entropy.Sdk: the symbol package lacks lib/net10.0/Entropy.Synedrion.pdb"
 unzip -p "$sdk_symbols" lib/net10.0/Entropy.Synedrion.pdb > "$tmp/Entropy.Synedrion.pdb"
 map="$(grep -a -o '{"documents":{[^}]*}}' "$tmp/Entropy.Synedrion.pdb" | head -1 || true)"
 [[ "$map" == *"\"https://raw.githubusercontent.com/${placeholder#https://github.com/}/$commit/*\""* ]] ||

@@ -56,6 +56,7 @@ internal static class SynedrionCpuProfile
         Measure("ring-Pedersen setup", 5, () => RingPedersen.Generate(prover, out _));
         int next = 0;
         Measure("key generation, 2 parties, ready primes (per party)", 2, () => TwoParties(_ => primes[next++ % primes.Length]), perOp: 2);
+        Measure("key generation, 3 parties, own primes searched inline (per party)", 1, () => Parties(3, null), perOp: 3);
         if (safePrimes > 0)
         {
             Measure("safe prime, 1024 bits", safePrimes, () => SafePrimes.Generate(1024));
@@ -89,21 +90,47 @@ internal static class SynedrionCpuProfile
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-62} {cpuMs,10:F1} ms CPU {wallMs,10:F1} ms wall  (×{repeat})"));
     }
 
-    private static void TwoParties(Func<int, BigInteger> primes)
+    private static void TwoParties(Func<int, BigInteger>? primes) => Parties(2, primes);
+
+    /// <summary>One key generation of <paramref name="n"/> parties in this process, every message delivered in turn.</summary>
+    private static void Parties(int n, Func<int, BigInteger>? primes)
     {
         var p = SynedrionParams.Production;
         var sr = RandomNumberGenerator.GetBytes(32);
-        var parties = new[] { new KeyGenParty(p, sr, 2, 0, primes), new KeyGenParty(p, sr, 2, 1, primes) };
-        parties[0].ReceiveRound1(1, parties[1].Round1Broadcast());
-        parties[1].ReceiveRound1(0, parties[0].Round1Broadcast());
-        parties[0].ReceiveRound2(1, parties[1].Round2Broadcast());
-        parties[1].ReceiveRound2(0, parties[0].Round2Broadcast());
-        parties[0].ReceiveRound3Broadcast(1, parties[1].Round3Broadcast());
-        parties[1].ReceiveRound3Broadcast(0, parties[0].Round3Broadcast());
-        parties[0].ReceiveRound3Direct(1, parties[1].Round3Direct(0));
-        parties[1].ReceiveRound3Direct(0, parties[0].Round3Direct(1));
-        parties[0].Finish().Dispose();
-        parties[1].Finish().Dispose();
+        var parties = Enumerable.Range(0, n).Select(i => new KeyGenParty(p, sr, n, i, primes)).ToArray();
+        Exchange(n, i => parties[i].Round1Broadcast(), (i, j, m) => parties[i].ReceiveRound1(j, m));
+        Exchange(n, i => parties[i].Round2Broadcast(), (i, j, m) => parties[i].ReceiveRound2(j, m));
+        Exchange(n, i => parties[i].Round3Broadcast(), (i, j, m) => parties[i].ReceiveRound3Broadcast(j, m));
+        for (int from = 0; from < n; from++)
+        {
+            for (int to = 0; to < n; to++)
+            {
+                if (to != from)
+                {
+                    parties[to].ReceiveRound3Direct(from, parties[from].Round3Direct(to));
+                }
+            }
+        }
+
+        foreach (var party in parties)
+        {
+            party.Finish().Dispose();
+        }
+    }
+
+    private static void Exchange<T>(int n, Func<int, T> send, Action<int, int, T> receive)
+    {
+        var sent = Enumerable.Range(0, n).Select(send).ToArray();
+        for (int to = 0; to < n; to++)
+        {
+            for (int from = 0; from < n; from++)
+            {
+                if (to != from)
+                {
+                    receive(to, from, sent[from]);
+                }
+            }
+        }
     }
 
     private static BigInteger Random(int bits)
