@@ -142,26 +142,6 @@ public class SourceRuleBalanceTableTests
             await Task.WhenAny(task, Task.Delay(10, CancellationToken.None));
         }
 
-        try
-        {
-            await task;
-            return "ok";
-        }
-        catch (ProgramPreflightException e)
-        {
-            return $"preflight:{e.Failure}";
-        }
-        catch (RegistrationPreflightException e)
-        {
-            return $"preflight:{e.Failure}";
-        }
-        catch (DispatchException e)
-        {
-            return e.Pallet is null ? $"dispatch:{e.DispatchErrorKind}" : $"dispatch:{e.Pallet}.{e.Error}";
-        }
-        catch (InvalidTransactionException e)
-        {
-            return $"pool:{e.Reason}";
-        }
+        return await SourceRuleTableTests.OutcomeAsync(() => task);
     }
 }

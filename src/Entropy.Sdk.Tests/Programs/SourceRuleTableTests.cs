@@ -304,7 +304,8 @@ public class SourceRuleTableTests(SimulatedRuntime runtime, string registrationP
         await session.SubmitAndWatchAsync(extrinsic, signer.AccountId, null, CancellationToken.None);
     }
 
-    private static async Task<string> OutcomeAsync(Func<Task> action)
+    /// <summary>The outcome of <paramref name="action"/> in the table's notation (see the class remarks).</summary>
+    internal static async Task<string> OutcomeAsync(Func<Task> action)
     {
         try
         {
