@@ -1,6 +1,6 @@
 // Connects polkadot-js (@polkadot/api) to a Substrate JSON-RPC endpoint and prints one JSON object on stdout:
 // chain facts, metadata version, //Alice's System.Account, and a signed Balances transfer from //Alice to //Bob seen in a block.
-// Usage: node polkadot-js-check.mjs ws://127.0.0.1:PORT   (used by Entropy.Tests.Simulator.PolkadotJsCompatibilityTests)
+// Usage: node polkadot-js-check.mjs ws://127.0.0.1:PORT   (used by Entropy.Tests.Simulator.Rpc.PolkadotJsCompatibilityTests)
 import { runReport } from './polkadot-js-run.mjs';
 import { Keyring } from '@polkadot/keyring';
 

@@ -2,7 +2,7 @@
 // funding with utility.batch([...transferKeepAlive]), the isInBlock and isFinalized callbacks, program deployment, register in the
 // Public and Permissioned modes, Registering / Registered queries, events, sudo, remark_with_event, and the refusal of a call the
 // devnet does not implement. Prints one JSON object on stdout.
-// Usage: node polkadot-js-devnet.mjs ws://127.0.0.1:PORT   (used by Entropy.Tests.Simulator.PolkadotJsDevnetTests)
+// Usage: node polkadot-js-devnet.mjs ws://127.0.0.1:PORT   (used by Entropy.Tests.Devnet.PolkadotJsDevnetTests)
 import { runReport, stepper } from './polkadot-js-run.mjs';
 import { Keyring } from '@polkadot/keyring';
 import { blake2AsHex } from '@polkadot/util-crypto';

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Entropy.Crypto;
-using Entropy.Tests.Simulator;
+using Entropy.Tests.Devnet;
 
 namespace Entropy.Tests.Registration;
 

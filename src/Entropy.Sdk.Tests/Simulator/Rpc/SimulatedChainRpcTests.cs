@@ -6,7 +6,7 @@ using Entropy.Hashing;
 using Entropy.Scale;
 using Entropy.Simulator;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.Rpc;
 
 /// <summary>JSON-RPC basics of the simulated node over a real loopback WebSocket (and HTTP POST).</summary>
 public class SimulatedChainRpcTests : ManualChainFixture

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Devnet;
 
 /// <summary>
 /// The devnet as a separate process, as users run it: <c>dotnet Entropy.Devnet.dll</c> (the <c>entropy-devnet</c> tool's entry point,

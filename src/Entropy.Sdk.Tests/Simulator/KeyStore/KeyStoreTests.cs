@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Entropy.Simulator.KeyStore;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.KeyStore;
 
 public class KeyStoreTests
 {

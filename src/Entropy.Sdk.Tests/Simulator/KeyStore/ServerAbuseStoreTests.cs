@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Entropy.Simulator.KeyStore;
 using Entropy.Simulator.ThresholdServers;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.KeyStore;
 
 /// <summary>
 /// The threshold servers' state on disk under abuse (docs/reliability.md, "Threshold servers under abuse"): an edited

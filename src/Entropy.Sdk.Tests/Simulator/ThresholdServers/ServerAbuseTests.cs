@@ -7,7 +7,7 @@ using Entropy.Simulator.ThresholdServers;
 using Entropy.Tests.Registration;
 using Sr25519Signer = Entropy.Crypto.Sr25519Signer;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.ThresholdServers;
 
 /// <summary>
 /// Abuse of the threshold servers' HTTP endpoints that needs the in-process devnet (docs/reliability.md, "Threshold servers under

@@ -3,8 +3,9 @@ using Entropy.Crypto;
 using Entropy.Hashing;
 using Entropy.Metadata;
 using Entropy.Simulator;
+using Entropy.Tests.Simulator.Rpc;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.Runtime;
 
 /// <summary>Pallet rules of the simulated runtime, driven over JSON-RPC with signed extrinsics (manual block production).</summary>
 public class SimulatedChainRuntimeTests : ManualChainFixture

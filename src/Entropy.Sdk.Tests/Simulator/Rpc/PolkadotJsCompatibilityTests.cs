@@ -4,7 +4,7 @@ using System.Text.Json;
 using Entropy.Simulator;
 using Entropy.Tests.RealNode;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.Rpc;
 
 /// <summary>
 /// polkadot-js (<c>@polkadot/api</c>, pinned in eng/chopsticks/package.json and installed by the same install.sh as chopsticks) works

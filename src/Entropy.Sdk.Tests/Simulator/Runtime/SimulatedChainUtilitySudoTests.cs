@@ -4,7 +4,7 @@ using Entropy.Hashing;
 using Entropy.Metadata;
 using Entropy.Simulator;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.Runtime;
 
 /// <summary>
 /// Utility (batch, batch_all, force_batch), Sudo (sudo, sudo_unchecked_weight, sudo_as, with //Alice as the dev key),

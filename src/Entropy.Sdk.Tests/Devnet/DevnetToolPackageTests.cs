@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Entropy.Tests.RealNode;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Devnet;
 
 /// <summary>
 /// The <c>entropy-devnet</c> dotnet tool as a user gets it: <c>dotnet pack</c> of src/Entropy.Devnet into a local feed,

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Entropy.Tests.RealNode;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Devnet;
 
 /// <summary>
 /// Everyday polkadot-js code against the devnet process with its defaults (interval blocks, finality two blocks behind, as a

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Entropy.Simulator.KeyStore;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.KeyStore;
 
 /// <summary>
 /// The key store's append-only log: group commit (many writers, few syncs, every acknowledged write survives), crash recovery (a

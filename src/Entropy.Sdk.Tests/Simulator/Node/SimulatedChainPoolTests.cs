@@ -4,7 +4,7 @@ using Entropy.Simulator.Node;
 using Entropy.Simulator.Rpc;
 using PoolStatus = Entropy.Simulator.Node.TransactionStatus;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.Node;
 
 /// <summary>
 /// The simulated pool's per-signer nonce bookkeeping across every path that changes the pool: submission (same-nonce rivals,

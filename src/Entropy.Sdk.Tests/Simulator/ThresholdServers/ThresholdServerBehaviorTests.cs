@@ -2,7 +2,7 @@ using Entropy.Simulator;
 using Entropy.Tests.Registration;
 using Sr25519Signer = Entropy.Crypto.Sr25519Signer;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.ThresholdServers;
 
 /// <summary>
 /// <see cref="EntropyDevnetOptions.ServerBehavior"/>: the real v0.0.10 servers' failure modes on request (one account at a time,

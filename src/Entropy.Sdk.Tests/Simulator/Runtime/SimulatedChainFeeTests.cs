@@ -4,7 +4,7 @@ using Entropy.Crypto;
 using Entropy.Metadata;
 using Entropy.Simulator;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.Runtime;
 
 /// <summary>
 /// The simulator's fees against values worked out by hand from the v0.0.10 runtime source (entropy-core <c>a9463b08</c>): each test

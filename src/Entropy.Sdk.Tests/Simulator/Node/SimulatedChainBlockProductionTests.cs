@@ -4,7 +4,7 @@ using Entropy.Extrinsics;
 using Entropy.Metadata;
 using Entropy.Simulator;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.Node;
 
 /// <summary>Block production modes of the simulator (instant, interval, manual) and finality lag, observed only through JSON-RPC.</summary>
 public class SimulatedChainBlockProductionTests

@@ -7,9 +7,10 @@ using Entropy.Rpc;
 using Entropy.Simulator.KeyStore;
 using Entropy.Simulator.Runtime;
 using Entropy.Simulator.ThresholdServers;
+using Entropy.Tests.Devnet;
 using Entropy.Tests.Registration;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.ThresholdServers;
 
 /// <summary>
 /// The threshold servers' HTTP endpoints abused from outside a devnet PROCESS (docs/reliability.md, "Threshold servers under

@@ -1,7 +1,7 @@
 using Entropy.Protocol.Dkg;
 using Entropy.Simulator.ThresholdServers;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.ThresholdServers;
 
 /// <summary>The simulator's DKG fault decorator: what reaches the inner transport, and that a share never stays in memory.</summary>
 public class FaultyDkgTransportTests

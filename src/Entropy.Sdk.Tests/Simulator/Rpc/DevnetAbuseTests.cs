@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Entropy.Tests.Devnet;
 
-namespace Entropy.Tests.Simulator;
+namespace Entropy.Tests.Simulator.Rpc;
 
 /// <summary>
 /// A hostile JSON-RPC client against a devnet process (black box, 100 ms blocks): one frame with a batch of 1,000
