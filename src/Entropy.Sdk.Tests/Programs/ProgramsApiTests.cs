@@ -1,6 +1,7 @@
 using Entropy.Crypto;
 using Entropy.Simulator;
 using Entropy.Tests.Registration;
+using Entropy.Tests.Simulator;
 
 namespace Entropy.Tests.Programs;
 
@@ -11,28 +12,13 @@ namespace Entropy.Tests.Programs;
 /// </summary>
 [TestFixture(SimulatedRuntime.V0010)]
 [TestFixture(SimulatedRuntime.Registry20240321)]
-public class ProgramsApiTests(SimulatedRuntime runtime)
+public class ProgramsApiTests(SimulatedRuntime runtime) : SimulatedChainClientFixture
 {
-    private const string TssAliceMnemonic = "alarm mutual concert decrease hurry invest culture survey diagram crash snap click";
-    private const string TssBobMnemonic = "where sight patient orphan general short empower hope party hurt month voice";
+    /// <summary>No test program at start: the genesis test asserts the dev chain stores no program.</summary>
+    protected override bool DeployTestProgram => false;
 
-    private SimulatedChain _chain = null!;
-    private EntropyClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _chain = new SimulatedChain(new SimulatedChainOptions { Runtime = runtime, BlockProduction = BlockProductionMode.Interval, BlockInterval = TimeSpan.FromMilliseconds(100) });
-        await _chain.StartAsync();
-        _client = await EntropyClient.ConnectAsync(_chain.WebSocketEndpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(50), RegistrationTimeout = TimeSpan.FromSeconds(20) });
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _client.DisposeAsync();
-        await _chain.DisposeAsync();
-    }
+    /// <inheritdoc/>
+    protected override void ConfigureChain(SimulatedChainOptions options) => options.Runtime = runtime;
 
     [Test]
     public async Task Genesis_HasNoProgramAndPreRegistersDaveEveFerdieWithEmptyKeys()
@@ -44,10 +30,10 @@ public class ProgramsApiTests(SimulatedRuntime runtime)
         using var ferdie = Sr25519Signer.FromSecretUri("//Ferdie");
         using var alice = Sr25519Signer.FromSecretUri("//Alice");
 
-        var zero = await _client.GetProgramAsync(new ProgramPointer(new byte[32]));
-        var daveRegistration = await _client.GetRegistrationAsync(dave.AccountId);
-        var eveRegistration = await _client.GetRegistrationAsync(eve.AccountId);
-        var ferdieRegistration = await _client.GetRegistrationAsync(ferdie.AccountId);
+        var zero = await Client.GetProgramAsync(new ProgramPointer(new byte[32]));
+        var daveRegistration = await Client.GetRegistrationAsync(dave.AccountId);
+        var eveRegistration = await Client.GetRegistrationAsync(eve.AccountId);
+        var ferdieRegistration = await Client.GetRegistrationAsync(ferdie.AccountId);
 
         Assert.Multiple(() =>
         {
@@ -65,13 +51,13 @@ public class ProgramsApiTests(SimulatedRuntime runtime)
     public async Task DeployProgramAsync_StoresAtTheChainsPointerReservesTheDepositAndListsIt()
     {
         using var deployer = Sr25519Signer.FromSecretUri("//Alice//programs-deploy");
-        await RegistrationAudit.FundAsync(_client, deployer.AccountId);
+        await RegistrationAudit.FundAsync(Client, deployer.AccountId);
         var iface = "{\"type\":\"object\"}"u8.ToArray();
-        var freeBefore = (UInt128)(await _client.Session.Chain.GetAccountInfoAsync(deployer.AccountId)).Free;
+        var freeBefore = (UInt128)(await Client.Session.Chain.GetAccountInfoAsync(deployer.AccountId)).Free;
 
-        var operation = await _client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, iface);
-        var program = await _client.GetProgramAsync(operation.Pointer!.Value);
-        var account = await _client.Session.Chain.GetAccountInfoAsync(deployer.AccountId);
+        var operation = await Client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, iface);
+        var program = await Client.GetProgramAsync(operation.Pointer!.Value);
+        var account = await Client.Session.Chain.GetAccountInfoAsync(deployer.AccountId);
 
         Assert.Multiple(async () =>
         {
@@ -84,7 +70,7 @@ public class ProgramsApiTests(SimulatedRuntime runtime)
             Assert.That(program.ConfigurationInterface.ToArray(), Is.EqualTo(iface));
             Assert.That(program.Deployer, Is.EqualTo(deployer.AccountId));
             Assert.That(program.ReferenceCount, Is.EqualTo(UInt128.Zero));
-            Assert.That(await _client.GetOwnedProgramsAsync(deployer.AccountId), Is.EqualTo(new[] { operation.Pointer.Value }));
+            Assert.That(await Client.GetOwnedProgramsAsync(deployer.AccountId), Is.EqualTo(new[] { operation.Pointer.Value }));
 
             // ProgramDepositPerByte = MILLICENTS (runtime/src/lib.rs @ a9463b08) × (59 + 17) bytes.
             Assert.That((UInt128)account.Reserved, Is.EqualTo((UInt128)1_000_000_000 * (UInt128)(TestPrograms.AllowAll.Length + iface.Length)));
@@ -96,15 +82,15 @@ public class ProgramsApiTests(SimulatedRuntime runtime)
     public async Task DeployProgramAsync_Started_ReturnsOnceAcceptedAndCompletesLater()
     {
         using var deployer = Sr25519Signer.FromSecretUri("//Alice//programs-started");
-        await RegistrationAudit.FundAsync(_client, deployer.AccountId);
+        await RegistrationAudit.FundAsync(Client, deployer.AccountId);
 
-        var operation = await _client.DeployProgramAsync(WaitUntil.Started, deployer, TestPrograms.AllowAll, "started"u8.ToArray());
+        var operation = await Client.DeployProgramAsync(WaitUntil.Started, deployer, TestPrograms.AllowAll, "started"u8.ToArray());
         await operation.WaitForCompletionAsync();
 
         Assert.Multiple(async () =>
         {
             Assert.That(operation.HasCompleted, Is.True);
-            Assert.That(await _client.GetProgramAsync(operation.Pointer!.Value), Is.Not.Null);
+            Assert.That(await Client.GetProgramAsync(operation.Pointer!.Value), Is.Not.Null);
         });
     }
 
@@ -113,17 +99,17 @@ public class ProgramsApiTests(SimulatedRuntime runtime)
     {
         // set_program: ensure!(!Programs::<T>::contains_key(program_hash), ProgramAlreadySet).
         using var deployer = Sr25519Signer.FromSecretUri("//Alice//programs-twice");
-        await RegistrationAudit.FundAsync(_client, deployer.AccountId);
-        await _client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, "twice"u8.ToArray());
-        var nonce = await _client.Session.Chain.GetAccountNextIndexAsync(deployer.AccountId);
+        await RegistrationAudit.FundAsync(Client, deployer.AccountId);
+        await Client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, "twice"u8.ToArray());
+        var nonce = await Client.Session.Chain.GetAccountNextIndexAsync(deployer.AccountId);
 
-        var e = Assert.ThrowsAsync<ProgramPreflightException>(() => _client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, "twice"u8.ToArray()));
+        var e = Assert.ThrowsAsync<ProgramPreflightException>(() => Client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, "twice"u8.ToArray()));
 
         Assert.Multiple(async () =>
         {
             Assert.That(e!.Failure, Is.EqualTo(ProgramPreflightFailure.AlreadySet));
             Assert.That(e.Pointer, Is.EqualTo(ProgramPointer.Compute(TestPrograms.AllowAll, "twice"u8)));
-            Assert.That(await _client.Session.Chain.GetAccountNextIndexAsync(deployer.AccountId), Is.EqualTo(nonce));
+            Assert.That(await Client.Session.Chain.GetAccountNextIndexAsync(deployer.AccountId), Is.EqualTo(nonce));
         });
     }
 
@@ -132,7 +118,7 @@ public class ProgramsApiTests(SimulatedRuntime runtime)
     {
         // set_program: new_program.len() + configuration_interface.len() <= MaxBytecodeLength (1_000_000), else ProgramLengthExceeded.
         using var alice = Sr25519Signer.FromSecretUri("//Alice");
-        var e = Assert.ThrowsAsync<ProgramPreflightException>(() => _client.DeployProgramAsync(WaitUntil.Completed, alice, new byte[999_999], new byte[2]));
+        var e = Assert.ThrowsAsync<ProgramPreflightException>(() => Client.DeployProgramAsync(WaitUntil.Completed, alice, new byte[999_999], new byte[2]));
         Assert.That(e!.Failure, Is.EqualTo(ProgramPreflightFailure.LengthExceeded));
     }
 
@@ -142,8 +128,8 @@ public class ProgramsApiTests(SimulatedRuntime runtime)
         // ChargeTransactionPayment withdraws the fee with KeepAlive (free - fee >= ExistentialDeposit = DOLLARS = 10^14 planck), then
         // set_program reserves ProgramDepositPerByte (10^9) per byte. BITS has 10 decimals (system_properties), so 10^14 planck = 10,000 BITS.
         using var poor = Sr25519Signer.FromSecretUri("//Alice//programs-poor");
-        await TransferAsync(poor.AccountId, 105_000_000_000_000);
-        var e = Assert.ThrowsAsync<ProgramPreflightException>(() => _client.DeployProgramAsync(WaitUntil.Completed, poor, new byte[100_000]));
+        await ChainCalls.TransferFromAliceAsync(Client, poor.AccountId, 105_000_000_000_000);
+        var e = Assert.ThrowsAsync<ProgramPreflightException>(() => Client.DeployProgramAsync(WaitUntil.Completed, poor, new byte[100_000]));
         Assert.Multiple(() =>
         {
             Assert.That(e!.Failure, Is.EqualTo(ProgramPreflightFailure.InsufficientBalance));
@@ -158,22 +144,22 @@ public class ProgramsApiTests(SimulatedRuntime runtime)
     {
         using var user = Sr25519Signer.FromSecretUri("//Alice//programs-remove-user");
         using var deployer = Sr25519Signer.FromSecretUri("//Alice//programs-remove");
-        await RegistrationAudit.FundAsync(_client, user.AccountId, deployer.AccountId);
-        var first = (await _client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, "remove-1"u8.ToArray())).Pointer!.Value;
-        var second = (await _client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, "remove-2"u8.ToArray())).Pointer!.Value;
+        await RegistrationAudit.FundAsync(Client, user.AccountId, deployer.AccountId);
+        var first = (await Client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, "remove-1"u8.ToArray())).Pointer!.Value;
+        var second = (await Client.DeployProgramAsync(WaitUntil.Completed, deployer, TestPrograms.AllowAll, "remove-2"u8.ToArray())).Pointer!.Value;
         await RegisterAndConfirmAsync(user, first);
 
         // remove_program: ensure!(old_program_info.ref_counter == 0, ProgramInUse).
-        var inUse = Assert.ThrowsAsync<ProgramPreflightException>(() => _client.RemoveProgramAsync(WaitUntil.Completed, deployer, first));
+        var inUse = Assert.ThrowsAsync<ProgramPreflightException>(() => Client.RemoveProgramAsync(WaitUntil.Completed, deployer, first));
         // remove_program: ensure!(old_program_info.deployer == deployer, NotAuthorized).
-        var notDeployer = Assert.ThrowsAsync<ProgramPreflightException>(() => _client.RemoveProgramAsync(WaitUntil.Completed, user, second));
+        var notDeployer = Assert.ThrowsAsync<ProgramPreflightException>(() => Client.RemoveProgramAsync(WaitUntil.Completed, user, second));
         // remove_program: Self::programs(program_hash).ok_or(NoProgramDefined).
-        var missing = Assert.ThrowsAsync<ProgramPreflightException>(() => _client.RemoveProgramAsync(WaitUntil.Completed, deployer, new ProgramPointer(new byte[32])));
+        var missing = Assert.ThrowsAsync<ProgramPreflightException>(() => Client.RemoveProgramAsync(WaitUntil.Completed, deployer, new ProgramPointer(new byte[32])));
 
-        var change = await _client.ChangeProgramsAsync(WaitUntil.Completed, user, user.AccountId, [new ProgramInstance(second, "{}"u8)]);
-        var firstAfterChange = await _client.GetProgramAsync(first);
-        var secondAfterChange = await _client.GetProgramAsync(second);
-        var removed = await _client.RemoveProgramAsync(WaitUntil.Completed, deployer, first);
+        var change = await Client.ChangeProgramsAsync(WaitUntil.Completed, user, user.AccountId, [new ProgramInstance(second, "{}"u8)]);
+        var firstAfterChange = await Client.GetProgramAsync(first);
+        var secondAfterChange = await Client.GetProgramAsync(second);
+        var removed = await Client.RemoveProgramAsync(WaitUntil.Completed, deployer, first);
 
         Assert.Multiple(async () =>
         {
@@ -182,12 +168,12 @@ public class ProgramsApiTests(SimulatedRuntime runtime)
             Assert.That(notDeployer!.Failure, Is.EqualTo(ProgramPreflightFailure.NotDeployer));
             Assert.That(missing!.Failure, Is.EqualTo(ProgramPreflightFailure.ProgramNotFound));
             Assert.That(change.Kind, Is.EqualTo(ProgramOperationKind.ChangePrograms));
-            Assert.That((await _client.GetRegistrationAsync(user.AccountId))!.Programs, Is.EqualTo(new[] { new ProgramInstance(second, "{}"u8) }));
+            Assert.That((await Client.GetRegistrationAsync(user.AccountId))!.Programs, Is.EqualTo(new[] { new ProgramInstance(second, "{}"u8) }));
             Assert.That(firstAfterChange!.ReferenceCount, Is.EqualTo(UInt128.Zero));
             Assert.That(secondAfterChange!.ReferenceCount, Is.EqualTo(UInt128.One));
             Assert.That(removed.HasCompleted, Is.True);
-            Assert.That(await _client.GetProgramAsync(first), Is.Null);
-            Assert.That(await _client.GetOwnedProgramsAsync(deployer.AccountId), Is.EqualTo(new[] { second }));
+            Assert.That(await Client.GetProgramAsync(first), Is.Null);
+            Assert.That(await Client.GetOwnedProgramsAsync(deployer.AccountId), Is.EqualTo(new[] { second }));
         });
     }
 
@@ -196,13 +182,13 @@ public class ProgramsApiTests(SimulatedRuntime runtime)
     {
         using var user = Sr25519Signer.FromSecretUri("//Alice//programs-change-user");
         using var stranger = Sr25519Signer.FromSecretUri("//Alice//programs-change-stranger");
-        await RegistrationAudit.FundAsync(_client, user.AccountId, stranger.AccountId);
-        var program = await TestPrograms.DeployAsync(_client);
+        await RegistrationAudit.FundAsync(Client, user.AccountId, stranger.AccountId);
+        var program = await TestPrograms.DeployAsync(Client);
         await RegisterAndConfirmAsync(user, program);
         var instance = new ProgramInstance(program, []);
 
         async Task<ProgramPreflightFailure> RefusedAsync(Sr25519Signer signer, AccountId account, ProgramInstance[] programs) =>
-            (await Task.Run(() => Assert.ThrowsAsync<ProgramPreflightException>(() => _client.ChangeProgramsAsync(WaitUntil.Completed, signer, account, programs))))!.Failure;
+            (await Task.Run(() => Assert.ThrowsAsync<ProgramPreflightException>(() => Client.ChangeProgramsAsync(WaitUntil.Completed, signer, account, programs))))!.Failure;
 
         Assert.Multiple(async () =>
         {
@@ -221,44 +207,31 @@ public class ProgramsApiTests(SimulatedRuntime runtime)
         // (pallets/relayer @ a9463b08, pallets/registry @ d7a7f3c2): the first field is the signer, not the signature-request account.
         using var user = Sr25519Signer.FromSecretUri("//Alice//programs-event-user");
         using var modifier = Sr25519Signer.FromSecretUri("//Alice//programs-event-modifier");
-        await RegistrationAudit.FundAsync(_client, user.AccountId, modifier.AccountId);
-        var program = await TestPrograms.DeployAsync(_client);
+        await RegistrationAudit.FundAsync(Client, user.AccountId, modifier.AccountId);
+        var program = await TestPrograms.DeployAsync(Client);
         await RegisterAndConfirmAsync(user, program, modifier.AccountId);
 
-        var change = await _client.ChangeProgramsAsync(WaitUntil.Completed, modifier, user.AccountId, [new ProgramInstance(program, "{\"v\":2}"u8)]);
-        var hash = await _client.Session.Chain.GetBlockHashAsync(change.BlockNumber!.Value);
-        var changed = (await _client.Session.GetEventsAsync(hash!.Value, CancellationToken.None)).Single(e => e.Name == "ProgramInfoChanged");
+        var change = await Client.ChangeProgramsAsync(WaitUntil.Completed, modifier, user.AccountId, [new ProgramInstance(program, "{\"v\":2}"u8)]);
+        var hash = await Client.Session.Chain.GetBlockHashAsync(change.BlockNumber!.Value);
+        var changed = (await Client.Session.GetEventsAsync(hash!.Value, CancellationToken.None)).Single(e => e.Name == "ProgramInfoChanged");
 
         Assert.Multiple(async () =>
         {
             Assert.That(changed.Pallet, Is.EqualTo(runtime == SimulatedRuntime.V0010 ? "Relayer" : "Registry"));
             Assert.That(new AccountId(changed.Fields[0].AsBytes()), Is.EqualTo(modifier.AccountId));
             Assert.That(changed.Fields[1].ToString(), Does.Contain(Convert.ToHexStringLower(program.AsSpan())));
-            Assert.That((await _client.GetRegistrationAsync(user.AccountId))!.Programs.Single().ConfigurationAsString(), Is.EqualTo("{\"v\":2}"));
+            Assert.That((await Client.GetRegistrationAsync(user.AccountId))!.Programs.Single().ConfigurationAsString(), Is.EqualTo("{\"v\":2}"));
         });
     }
 
     private async Task RegisterAndConfirmAsync(Sr25519Signer user, ProgramPointer program, AccountId? programModificationAccount = null)
     {
-        using var tss0 = Sr25519Signer.FromMnemonic(TssAliceMnemonic);
-        using var tss1 = Sr25519Signer.FromMnemonic(TssBobMnemonic);
         var request = new RegisterRequest(user) { ProgramModificationAccount = programModificationAccount ?? user.AccountId };
         request.Programs.Add(new ProgramInstance(program, []));
-        var operation = await _client.RegisterAsync(WaitUntil.Started, request);
+        var operation = await Client.RegisterAsync(WaitUntil.Started, request);
         var key = RegistrationAudit.Key(0x03, 9);
-        await RegistrationAudit.ConfirmAsync(_client, tss0, user.AccountId, 0, key);
-        await RegistrationAudit.ConfirmAsync(_client, tss1, user.AccountId, 1, key);
+        await ConfirmAsync(user.AccountId, 0, key);
+        await ConfirmAsync(user.AccountId, 1, key);
         await operation.WaitForCompletionAsync();
-    }
-
-    private async Task TransferAsync(AccountId to, UInt128 amount)
-    {
-        using var alice = Sr25519Signer.FromSecretUri("//Alice");
-        var session = _client.Session;
-        var call = session.Metadata.EncodeCall("Balances", "transfer_keep_alive", Entropy.Metadata.ScaleValue.Named(
-            ("dest", Entropy.Metadata.ScaleValue.Variant("Id", Entropy.Metadata.ScaleValue.Bytes(to.AsSpan()))),
-            ("value", Entropy.Metadata.ScaleValue.Number((System.Numerics.BigInteger)amount))));
-        var extrinsic = await session.SignAsync(call, alice, 0, 64, CancellationToken.None);
-        await session.SubmitAndWatchAsync(extrinsic, alice.AccountId, null, CancellationToken.None);
     }
 }

@@ -1,6 +1,7 @@
 using Entropy.Crypto;
 using Entropy.Extrinsics;
 using Entropy.Simulator;
+using Entropy.Tests.Simulator;
 
 namespace Entropy.Tests.Programs;
 
@@ -50,21 +51,20 @@ public class SourceRuleBalanceTableTests
 
         // The fee at genesis of the call as the SDK signs it (nonce 0, mortal era, no tip); every chain here has multiplier 1 at genesis.
         UInt128 fee;
-        await using (var probe = await StartAsync(null, 0))
-        await using (var probeClient = await ConnectAsync(probe))
+        await using (var probe = await ChainCalls.StartAtGenesisFeeAsync())
         {
-            fee = await probeClient.Session.EstimateFeeAsync(Encode(probeClient, row.Call, user.AccountId, bytecode), user.AccountId, 0, 0, 64, CancellationToken.None)
+            fee = await probe.Client.Session.EstimateFeeAsync(Encode(probe.Client, row.Call, user.AccountId, bytecode), user.AccountId, 0, 0, 64, CancellationToken.None)
                 ?? throw new AssertionException("the devnet answers payment_queryInfo");
         }
 
-        await using var chain = await StartAsync(user.AccountId, row.Free(fee, deposit, s_existentialDeposit));
-        await using var client = await ConnectAsync(chain);
+        await using var running = await ChainCalls.StartAtGenesisFeeAsync(KeyValuePair.Create(user.AccountId.AsSpan().ToArray(), row.Free(fee, deposit, s_existentialDeposit)));
+        var (chain, client) = (running.Chain, running.Client);
         var sdk = await OutcomeAsync(chain, () => row.Call == "register"
             ? client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer)
             : client.DeployProgramAsync(WaitUntil.Completed, user, bytecode));
         var sentBySdk = chain.Node.Submissions.Count;
         var devnet = sdk.StartsWith("preflight:", StringComparison.Ordinal)
-            ? await OutcomeAsync(chain, () => SubmitRawAsync(client, user, Encode(client, row.Call, user.AccountId, bytecode)))
+            ? await OutcomeAsync(chain, () => ChainCalls.SignAndSendAsync(client, user, Encode(client, row.Call, user.AccountId, bytecode)))
             : sdk;
 
         Assert.Multiple(() =>
@@ -102,46 +102,7 @@ public class SourceRuleBalanceTableTests
         ? client.Session.Runtime.EncodeRegister(account, AccessMode.Public, default, [new ProgramInstance(TestPrograms.AllowAllPointer, [])])
         : new ProgramsRuntime(client.Session.Metadata).EncodeSetProgram(bytecode, []);
 
-    private static async Task<SimulatedChain> StartAsync(AccountId? account, UInt128 free)
-    {
-        var options = new SimulatedChainOptions { BlockProduction = BlockProductionMode.Manual };
-        options.Programs.Add(new(TestPrograms.AllowAll, []));
-        if (account is { } a)
-        {
-            options.EndowedAccounts.Add(new(a.AsSpan().ToArray(), free));
-        }
-
-        var chain = new SimulatedChain(options);
-        await chain.StartAsync();
-        return chain;
-    }
-
-    private static Task<EntropyClient> ConnectAsync(SimulatedChain chain) =>
-        EntropyClient.ConnectAsync(chain.WebSocketEndpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(50), RegistrationTimeout = TimeSpan.FromSeconds(20) });
-
-    private static async Task SubmitRawAsync(EntropyClient client, Sr25519Signer signer, byte[] call)
-    {
-        var session = client.Session;
-        var extrinsic = await session.SignAsync(call, signer, 0, 64, CancellationToken.None);
-        await session.SubmitAndWatchAsync(extrinsic, signer.AccountId, null, CancellationToken.None);
-    }
-
     /// <summary>Runs <paramref name="action"/>, authoring a block whenever the pool holds a transaction, and names its outcome.</summary>
-    private static async Task<string> OutcomeAsync(SimulatedChain chain, Func<Task> action)
-    {
-        var task = action();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!task.IsCompleted)
-        {
-            timeout.Token.ThrowIfCancellationRequested();
-            if (chain.Node.PoolCount > 0)
-            {
-                await chain.ProduceBlockAsync();
-            }
-
-            await Task.WhenAny(task, Task.Delay(10, CancellationToken.None));
-        }
-
-        return await SourceRuleTableTests.OutcomeAsync(() => task);
-    }
+    private static Task<string> OutcomeAsync(SimulatedChain chain, Func<Task> action) =>
+        SourceRuleTableTests.OutcomeAsync(() => ChainCalls.IncludeAsync(chain, action()));
 }

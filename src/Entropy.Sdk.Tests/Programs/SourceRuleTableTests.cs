@@ -1,6 +1,7 @@
 using Entropy.Crypto;
 using Entropy.Extrinsics;
 using Entropy.Simulator;
+using Entropy.Tests.Simulator;
 
 namespace Entropy.Tests.Programs;
 
@@ -20,7 +21,7 @@ namespace Entropy.Tests.Programs;
 /// </remarks>
 [TestFixture(SimulatedRuntime.V0010, "Relayer")]
 [TestFixture(SimulatedRuntime.Registry20240321, "Registry")]
-public class SourceRuleTableTests(SimulatedRuntime runtime, string registrationPallet)
+public class SourceRuleTableTests(SimulatedRuntime runtime, string registrationPallet) : SimulatedChainClientFixture
 {
     private const string ProgramsLib = "pallets/programs/src/lib.rs";
     private const string RelayerLib = "pallets/relayer/src/lib.rs";
@@ -28,8 +29,6 @@ public class SourceRuleTableTests(SimulatedRuntime runtime, string registrationP
     private const int MaxOwnedPrograms = 250; // runtime/src/lib.rs: MaxOwnedPrograms = 250
 
     private static int s_accounts;
-    private SimulatedChain _chain = null!;
-    private EntropyClient _client = null!;
 
     /// <summary>A row: what the rule says, where, and the two outcomes it implies.</summary>
     public sealed record Rule(string Name, string Source, string Chain, string Sdk, Func<SourceRuleTableTests, Task<Attempt>> Arrange)
@@ -41,27 +40,20 @@ public class SourceRuleTableTests(SimulatedRuntime runtime, string registrationP
     /// <summary>An arranged case: the SDK call and the same call as raw bytes with its signer.</summary>
     public sealed record Attempt(Func<Task> Sdk, Sr25519Signer Signer, byte[] Call);
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
+    /// <summary>No deploy at start: the genesis already holds the test program among //Alice's.</summary>
+    protected override bool DeployTestProgram => false;
+
+    /// <summary>Genesis: //Alice owns MaxOwnedPrograms programs (the allow-all one and 249 one-byte ones), stored as set_program would.</summary>
+    /// <param name="options">The test defaults, changed to instant blocks (a block per transaction) on this fixture's runtime.</param>
+    protected override void ConfigureChain(SimulatedChainOptions options)
     {
-        // Genesis: //Alice owns MaxOwnedPrograms programs (the allow-all one and 249 one-byte ones), stored as set_program would.
-        var options = new SimulatedChainOptions { BlockProduction = BlockProductionMode.Instant, Runtime = runtime };
+        options.BlockProduction = BlockProductionMode.Instant;
+        options.Runtime = runtime;
         options.Programs.Add(new(TestPrograms.AllowAll, []));
         for (var i = 1; i < MaxOwnedPrograms; i++)
         {
             options.Programs.Add(new([(byte)i, (byte)(i >> 8)], []));
         }
-
-        _chain = new SimulatedChain(options);
-        await _chain.StartAsync();
-        _client = await EntropyClient.ConnectAsync(_chain.WebSocketEndpoint, new EntropyClientOptions { PollingInterval = TimeSpan.FromMilliseconds(50), RegistrationTimeout = TimeSpan.FromSeconds(20) });
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _client.DisposeAsync();
-        await _chain.DisposeAsync();
     }
 
     public static IEnumerable<TestCaseData> Rules() => AllRules().Select(r => new TestCaseData(r).SetName($"SourceRule_DevnetAndPreflightAgree({r.Name})"));
@@ -70,16 +62,16 @@ public class SourceRuleTableTests(SimulatedRuntime runtime, string registrationP
     public async Task SourceRule_DevnetAndPreflightAgree(Rule rule)
     {
         var attempt = await rule.Arrange(this);
-        var submissionsBefore = _chain.Node.Submissions.Count;
+        var submissionsBefore = Chain.Node.Submissions.Count;
         var sdk = await OutcomeAsync(attempt.Sdk);
-        var sentBySdk = _chain.Node.Submissions.Count - submissionsBefore;
+        var sentBySdk = Chain.Node.Submissions.Count - submissionsBefore;
 
         // Refused before signing: the devnet's answer comes from the same call sent without the preflight. Otherwise the SDK's
         // own transaction was the devnet run.
-        var chain = sdk.StartsWith("preflight:", StringComparison.Ordinal) ? await OutcomeAsync(() => SubmitRawAsync(attempt.Signer, attempt.Call)) : sdk;
+        var chain = sdk.StartsWith("preflight:", StringComparison.Ordinal) ? await OutcomeAsync(() => SignAndSendAsync(attempt.Signer, attempt.Call)) : sdk;
 
         // A call the node refused or that failed leaves its signer usable: the next transaction (a remark) is included.
-        var after = await OutcomeAsync(() => SubmitRawAsync(attempt.Signer, Remark()));
+        var after = await OutcomeAsync(() => SignAndSendAsync(attempt.Signer, Remark()));
 
         Assert.Multiple(() =>
         {
@@ -90,7 +82,7 @@ public class SourceRuleTableTests(SimulatedRuntime runtime, string registrationP
         });
     }
 
-    private byte[] Remark() => _client.Session.Metadata.EncodeCall("System", "remark", Entropy.Metadata.ScaleValue.Named(("remark", Entropy.Metadata.ScaleValue.Bytes([1, 2, 3]))));
+    private byte[] Remark() => Client.Session.Metadata.EncodeCall("System", "remark", Entropy.Metadata.ScaleValue.Named(("remark", Entropy.Metadata.ScaleValue.Bytes([1, 2, 3]))));
 
     private static IEnumerable<Rule> AllRules()
     {
@@ -190,15 +182,15 @@ public class SourceRuleTableTests(SimulatedRuntime runtime, string registrationP
     private async Task<Attempt> DeployAsync(byte[] bytecode, byte[] configurationInterface)
     {
         var deployer = await FreshAsync();
-        var call = ProgramsRuntime(_client).EncodeSetProgram(bytecode, configurationInterface);
-        return new(() => _client.DeployProgramAsync(WaitUntil.Completed, deployer, bytecode, configurationInterface), deployer, call);
+        var call = ProgramsRuntime(Client).EncodeSetProgram(bytecode, configurationInterface);
+        return new(() => Client.DeployProgramAsync(WaitUntil.Completed, deployer, bytecode, configurationInterface), deployer, call);
     }
 
     private Task<Attempt> DeployAsAliceAsync(byte[] bytecode)
     {
         var alice = Track(Sr25519Signer.FromSecretUri("//Alice"));
-        var call = ProgramsRuntime(_client).EncodeSetProgram(bytecode, []);
-        return Task.FromResult(new Attempt(() => _client.DeployProgramAsync(WaitUntil.Completed, alice, bytecode), alice, call));
+        var call = ProgramsRuntime(Client).EncodeSetProgram(bytecode, []);
+        return Task.FromResult(new Attempt(() => Client.DeployProgramAsync(WaitUntil.Completed, alice, bytecode), alice, call));
     }
 
     private async Task<Attempt> RemoveAsync(bool deploy, string? remover, bool inUse)
@@ -208,19 +200,19 @@ public class SourceRuleTableTests(SimulatedRuntime runtime, string registrationP
         var pointer = ProgramPointer.Compute(bytecode, []);
         if (deploy)
         {
-            await _client.DeployProgramAsync(WaitUntil.Completed, deployer, bytecode);
+            await Client.DeployProgramAsync(WaitUntil.Completed, deployer, bytecode);
         }
 
         if (inUse)
         {
             var user = await FreshAsync();
-            var operation = await _client.RegisterAsync(WaitUntil.Started, user, pointer);
+            var operation = await Client.RegisterAsync(WaitUntil.Started, user, pointer);
             Assert.That(operation.RegisterBlockNumber, Is.Not.Null);
         }
 
         var signer = remover is null ? deployer : await FreshAsync();
-        var call = ProgramsRuntime(_client).EncodeRemoveProgram(pointer);
-        return new(() => _client.RemoveProgramAsync(WaitUntil.Completed, signer, pointer), signer, call);
+        var call = ProgramsRuntime(Client).EncodeRemoveProgram(pointer);
+        return new(() => Client.RemoveProgramAsync(WaitUntil.Completed, signer, pointer), signer, call);
     }
 
     private async Task<Attempt> ChangeAsync(string signer, string target, int programs, bool missing)
@@ -233,8 +225,8 @@ public class SourceRuleTableTests(SimulatedRuntime runtime, string registrationP
             _ => Track(Sr25519Signer.FromSecretUri(target)).AccountId,
         };
         var list = Instances(programs, missing);
-        var call = _client.Session.Runtime.EncodeChangeProgramInstance(targetAccount, list);
-        return new(() => _client.ChangeProgramsAsync(WaitUntil.Completed, signerKey, targetAccount, list), signerKey, call);
+        var call = Client.Session.Runtime.EncodeChangeProgramInstance(targetAccount, list);
+        return new(() => Client.ChangeProgramsAsync(WaitUntil.Completed, signerKey, targetAccount, list), signerKey, call);
     }
 
     private async Task<Attempt> RegisterAsync(string who, int programs, bool missing, bool registering)
@@ -242,7 +234,7 @@ public class SourceRuleTableTests(SimulatedRuntime runtime, string registrationP
         var user = who.StartsWith("//", StringComparison.Ordinal) ? Track(Sr25519Signer.FromSecretUri(who)) : await FreshAsync();
         if (registering)
         {
-            await _client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
+            await Client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
         }
 
         var list = Instances(programs, missing);
@@ -252,8 +244,8 @@ public class SourceRuleTableTests(SimulatedRuntime runtime, string registrationP
             request.Programs.Add(instance);
         }
 
-        var call = _client.Session.Runtime.EncodeRegister(user.AccountId, AccessMode.Public, default, list);
-        return new(() => _client.RegisterAsync(WaitUntil.Started, request), user, call);
+        var call = Client.Session.Runtime.EncodeRegister(user.AccountId, AccessMode.Public, default, list);
+        return new(() => Client.RegisterAsync(WaitUntil.Started, request), user, call);
     }
 
     private static ProgramInstance[] Instances(int count, bool missing) =>
@@ -285,24 +277,11 @@ public class SourceRuleTableTests(SimulatedRuntime runtime, string registrationP
     private async Task<Sr25519Signer> FreshAsync()
     {
         var signer = Track(Sr25519Signer.FromSecretUri($"//Alice//source-rule-{Interlocked.Increment(ref s_accounts)}"));
-        using var alice = Sr25519Signer.FromSecretUri("//Alice");
-        var session = _client.Session;
-        var call = session.Metadata.EncodeCall("Balances", "transfer_keep_alive", Entropy.Metadata.ScaleValue.Named(
-            ("dest", Entropy.Metadata.ScaleValue.Variant("Id", Entropy.Metadata.ScaleValue.Bytes(signer.AccountId.AsSpan()))),
-            ("value", Entropy.Metadata.ScaleValue.Number(new System.Numerics.BigInteger(10_000_000_000_000_000)))));
-        var extrinsic = await session.SignAsync(call, alice, 0, 64, CancellationToken.None);
-        await session.SubmitAndWatchAsync(extrinsic, alice.AccountId, null, CancellationToken.None);
+        await ChainCalls.TransferFromAliceAsync(Client, signer.AccountId, 10_000_000_000_000_000);
         return signer;
     }
 
     private static ProgramsRuntime ProgramsRuntime(EntropyClient client) => new(client.Session.Metadata);
-
-    private async Task SubmitRawAsync(Sr25519Signer signer, byte[] call)
-    {
-        var session = _client.Session;
-        var extrinsic = await session.SignAsync(call, signer, 0, 64, CancellationToken.None);
-        await session.SubmitAndWatchAsync(extrinsic, signer.AccountId, null, CancellationToken.None);
-    }
 
     /// <summary>The outcome of <paramref name="action"/> in the table's notation (see the class remarks).</summary>
     internal static async Task<string> OutcomeAsync(Func<Task> action)

@@ -1,7 +1,7 @@
 using Entropy.Crypto;
-using Entropy.Metadata;
 using Entropy.Simulator;
 using Entropy.Simulator.Runtime;
+using Entropy.Tests.Simulator;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Entropy.Tests.Registration;
@@ -76,28 +76,12 @@ internal static class RegistrationAudit
         return shares;
     }
 
-    /// <summary>Funds accounts from //Alice through the client's session (concurrent transfers share Alice's nonce reservation).</summary>
-    public static async Task FundAsync(EntropyClient client, params AccountId[] accounts)
-    {
-        using var alice = Sr25519Signer.FromSecretUri("//Alice");
-        var session = client.Session;
-        await Task.WhenAll(accounts.Select(async account =>
-        {
-            var call = session.Metadata.EncodeCall("Balances", "transfer_keep_alive", ScaleValue.Named(
-                ("dest", ScaleValue.Variant("Id", ScaleValue.Bytes(account.AsSpan()))),
-                ("value", ScaleValue.Number(new System.Numerics.BigInteger(1_000_000_000_000_000)))));
-            var extrinsic = await session.SignAsync(call, alice, 0, 64, CancellationToken.None);
-            await session.SubmitAndWatchAsync(extrinsic, alice.AccountId, null, CancellationToken.None);
-        }));
-    }
+    /// <summary>Funds accounts from //Alice with 10^15 planck each (<see cref="ChainCalls.FundAsync"/>).</summary>
+    public static Task FundAsync(EntropyClient client, params AccountId[] accounts) => ChainCalls.FundAsync(client, accounts);
 
     /// <summary>Submits <c>confirm_register</c> as a committee server would (for tests that drive confirmations by hand).</summary>
-    public static async Task ConfirmAsync(EntropyClient client, Sr25519Signer tss, AccountId account, byte subgroup, VerifyingKey key)
-    {
-        var session = client.Session;
-        var extrinsic = await session.SignAsync(session.Runtime.EncodeConfirmRegister(account, subgroup, key), tss, 0, 64, CancellationToken.None);
-        await session.SubmitAndWatchAsync(extrinsic, tss.AccountId, null, CancellationToken.None);
-    }
+    public static Task ConfirmAsync(EntropyClient client, Sr25519Signer tss, AccountId account, byte subgroup, VerifyingKey key) =>
+        ChainCalls.SignAndSendAsync(client, tss, client.Session.Runtime.EncodeConfirmRegister(account, subgroup, key));
 
     /// <summary>
     /// Follows an operation through a second client whose <see cref="EntropyClientOptions.RegistrationTimeout"/> is

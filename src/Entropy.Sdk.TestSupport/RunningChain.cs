@@ -1,0 +1,44 @@
+using Entropy.Simulator;
+
+namespace Entropy.TestSupport;
+
+/// <summary>A simulated chain started by <see cref="TestChain.StartAsync"/> and a client connected to it; disposing stops both.</summary>
+public sealed class RunningChain : IAsyncDisposable
+{
+    private readonly EntropyClientOptions _clientOptions;
+
+    internal RunningChain(SimulatedChain chain, BlockProductionMode blockProduction, EntropyClient client, EntropyClientOptions clientOptions)
+    {
+        Chain = chain;
+        BlockProduction = blockProduction;
+        Client = client;
+        _clientOptions = clientOptions;
+    }
+
+    /// <summary>Gets the chain.</summary>
+    public SimulatedChain Chain { get; }
+
+    /// <summary>Gets how the chain authors blocks (in <see cref="BlockProductionMode.Manual"/> the test authors them).</summary>
+    public BlockProductionMode BlockProduction { get; }
+
+    /// <summary>Gets the client connected to <see cref="Chain"/> (a new one after <see cref="ReconnectAsync"/>).</summary>
+    public EntropyClient Client { get; private set; }
+
+    /// <summary>Disposes the client and connects a new one with the same options, as an application restart would.</summary>
+    /// <param name="cancellationToken">Cancels the connect.</param>
+    /// <returns>The new client (also <see cref="Client"/>).</returns>
+    public async Task<EntropyClient> ReconnectAsync(CancellationToken cancellationToken = default)
+    {
+        await Client.DisposeAsync().ConfigureAwait(false);
+        Client = await EntropyClient.ConnectAsync(Chain.WebSocketEndpoint, _clientOptions, cancellationToken).ConfigureAwait(false);
+        return Client;
+    }
+
+    /// <summary>Disposes the client, then stops the chain.</summary>
+    /// <returns>A task that completes when both are gone.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync().ConfigureAwait(false);
+        await Chain.DisposeAsync().ConfigureAwait(false);
+    }
+}
