@@ -54,7 +54,7 @@ internal sealed class EndToEndConfig : ManualConfig
 }
 
 /// <summary>
-/// Issue 7's client-side overhead of <c>RegisterAsync</c> (target ≤ 1 ms, chain time excluded). <see cref="BuildAndSign"/> and
+/// The client-side overhead of <c>RegisterAsync</c> (target ≤ 1 ms, chain time excluded). <see cref="BuildAndSign"/> and
 /// <see cref="DecodeEvents"/> are the client's own work; <see cref="RegisterStarted"/> is the whole <c>RegisterAsync(WaitUntil.Started)</c>
 /// against an in-process simulator that authors a block per transaction, so it also contains the node's validation, authoring and
 /// about ten loopback JSON-RPC round trips (pre-flight reads, nonce, era, fee, submit and watch).

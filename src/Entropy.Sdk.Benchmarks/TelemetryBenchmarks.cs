@@ -8,7 +8,7 @@ using Entropy.Simulator;
 namespace Entropy.Benchmarks;
 
 /// <summary>
-/// Issue 18: what the SDK's tracing and metrics cost on the JSON-RPC path (one loopback round trip against the simulator, as
+/// What the SDK's tracing and metrics cost on the JSON-RPC path (one loopback round trip against the simulator, as
 /// <see cref="RpcBenchmarks"/>). <see cref="Listening"/> false is the default for every app that does not collect telemetry; true
 /// attaches an <see cref="ActivityListener"/> and a <see cref="MeterListener"/> to the SDK's source and meter (what OpenTelemetry
 /// does). The allocations are exact; the times carry the loopback's noise.

@@ -43,18 +43,32 @@ public static class TestChain
     {
         var options = Options();
         configureChain?.Invoke(options);
+        var clientOptions = ClientOptions();
         var chain = new SimulatedChain(options);
+        var client = await StartAndConnectAsync(chain, chain.StartAsync, () => chain.WebSocketEndpoint, clientOptions, configureClient, cancellationToken).ConfigureAwait(false);
+        return new RunningChain(chain, options.BlockProduction, client, clientOptions);
+    }
+
+    /// <summary>Starts <paramref name="server"/> and connects a client to it; stops the server when either fails.</summary>
+    /// <param name="server">The chain or devnet, not started yet.</param>
+    /// <param name="start">Starts it.</param>
+    /// <param name="endpoint">Its WebSocket endpoint once started.</param>
+    /// <param name="clientOptions">The client's default options.</param>
+    /// <param name="configureClient">Changes <paramref name="clientOptions"/> once the server runs; null keeps them.</param>
+    /// <param name="cancellationToken">Cancels the start and the connect.</param>
+    /// <returns>The connected client.</returns>
+    internal static async Task<EntropyClient> StartAndConnectAsync(
+        IAsyncDisposable server, Func<CancellationToken, Task> start, Func<Uri> endpoint, EntropyClientOptions clientOptions, Action<EntropyClientOptions>? configureClient, CancellationToken cancellationToken)
+    {
         try
         {
-            await chain.StartAsync(cancellationToken).ConfigureAwait(false);
-            var clientOptions = ClientOptions();
+            await start(cancellationToken).ConfigureAwait(false);
             configureClient?.Invoke(clientOptions);
-            var client = await EntropyClient.ConnectAsync(chain.WebSocketEndpoint, clientOptions, cancellationToken).ConfigureAwait(false);
-            return new RunningChain(chain, options.BlockProduction, client, clientOptions);
+            return await EntropyClient.ConnectAsync(endpoint(), clientOptions, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await chain.DisposeAsync().ConfigureAwait(false);
+            await server.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }

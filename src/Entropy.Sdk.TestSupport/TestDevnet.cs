@@ -45,18 +45,7 @@ public static class TestDevnet
         var options = Options();
         configureDevnet?.Invoke(options);
         var devnet = new EntropyDevnet(options);
-        try
-        {
-            await devnet.StartAsync(cancellationToken).ConfigureAwait(false);
-            var clientOptions = ClientOptions();
-            configureClient?.Invoke(clientOptions);
-            var client = await EntropyClient.ConnectAsync(devnet.Endpoint, clientOptions, cancellationToken).ConfigureAwait(false);
-            return new RunningDevnet(devnet, client);
-        }
-        catch
-        {
-            await devnet.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        var client = await TestChain.StartAndConnectAsync(devnet, devnet.StartAsync, () => devnet.Endpoint, ClientOptions(), configureClient, cancellationToken).ConfigureAwait(false);
+        return new RunningDevnet(devnet, client);
     }
 }

@@ -3,7 +3,7 @@ using Entropy.Simulator;
 
 namespace Entropy.Tests.Diagnostics;
 
-/// <summary>Issue 18 §1: what the devnet reports while a registration runs (blocks, pool, key generations, server requests).</summary>
+/// <summary>What the devnet reports while a registration runs (blocks, pool, key generations, server requests).</summary>
 public class DevnetTelemetryTests
 {
     [Test]

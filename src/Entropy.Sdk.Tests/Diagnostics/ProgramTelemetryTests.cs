@@ -3,7 +3,7 @@ using Entropy.Crypto;
 
 namespace Entropy.Tests.Diagnostics;
 
-/// <summary>Issue 18 §1: program operations emit a span each (deploy, remove), covering signing, submission and inclusion, with the
+/// <summary>Program operations emit a span each (deploy, remove), covering signing, submission and inclusion, with the
 /// RPC calls as children, seen through <see cref="ActivityListener"/>.</summary>
 public class ProgramTelemetryTests
 {

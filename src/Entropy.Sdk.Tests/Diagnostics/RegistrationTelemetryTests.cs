@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Entropy.Tests.Diagnostics;
 
-/// <summary>Issue 18 §1: the spans (connect, register with its stage events, RPC children) and the registration metrics of a real
+/// <summary>The spans (connect, register with its stage events, RPC children) and the registration metrics of a real
 /// registration against the devnet, seen through <see cref="ActivityListener"/> and <see cref="System.Diagnostics.Metrics.MeterListener"/>.</summary>
 public class RegistrationTelemetryTests
 {

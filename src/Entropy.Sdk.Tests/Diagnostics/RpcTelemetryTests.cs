@@ -5,7 +5,7 @@ using Entropy.Tests.Rpc;
 
 namespace Entropy.Tests.Diagnostics;
 
-/// <summary>Issue 18 §1: the JSON-RPC client's spans and metrics (OpenTelemetry JSON-RPC conventions), seen through listeners.</summary>
+/// <summary>The JSON-RPC client's spans and metrics (OpenTelemetry JSON-RPC conventions), seen through listeners.</summary>
 public class RpcTelemetryTests
 {
     private const string Payload = "0x5ec7e75ec7e75ec7e75ec7e7";

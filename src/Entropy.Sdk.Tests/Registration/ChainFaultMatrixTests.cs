@@ -7,7 +7,7 @@ using Entropy.Tests.Simulator;
 namespace Entropy.Tests.Registration;
 
 /// <summary>
-/// Issue 8 fault matrix, chain side: each fault is provoked through a simulator hook against a fresh chain; the confirmations are
+/// Registration faults on the chain side: each fault is provoked through a simulator hook against a fresh chain; the confirmations are
 /// driven by the test with the dev TSS accounts so that only the fault under test varies. Every test checks what the user sees and
 /// that the node received exactly one <c>register</c> from the account (the SDK never resubmits).
 /// </summary>

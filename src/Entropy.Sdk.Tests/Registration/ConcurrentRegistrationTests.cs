@@ -3,7 +3,7 @@ using Entropy.Tests.Simulator;
 
 namespace Entropy.Tests.Registration;
 
-/// <summary>Issue 7 "must show": 50 accounts registering at once from one client against the devnet (chain + 2 threshold servers).</summary>
+/// <summary>50 accounts registering at once from one client against the devnet (chain + 2 threshold servers).</summary>
 public class ConcurrentRegistrationTests
 {
     [Test]

@@ -7,7 +7,7 @@ using Entropy.Tests.Simulator;
 namespace Entropy.Tests.Registration;
 
 /// <summary>
-/// Issue 8 fault matrix, threshold-server side: a fresh devnet (chain + 2 servers, real DKG over loopback) per test, one fault
+/// Registration faults on the threshold-server side: a fresh devnet (chain + 2 servers, real DKG over loopback) per test, one fault
 /// each. Every test checks what the user sees, that exactly one <c>register</c> reached the node, and that the servers' key shares
 /// are where they should be and survive a restart (the store reopens with its password).
 /// </summary>

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Entropy.Tests.Registration;
 
-/// <summary>Issue 15 §5: options are copied at connect (the caller's object is never changed), and one clock and one logger factory flow down.</summary>
+/// <summary>Options are copied at connect (the caller's object is never changed), and one clock and one logger factory flow down.</summary>
 public class EntropyClientOptionsTests
 {
     [Test]

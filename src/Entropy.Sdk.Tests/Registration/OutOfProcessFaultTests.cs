@@ -7,7 +7,7 @@ using Entropy.Tests.Devnet;
 namespace Entropy.Tests.Registration;
 
 /// <summary>
-/// Issue 13 §2: <c>RegisterAsync</c> never hangs, whatever the node does. The devnet runs as a separate process (the simulator's
+/// <c>RegisterAsync</c> never hangs, whatever the node does. The devnet runs as a separate process (the simulator's
 /// own program) and is killed by PID at a stage of the registration, or a loopback proxy in front of it goes silent (it keeps the
 /// socket open and never answers again). Each row expects a typed exception carrying the operation id, within
 /// <see cref="EntropyClientOptions.RegistrationTimeout"/> plus a fixed slack.

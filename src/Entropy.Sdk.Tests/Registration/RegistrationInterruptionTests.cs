@@ -5,7 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Entropy.Tests.Registration;
 
 /// <summary>
-/// Issue 13 §3: every failure after submission leaves a way back (the operation id), and one client never pays twice for one account.
+/// Every failure after submission leaves a way back (the operation id), and one client never pays twice for one account.
 /// Against the simulated chain in process; nobody confirms, so the registrations stay at <c>Registering</c>.
 /// </summary>
 public class RegistrationInterruptionTests : SimulatedChainClientFixture

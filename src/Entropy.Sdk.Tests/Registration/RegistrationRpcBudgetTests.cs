@@ -4,7 +4,7 @@ using Entropy.Tests.Simulator;
 namespace Entropy.Tests.Registration;
 
 /// <summary>
-/// Issue 15 §2: how many JSON-RPC requests one registration costs, counted at the transport. Budget: at most 10 requests from the
+/// How many JSON-RPC requests one registration costs, counted at the transport. Budget: at most 10 requests from the
 /// call to <c>register</c> in a block, and at most one per new head while following the registration to <c>Registered</c> (plus, once,
 /// the committee (three batched reads) and the <c>Registered</c> entry).
 /// </summary>

@@ -7,7 +7,7 @@ namespace Entropy.Tests.Rpc;
 
 /// <summary>
 /// Hostile-node rows that run the node out of process (Rpc/HostileNode/hostile-node.js under Node.js, killed by PID): a node that
-/// accepts TCP and never speaks, one that completes the WebSocket handshake and never answers, the #13 string-code notification, and a
+/// accepts TCP and never speaks, one that completes the WebSocket handshake and never answers, a notification whose error code is a string, and a
 /// node killed while a call waits. Each asserts a typed exception within its timeout plus a fixed slack, and a client that can still be
 /// disposed.
 /// </summary>

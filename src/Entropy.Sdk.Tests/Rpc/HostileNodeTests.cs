@@ -10,7 +10,7 @@ using Entropy.Rpc;
 namespace Entropy.Tests.Rpc;
 
 /// <summary>
-/// The client survives any node (#13 §4): a scriptable loopback node sends malformed messages, wrong types, huge errors and frames,
+/// The client survives any node: a scriptable loopback node sends malformed messages, wrong types, huge errors and frames,
 /// floods, or nothing at all. Every case asserts that the bad message is dropped, the call in flight and an open subscription carry
 /// on, the client stays usable on the same connection, and memory stays bounded. Out-of-process rows: <see cref="HostileNodeProcessTests"/>.
 /// </summary>

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace Entropy.Tests.Security;
 
 /// <summary>
-/// Issue 8, secret hygiene: a full registration on the devnet (Public, and Private where the client joins the DKG) with every logger
+/// No secret reaches a log: a full registration on the devnet (Public, and Private where the client joins the DKG) with every logger
 /// (client, RPC, chain, off-chain worker, threshold servers) at Trace, captured; no secret byte string may appear in any form a log
 /// sink could print.
 /// </summary>

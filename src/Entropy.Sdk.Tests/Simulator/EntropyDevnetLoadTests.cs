@@ -7,7 +7,7 @@ using Sr25519Signer = Entropy.Crypto.Sr25519Signer;
 namespace Entropy.Tests.Simulator;
 
 /// <summary>
-/// The load path in CI (issue 8, "Load"; not timed): many registrations submitted at once on a 2 × 3 devnet, so several accounts share one
+/// The load path in CI (not timed): many registrations submitted at once on a 2 × 3 devnet, so several accounts share one
 /// <c>OcwMessageDkg</c>, the servers run their DKGs side by side and confirm several accounts with consecutive nonces.
 /// The timed version is <c>samples/LoadTest</c>.
 /// </summary>
