@@ -83,6 +83,18 @@ map="$(grep -a -o '{"documents":{[^}]*}}' "$tmp/Entropy.Synedrion.pdb" | head -1
   fail "Entropy.Sdk: Entropy.Synedrion.pdb's SourceLink map does not point at $commit: ${map:-no SourceLink map}"
 echo "  Entropy.Sdk $version carries Entropy.Synedrion.dll/.xml (pdb with SourceLink in the symbol package); no package depends on an Entropy.Synedrion package"
 
+# ---- the client ships only the client: the stand-in DKG is the simulator's (issue 17 §3, eng/notes/standin.md) ----------------
+# Type names sit in the assembly's metadata string heap: none of the stand-in's may be in the SDK's dll, and the simulator's has them.
+unzip -p "$sdk" lib/net10.0/Entropy.Sdk.dll > "$tmp/Entropy.Sdk.dll"
+for type in PedersenDkg DkgRunner DkgSessionContext DkgKeyShare DkgMessageCodec Secp256k1Group; do
+  ! grep -a -q "$type" "$tmp/Entropy.Sdk.dll" || fail "Entropy.Sdk: lib/net10.0/Entropy.Sdk.dll contains $type (the stand-in DKG ships only in the simulator)"
+done
+simulator="$packages/Entropy.Sdk.Simulator.$version.nupkg"
+[ -f "$simulator" ] || fail "no Entropy.Sdk.Simulator package"
+unzip -p "$simulator" lib/net10.0/Entropy.Sdk.Simulator.dll > "$tmp/Entropy.Sdk.Simulator.dll"
+grep -a -q PedersenDkg "$tmp/Entropy.Sdk.Simulator.dll" || fail "Entropy.Sdk.Simulator: the stand-in DKG (PedersenDkg) is not in its dll (did the check above look for the right names?)"
+echo "  Entropy.Sdk $version holds no stand-in DKG type; Entropy.Sdk.Simulator $version does"
+
 # ---- the consumer's view ---------------------------------------------------------------------------------------------------
 consumer="$work/consumer"
 rm -rf "$consumer"; mkdir -p "$consumer"

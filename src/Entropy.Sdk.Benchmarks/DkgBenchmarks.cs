@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Entropy.Protocol.Dkg;
+using Entropy.Simulator.ThresholdServers.StandIn;
 
 namespace Entropy.Benchmarks;
 
-/// <summary>A complete in-memory Pedersen DKG (both rounds, every party) for a committee of 2 (the v0.0.10 TSS pair) and 3 (Private mode).</summary>
+/// <summary>A complete in-memory run of the simulator's Pedersen stand-in DKG (both rounds, every party) for a committee of 2 (the v0.0.10 TSS pair) and 3 (Private mode).</summary>
 [MemoryDiagnoser]
 public class DkgBenchmarks
 {

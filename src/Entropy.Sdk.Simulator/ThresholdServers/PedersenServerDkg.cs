@@ -1,4 +1,5 @@
 using Entropy.Protocol.Dkg;
+using Entropy.Simulator.ThresholdServers.StandIn;
 
 namespace Entropy.Simulator.ThresholdServers;
 

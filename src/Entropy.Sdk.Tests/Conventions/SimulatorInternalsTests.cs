@@ -64,6 +64,21 @@ public class SimulatorInternalsTests
     }
 
     [Test]
+    public void Sdk_HoldsNoStandInDkg()
+    {
+        // Issue 17 §3: the Pedersen/Feldman stand-in lives only in the simulator (ThresholdServers/StandIn/), so Private mode cannot reach it.
+        var standIn = new[] { "PedersenDkg", "PedersenDkgSession", "IDkgProtocol", "IDkgSession", "DkgRunner", "DkgSessionContext", "DkgKeyShare", "DkgSecretShare", "DkgMessageCodec", "CommitmentsMessage", "ShareMessage", "Secp256k1Group" };
+        var sdkTypes = s_sdk.GetTypes().Select(t => t.Name).ToList();
+        var simulatorTypes = s_simulator.GetTypes().Where(t => t.Namespace == "Entropy.Simulator.ThresholdServers.StandIn").Select(t => t.Name).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(sdkTypes.Intersect(standIn), Is.Empty, "the stand-in DKG is back in the SDK");
+            Assert.That(simulatorTypes, Does.Contain("PedersenDkg").And.Contain("DkgRunner"), "the stand-in is found where it lives (the check above looks for the right names)");
+            Assert.That(typeof(Entropy.Protocol.Dkg.DkgException).GetMember("IsRecoverable", BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Instance), Is.Empty);
+        });
+    }
+
+    [Test]
     public void Scanner_FindsAKnownInternalUse()
     {
         // The scanner itself must see internals bound inside method bodies: the tests use the SDK's internal Noise state.

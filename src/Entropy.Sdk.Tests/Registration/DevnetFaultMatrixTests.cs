@@ -490,7 +490,7 @@ public class DevnetFaultMatrixTests : DevnetFixture
             Assert.That(RegistrationAudit.RegisterSubmissions(Devnet.Chain, _user.AccountId), Is.EqualTo(1));
             Assert.That(RegistrationAudit.RegisterInclusions(Devnet.Chain, _user.AccountId), Is.EqualTo(1));
             Assert.That(
-                Entropy.Tests.Protocol.DkgTestNetwork.CombineShares(shares.Select(s => ThresholdServerHost.ParseShare(s!).Secret)),
+                Entropy.Tests.Protocol.KeyShareMath.CombineShares(shares.Select(s => ThresholdServerHost.ParseShare(s!).Secret)),
                 Is.EqualTo(registration.VerifyingKey.ToArray()),
                 "Σ shares · G is the registered key");
         });

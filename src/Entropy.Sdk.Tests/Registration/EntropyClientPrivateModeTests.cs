@@ -74,8 +74,8 @@ public class EntropyClientPrivateModeTests(int validatorsPerSubgroup, SimulatedR
             Assert.That(share.PartyIndex, Is.EqualTo(2));
             Assert.That(serverSecrets, Has.Count.EqualTo(2), "one share per subgroup");
             Assert.That(serverSecrets, Has.None.EqualTo(userSecret), "a server holds the user's share");
-            Assert.That(DkgTestNetwork.CombineShares([.. serverSecrets, userSecret]), Is.EqualTo(registration.VerifyingKey.ToArray()));
-            Assert.That(DkgTestNetwork.CombineShares([userSecret]), Is.EqualTo(share.VerificationShare.ToArray()));
+            Assert.That(KeyShareMath.CombineShares([.. serverSecrets, userSecret]), Is.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(KeyShareMath.CombineShares([userSecret]), Is.EqualTo(share.VerificationShare.ToArray()));
             Assert.That(stages.IndexOf(RegistrationStage.KeyGenerated), Is.GreaterThan(stages.IndexOf(RegistrationStage.CommitteeSelected)).And.GreaterThan(0));
             Assert.That(stages[^1], Is.EqualTo(RegistrationStage.Registered));
         });

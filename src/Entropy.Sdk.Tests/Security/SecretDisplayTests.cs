@@ -6,7 +6,9 @@ using Entropy.Protocol.Dkg;
 using Entropy.Protocol.Noise;
 using Entropy.Simulator;
 using Entropy.Simulator.KeyStore;
+using Entropy.Simulator.ThresholdServers.StandIn;
 using Entropy.Tests.Protocol;
+using Entropy.Tests.Simulator.ThresholdServers.StandIn;
 
 namespace Entropy.Tests.Security;
 

@@ -40,7 +40,7 @@ public class DevnetSynedrionTests
                 Assert.That(shares.Select(s => s.VerifyingKey.ToCompressed()), Has.All.EqualTo(registration.VerifyingKey.ToArray()), "every stored KeyShare gives the chain's key");
                 Assert.That(shares.Select(s => s.Index), Is.EquivalentTo(new uint[] { 0, 1 }), "the committee's two party indices");
                 Assert.That(shares.Select(s => s.PublicShares.Length), Has.All.EqualTo(2), "Public mode: the committee only");
-                Assert.That(DkgTestNetwork.CombineShares(secrets), Is.EqualTo(registration.VerifyingKey.ToArray()), "the servers' shares add up to the key");
+                Assert.That(KeyShareMath.CombineShares(secrets), Is.EqualTo(registration.VerifyingKey.ToArray()), "the servers' shares add up to the key");
             });
         }
         finally

@@ -63,8 +63,8 @@ public class EntropyDevnetPrivateTests : DevnetFixture
             Assert.That(registration.AccessMode, Is.EqualTo(AccessMode.Private));
 
             // Without the user's share the servers' shares do not make the key; with it they do (Σ shares · G = key).
-            Assert.That(DkgTestNetwork.CombineShares(secrets), Is.Not.EqualTo(registration.VerifyingKey.ToArray()));
-            Assert.That(DkgTestNetwork.CombineShares([.. secrets, userSecret]), Is.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(KeyShareMath.CombineShares(secrets), Is.Not.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(KeyShareMath.CombineShares([.. secrets, userSecret]), Is.EqualTo(registration.VerifyingKey.ToArray()));
             Assert.That(secrets, Has.None.EqualTo(userSecret), "a server holds the user's share");
         });
     }

@@ -108,7 +108,7 @@ public class EntropyDevnetSubgroupTests : DevnetFixture
             Assert.That(shares.Skip(1), Is.All.EqualTo(shares[0]), $"subgroup {subgroup} members hold different shares");
         }
 
-        Assert.That(DkgTestNetwork.CombineShares([bySubgroup[0][0], bySubgroup[1][0]]), Is.EqualTo(registration.VerifyingKey.ToArray()));
+        Assert.That(KeyShareMath.CombineShares([bySubgroup[0][0], bySubgroup[1][0]]), Is.EqualTo(registration.VerifyingKey.ToArray()));
 
         // A restarted server reopens its key store with the password and still holds the share.
         var restarted = Devnet.Servers[4];

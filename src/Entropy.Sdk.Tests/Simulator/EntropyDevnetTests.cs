@@ -64,7 +64,7 @@ public class EntropyDevnetTests(SimulatedRuntime runtime) : DevnetFixture
 
         Assert.Multiple(() =>
         {
-            Assert.That(DkgTestNetwork.CombineShares(shares), Is.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(KeyShareMath.CombineShares(shares), Is.EqualTo(registration.VerifyingKey.ToArray()));
             Assert.That(registration.AccessMode, Is.EqualTo(AccessMode.Public));
             Assert.That(registration.RegisteredBlockNumber, Is.GreaterThan(registration.RegisterBlockNumber!.Value));
             Assert.That(stages, Does.Contain(RegistrationStage.CommitteeSelected));
@@ -86,7 +86,7 @@ public class EntropyDevnetTests(SimulatedRuntime runtime) : DevnetFixture
         var onChain = await Client.GetRegistrationAsync(user.AccountId);
         Assert.Multiple(() =>
         {
-            Assert.That(DkgTestNetwork.CombineShares(shares), Is.EqualTo(registration.VerifyingKey.ToArray()));
+            Assert.That(KeyShareMath.CombineShares(shares), Is.EqualTo(registration.VerifyingKey.ToArray()));
             Assert.That(registration.AccessMode, Is.EqualTo(AccessMode.Permissioned));
             Assert.That(onChain!.AccessMode, Is.EqualTo(AccessMode.Permissioned), "the chain stores KeyVisibility::Permissioned");
             Assert.That(onChain.ProgramModificationAccount, Is.EqualTo(accountKey.AccountId));

@@ -161,7 +161,7 @@ public class WasmSynedrionDevnetTests
             Assert.That(share.PartyIndex, Is.EqualTo(2));
             Assert.That(share.Parties, Is.EqualTo(committee.Select(c => c.TssAccount).Append(signer.AccountId).ToList()), "synedrion's party order: the committee, then the user");
             Assert.That(serverSecrets, Has.Count.EqualTo(2), "one share per subgroup");
-            Assert.That(DkgTestNetwork.CombineShares([.. serverSecrets, userSecret]), Is.EqualTo(registration.VerifyingKey.ToArray()), "the servers' shares and the user's add up to the key");
+            Assert.That(KeyShareMath.CombineShares([.. serverSecrets, userSecret]), Is.EqualTo(registration.VerifyingKey.ToArray()), "the servers' shares and the user's add up to the key");
         });
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(exported);
     }

@@ -6,38 +6,40 @@ public enum DkgFailureReason
     /// <summary>A message could not be decoded (truncated, trailing bytes, invalid point or scalar, unknown message kind).</summary>
     MalformedMessage = 0,
 
-    /// <summary>A message belongs to a different DKG session; it was rejected and the session is unaffected.</summary>
+    /// <summary>A message belongs to a different DKG session; it was rejected and the session is unaffected (the devnet's stand-in only).</summary>
     WrongSession = 1,
 
-    /// <summary>A message came from a party that is not in the committee, or from this party itself; it was rejected and the session is unaffected.</summary>
+    /// <summary>A message came from a party that is not in the committee, or from this party itself; it was rejected and the session is unaffected (the devnet's stand-in only).</summary>
     UnknownSender = 2,
 
-    /// <summary>A message claims another sender or recipient than the transport reported, or is of the wrong kind for the round.</summary>
+    /// <summary>A message claims another sender or recipient than the transport reported, or is of the wrong kind for the round (the devnet's stand-in only).</summary>
     UnexpectedMessage = 3,
 
-    /// <summary>A party sent two different messages for the same round.</summary>
+    /// <summary>A party sent two different messages for the same round (the devnet's stand-in only; synedrion reports it as <see cref="InvalidProof"/>).</summary>
     Equivocation = 4,
 
-    /// <summary>A party's Schnorr proof of knowledge of its secret coefficient does not verify.</summary>
+    /// <summary>A party misbehaved: a proof or a signature of its messages does not verify, or it broke the protocol's rules (synedrion names the rule in the message).</summary>
     InvalidProof = 5,
 
-    /// <summary>A party's secret share does not match the Feldman commitments it broadcast.</summary>
+    /// <summary>A party's secret share does not match the Feldman commitments it broadcast (the devnet's stand-in only).</summary>
     InconsistentShare = 6,
 
-    /// <summary>A party saw different round-one commitments than this party did (a dealer equivocated, or the party lies).</summary>
+    /// <summary>A party saw different round-one commitments than this party did (a dealer equivocated, or the party lies; the devnet's stand-in only).</summary>
     TranscriptMismatch = 7,
 
     /// <summary>The parties did not all answer within the time allowed.</summary>
     Timeout = 8,
 
-    /// <summary>The combined key is the point at infinity; no party can be blamed.</summary>
+    /// <summary>The combined key is the point at infinity; no party can be blamed (the devnet's stand-in only).</summary>
     DegenerateKey = 9,
 }
 
 /// <summary>The failure raised when a distributed key generation fails or rejects a message, naming the party to blame when there is one.</summary>
 /// <remarks>
-/// The DKG is the key generation of FROST (Komlo and Goldberg, 2020, figure 1): a party whose proof of knowledge is invalid or
-/// whose share contradicts its commitments is named in <see cref="BlamedAccounts"/>.
+/// The client's key generation (Private mode) is synedrion 0.1.0's CGGMP'21, as Entropy's servers run it: a party whose message is
+/// malformed or whose proof or signature does not verify is named in <see cref="BlamedAccounts"/>, and on a timeout the parties never
+/// heard from. The devnet's servers raise it too, in their logs and metrics, including the reasons only its fast Public-mode stand-in
+/// (<c>DevnetKeyGeneration.FastStandIn</c>) detects.
 /// </remarks>
 public sealed class DkgException : EntropyException
 {
@@ -66,12 +68,6 @@ public sealed class DkgException : EntropyException
     /// <summary>Gets the single party to blame, or <see langword="null"/> when none or several are blamed.</summary>
     internal PartyId? Culprit => Culprits.Count == 1 ? Culprits[0] : null;
 
-    /// <summary>Gets a value indicating whether the session is unaffected by the rejected message and may still complete.</summary>
-    internal bool IsRecoverable => Reason is DkgFailureReason.WrongSession or DkgFailureReason.UnknownSender;
-
     /// <inheritdoc/>
     public override bool IsTransient => Reason == DkgFailureReason.Timeout;
-
-    internal static DkgException Blame(DkgFailureReason reason, PartyId culprit, string message, Exception? innerException = null) =>
-        new(reason, [culprit], $"{message} (party {culprit}).", innerException);
 }

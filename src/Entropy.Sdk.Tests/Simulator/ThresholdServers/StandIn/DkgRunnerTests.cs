@@ -1,8 +1,9 @@
 using System.Threading.Channels;
 using Entropy.Protocol.Dkg;
+using Entropy.Simulator.ThresholdServers.StandIn;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Entropy.Tests.Protocol;
+namespace Entropy.Tests.Simulator.ThresholdServers.StandIn;
 
 public class DkgRunnerTests
 {
@@ -73,6 +74,26 @@ public class DkgRunnerTests
         Assert.That(async () => await run, Throws.InstanceOf<OperationCanceledException>());
     }
 
+    [Test]
+    public async Task RunAsync_EveryMessageTheSessionRead_IsReleasedToTheTransport()
+    {
+        var context = DkgSessionContext.Create(DkgTestNetwork.RandomBytes(32), 3, DkgTestNetwork.RandomParties(2));
+        var a = new RecordingTransport(context.Parties[0]);
+        var b = new RecordingTransport(context.Parties[1]);
+        a.Peer = b;
+        b.Peer = a;
+
+        var results = await Task.WhenAll(context.Parties.Zip([a, b]).Select(x => DkgRunner.RunAsync(PedersenDkg.Instance.CreateSession(context, x.First), x.Second)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(DkgTestNetwork.CombineShares(results), Is.EqualTo(results[0].VerifyingKey.ToArray()));
+            Assert.That(a.Received, Has.Count.EqualTo(2), "a commitments and a share message");
+            Assert.That(a.Released, Is.EqualTo(a.Received));
+            Assert.That(b.Released, Is.EqualTo(b.Received));
+        });
+    }
+
     /// <summary>An in-memory network: one unbounded channel per party.</summary>
     private sealed class ChannelHub(IReadOnlyList<PartyId> parties)
     {
@@ -96,6 +117,40 @@ public class DkgRunnerTests
 
             public override async Task<DkgIncomingMessage> ReceiveAsync(CancellationToken cancellationToken = default) =>
                 await hub._inboxes[self].Reader.ReadAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Two parties connected back to back; records what the runner took and released.</summary>
+    private sealed class RecordingTransport(PartyId self) : DkgTransport
+    {
+        private readonly Channel<DkgIncomingMessage> _inbox = Channel.CreateUnbounded<DkgIncomingMessage>();
+
+        public RecordingTransport? Peer { get; set; }
+
+        public List<byte[]> Received { get; } = [];
+
+        public List<byte[]> Released { get; } = [];
+
+        public override async Task SendAsync(DkgOutgoingMessage message, CancellationToken cancellationToken = default) =>
+            await Peer!._inbox.Writer.WriteAsync(new DkgIncomingMessage(self, message.Payload.ToArray()), cancellationToken);
+
+        public override async Task<DkgIncomingMessage> ReceiveAsync(CancellationToken cancellationToken = default)
+        {
+            var message = await _inbox.Reader.ReadAsync(cancellationToken);
+            lock (Received)
+            {
+                Received.Add(message.Payload.ToArray());
+            }
+
+            return message;
+        }
+
+        public override void Release(DkgIncomingMessage message)
+        {
+            lock (Received)
+            {
+                Released.Add(message.Payload.ToArray());
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Entropy.Protocol.Dkg;
 
-namespace Entropy.Protocol.Dkg;
+namespace Entropy.Simulator.ThresholdServers.StandIn;
 
 /// <summary>A party's secret share of a DKG key: a 32-byte secp256k1 scalar held in a pinned buffer that is zeroed on dispose.</summary>
 /// <remarks>For the n-of-n keys of this DKG the shares are additive: the secret key is the sum of all parties' shares.</remarks>

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using NBitcoin.Secp256k1;
 
-namespace Entropy.Protocol.Dkg;
+namespace Entropy.Simulator.ThresholdServers.StandIn;
 
 /// <summary>The secp256k1 group operations the DKG needs, over NBitcoin.Secp256k1.</summary>
 internal static class Secp256k1Group

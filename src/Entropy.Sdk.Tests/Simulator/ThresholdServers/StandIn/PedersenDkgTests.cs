@@ -1,8 +1,10 @@
 using CsCheck;
 using Entropy.Protocol.Dkg;
+using Entropy.Simulator.ThresholdServers.StandIn;
+using Entropy.Tests.Protocol;
 using NBitcoin.Secp256k1;
 
-namespace Entropy.Tests.Protocol;
+namespace Entropy.Tests.Simulator.ThresholdServers.StandIn;
 
 public class PedersenDkgTests
 {
@@ -29,7 +31,7 @@ public class PedersenDkgTests
             {
                 Assert.That(result.VerifyingKey.ToArray(), Is.EqualTo(key));
                 result.SecretShare.CopyTo(share);
-                Assert.That(result.VerificationShare.ToArray(), Is.EqualTo(DkgTestNetwork.ScalarTimesG(share)));
+                Assert.That(result.VerificationShare.ToArray(), Is.EqualTo(KeyShareMath.ScalarTimesG(share)));
                 foreach (var other in results.Values)
                 {
                     Assert.That(other.GetVerificationShare(result.Self).ToArray(), Is.EqualTo(result.VerificationShare.ToArray()));
@@ -170,7 +172,7 @@ public class PedersenDkgTests
         var e = Assert.Throws<DkgException>(() => receiver.Receive(network.Context.Parties[0], foreign));
 
         Assert.That(e!.Reason, Is.EqualTo(DkgFailureReason.WrongSession));
-        Assert.That(e.IsRecoverable, Is.True);
+        Assert.That(StandInDkgFailures.IsRecoverable(e), Is.True);
         Assert.That(receiver.State, Is.EqualTo(DkgSessionState.Running));
         network.Pump();
         Assert.That(network.Failures, Is.Empty);

@@ -1,7 +1,8 @@
 using Entropy.Protocol.Dkg;
+using Entropy.Simulator.ThresholdServers.StandIn;
 using Entropy.Scale;
 
-namespace Entropy.Tests.Protocol;
+namespace Entropy.Tests.Simulator.ThresholdServers.StandIn;
 
 public class DkgMessageCodecTests
 {

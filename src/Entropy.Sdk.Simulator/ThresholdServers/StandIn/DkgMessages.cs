@@ -2,16 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using Entropy.Scale;
 
-namespace Entropy.Protocol.Dkg;
-
-/// <summary>A message a DKG session wants delivered.</summary>
-/// <param name="Recipient">The party to deliver it to, or <see langword="null"/> to deliver it to every other party.</param>
-/// <param name="Payload">The SCALE-encoded message. Point-to-point messages carry a secret share: the transport must encrypt them.</param>
-internal sealed record DkgOutgoingMessage(PartyId? Recipient, ReadOnlyMemory<byte> Payload)
-{
-    /// <summary>Gets a value indicating whether the message goes to every other party.</summary>
-    public bool IsBroadcast => Recipient is null;
-}
+namespace Entropy.Simulator.ThresholdServers.StandIn;
 
 /// <summary>The kinds of message of the Pedersen DKG: the SCALE enum variant index.</summary>
 internal enum DkgMessageKind : byte

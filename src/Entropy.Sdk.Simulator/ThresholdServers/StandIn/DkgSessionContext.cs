@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
+using Entropy.Protocol.Dkg;
 
-namespace Entropy.Protocol.Dkg;
+namespace Entropy.Simulator.ThresholdServers.StandIn;
 
 /// <summary>What every party of one DKG run agrees on before it starts: the user the key is for, the block that asked for it and the committee.</summary>
 /// <remarks>

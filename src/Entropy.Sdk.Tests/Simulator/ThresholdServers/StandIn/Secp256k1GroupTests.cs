@@ -1,7 +1,8 @@
 using Entropy.Protocol.Dkg;
+using Entropy.Simulator.ThresholdServers.StandIn;
 using NBitcoin.Secp256k1;
 
-namespace Entropy.Tests.Protocol;
+namespace Entropy.Tests.Simulator.ThresholdServers.StandIn;
 
 public class Secp256k1GroupTests
 {

@@ -1,12 +1,17 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Entropy.Protocol.Dkg;
 using Entropy.Scale;
 using NBitcoin.Secp256k1;
 
-namespace Entropy.Protocol.Dkg;
+namespace Entropy.Simulator.ThresholdServers.StandIn;
 
 /// <summary>Pedersen's DKG with Feldman commitments and Schnorr proofs of knowledge, n-of-n on secp256k1: the key generation of FROST.</summary>
 /// <remarks>
+/// The simulator's fast stand-in (<see cref="DevnetKeyGeneration.FastStandIn"/>, Public mode only): milliseconds instead of synedrion's
+/// seconds, and not interoperable — Entropy's servers and clients run synedrion (the SDK's <c>SynedrionKeyGeneration</c>), and nothing
+/// outside the simulator can use these shares. It lives here, not in the SDK, so that the SDK's Private mode cannot reach it (issue 17 §3).
+/// <para/>
 /// Implements Komlo and Goldberg, "FROST: Flexible Round-Optimized Schnorr Threshold Signatures" (SAC 2020), figure 1, with t = n.
 /// Round 1: party i samples <c>f_i(x) = a_i0 + a_i1·x + … + a_i(t−1)·x^(t−1)</c>, broadcasts <c>C_i = [a_i0·G … a_i(t−1)·G]</c> and
 /// <c>σ_i = (R_i, μ_i)</c> with <c>R_i = k·G</c>, <c>c_i = H(session ‖ i ‖ party_i ‖ C_i0 ‖ R_i)</c>, <c>μ_i = k + a_i0·c_i</c>.
@@ -16,15 +21,16 @@ namespace Entropy.Protocol.Dkg;
 /// Each round-2 message also carries a hash of the round-1 messages its sender saw, so a dealer who broadcast different
 /// commitments to different parties is caught before anyone outputs a key.
 /// </remarks>
-internal sealed class PedersenDkg : IDkgProtocol
+internal sealed class PedersenDkg
 {
     /// <summary>Gets the protocol instance.</summary>
     public static PedersenDkg Instance { get; } = new();
 
-    /// <inheritdoc/>
-    public string Name => "pedersen-feldman-secp256k1";
-
-    /// <inheritdoc/>
+    /// <summary>Creates the session of <paramref name="self"/> in the run described by <paramref name="context"/>.</summary>
+    /// <param name="context">The run: user, block number and committee.</param>
+    /// <param name="self">This party; a committee member.</param>
+    /// <returns>A new session, not yet started.</returns>
+    /// <exception cref="ArgumentException"><paramref name="self"/> is not in the committee.</exception>
     public IDkgSession CreateSession(DkgSessionContext context, PartyId self)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -195,7 +201,7 @@ internal sealed class PedersenDkgSession : IDkgSession
         }
         catch (ScaleFormatException e)
         {
-            throw Fail(DkgException.Blame(DkgFailureReason.MalformedMessage, from, $"Malformed DKG message: {e.Message}", e));
+            throw Fail(StandInDkgFailures.Blame(DkgFailureReason.MalformedMessage, from, $"Malformed DKG message: {e.Message}", e));
         }
 
         try
@@ -260,12 +266,12 @@ internal sealed class PedersenDkgSession : IDkgSession
         }
         catch (ScaleFormatException e)
         {
-            throw DkgException.Blame(DkgFailureReason.MalformedMessage, from, $"Malformed DKG commitments message: {e.Message}", e);
+            throw StandInDkgFailures.Blame(DkgFailureReason.MalformedMessage, from, $"Malformed DKG commitments message: {e.Message}", e);
         }
 
         if (message.Sender != (uint)sender)
         {
-            throw DkgException.Blame(DkgFailureReason.UnexpectedMessage, from, $"A commitments message claims sender index {message.Sender}, but came from index {sender}");
+            throw StandInDkgFailures.Blame(DkgFailureReason.UnexpectedMessage, from, $"A commitments message claims sender index {message.Sender}, but came from index {sender}");
         }
 
         if (_round1Raw[sender] is { } previous)
@@ -275,17 +281,17 @@ internal sealed class PedersenDkgSession : IDkgSession
                 return []; // A retransmission.
             }
 
-            throw DkgException.Blame(DkgFailureReason.Equivocation, from, "Received two different commitments messages");
+            throw StandInDkgFailures.Blame(DkgFailureReason.Equivocation, from, "Received two different commitments messages");
         }
 
         if (Round != 1)
         {
-            throw DkgException.Blame(DkgFailureReason.UnexpectedMessage, from, "A commitments message arrived after round 1");
+            throw StandInDkgFailures.Blame(DkgFailureReason.UnexpectedMessage, from, "A commitments message arrived after round 1");
         }
 
         if (message.Commitments.Length != _t)
         {
-            throw DkgException.Blame(DkgFailureReason.MalformedMessage, from, $"Expected {_t} commitments, received {message.Commitments.Length}");
+            throw StandInDkgFailures.Blame(DkgFailureReason.MalformedMessage, from, $"Expected {_t} commitments, received {message.Commitments.Length}");
         }
 
         var points = new GE[_t];
@@ -293,13 +299,13 @@ internal sealed class PedersenDkgSession : IDkgSession
         {
             if (!Secp256k1Group.TryReadPoint(message.Commitments[k], out points[k]))
             {
-                throw DkgException.Blame(DkgFailureReason.MalformedMessage, from, $"Commitment {k} is not a compressed secp256k1 point");
+                throw StandInDkgFailures.Blame(DkgFailureReason.MalformedMessage, from, $"Commitment {k} is not a compressed secp256k1 point");
             }
         }
 
         if (!Secp256k1Group.TryReadPoint(message.ProofR, out var proofR) || !Secp256k1Group.TryReadScalar(message.ProofMu, out var mu))
         {
-            throw DkgException.Blame(DkgFailureReason.MalformedMessage, from, "The proof of knowledge is not a point and a scalar");
+            throw StandInDkgFailures.Blame(DkgFailureReason.MalformedMessage, from, "The proof of knowledge is not a point and a scalar");
         }
 
         // Verify R = μ·G − c·C_i0 (FROST figure 1, round 1 step 5).
@@ -307,7 +313,7 @@ internal sealed class PedersenDkgSession : IDkgSession
         var check = ECMultContext.Instance.Mult(points[0].ToGroupElementJacobian(), challenge.Negate(), mu);
         if (!Secp256k1Group.AreEqual(check, proofR))
         {
-            throw DkgException.Blame(DkgFailureReason.InvalidProof, from, "The proof of knowledge of the secret coefficient is invalid");
+            throw StandInDkgFailures.Blame(DkgFailureReason.InvalidProof, from, "The proof of knowledge of the secret coefficient is invalid");
         }
 
         _round1Raw[sender] = payload.ToArray();
@@ -380,14 +386,14 @@ internal sealed class PedersenDkgSession : IDkgSession
         }
         catch (ScaleFormatException e)
         {
-            throw DkgException.Blame(DkgFailureReason.MalformedMessage, from, $"Malformed DKG share message: {e.Message}", e);
+            throw StandInDkgFailures.Blame(DkgFailureReason.MalformedMessage, from, $"Malformed DKG share message: {e.Message}", e);
         }
 
         using (message)
         {
             if (message.Sender != (uint)sender || message.Recipient != (uint)_index)
             {
-                throw DkgException.Blame(
+                throw StandInDkgFailures.Blame(
                     DkgFailureReason.UnexpectedMessage,
                     from,
                     $"A share message claims sender {message.Sender} and recipient {message.Recipient}, but came from index {sender} to index {_index}");
@@ -400,12 +406,12 @@ internal sealed class PedersenDkgSession : IDkgSession
                     return []; // A retransmission.
                 }
 
-                throw DkgException.Blame(DkgFailureReason.Equivocation, from, "Received two different share messages");
+                throw StandInDkgFailures.Blame(DkgFailureReason.Equivocation, from, "Received two different share messages");
             }
 
             if (!Secp256k1Group.TryReadScalar(message.Share, out var share))
             {
-                throw DkgException.Blame(DkgFailureReason.MalformedMessage, from, "The secret share is not below the group order");
+                throw StandInDkgFailures.Blame(DkgFailureReason.MalformedMessage, from, "The secret share is not below the group order");
             }
 
             _round2Raw[sender] = System.Security.Cryptography.SHA256.HashData(payload); // Only a digest is kept: the payload holds a secret.
@@ -430,7 +436,7 @@ internal sealed class PedersenDkgSession : IDkgSession
         var from = Context.PartyAt(dealer);
         if (!CryptographicOperations.FixedTimeEquals(_round2Transcript[dealer], _transcript))
         {
-            throw DkgException.Blame(
+            throw StandInDkgFailures.Blame(
                 DkgFailureReason.TranscriptMismatch,
                 from,
                 "The party saw different round-1 commitments than this party (it lies, or some dealer broadcast inconsistent commitments)");
@@ -441,7 +447,7 @@ internal sealed class PedersenDkgSession : IDkgSession
         var actual = Secp256k1Group.MultiplyGenerator(_shares[dealer]);
         if (!Secp256k1Group.AreEqual(actual, expected.ToGroupElement()))
         {
-            throw DkgException.Blame(DkgFailureReason.InconsistentShare, from, "The secret share does not match the dealer's commitments");
+            throw StandInDkgFailures.Blame(DkgFailureReason.InconsistentShare, from, "The secret share does not match the dealer's commitments");
         }
     }
 
@@ -558,7 +564,7 @@ internal sealed class PedersenDkgSession : IDkgSession
 
     private DkgException Fail(DkgException exception)
     {
-        if (!exception.IsRecoverable)
+        if (!StandInDkgFailures.IsRecoverable(exception))
         {
             State = DkgSessionState.Failed;
             ClearSecrets();

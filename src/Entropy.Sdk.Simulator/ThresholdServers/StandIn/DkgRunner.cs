@@ -1,33 +1,8 @@
-using Microsoft.Extensions.Logging;
+using Entropy.Protocol.Dkg;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
-namespace Entropy.Protocol.Dkg;
-
-/// <summary>A message as the transport delivered it: the authenticated sender and the bytes.</summary>
-/// <param name="From">The sender the transport authenticated (Noise channel plus sr25519 subscription in real Entropy).</param>
-/// <param name="Payload">The message bytes.</param>
-internal readonly record struct DkgIncomingMessage(PartyId From, ReadOnlyMemory<byte> Payload);
-
-/// <summary>The channel a <see cref="DkgRunner"/> drives a session over: authenticated, and encrypting point-to-point messages.</summary>
-internal abstract class DkgTransport
-{
-    /// <summary>Delivers a message to its recipient, or to every other party when it is a broadcast.</summary>
-    /// <param name="message">The message.</param>
-    /// <param name="cancellationToken">Cancels the send.</param>
-    /// <returns>A task that completes when the message is handed to the network.</returns>
-    public abstract Task SendAsync(DkgOutgoingMessage message, CancellationToken cancellationToken = default);
-
-    /// <summary>Waits for the next message addressed to this party.</summary>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The message.</returns>
-    public abstract Task<DkgIncomingMessage> ReceiveAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>Tells the transport that the session has read a received message; a transport that owns the buffer wipes it (it may hold a secret share).</summary>
-    /// <param name="message">A message returned by <see cref="ReceiveAsync"/>.</param>
-    public virtual void Release(DkgIncomingMessage message)
-    {
-    }
-}
+namespace Entropy.Simulator.ThresholdServers.StandIn;
 
 /// <summary>Drives an <see cref="IDkgSession"/> over a <see cref="DkgTransport"/> until it completes, fails or times out.</summary>
 internal static class DkgRunner
@@ -73,7 +48,7 @@ internal static class DkgRunner
                 {
                     outgoing = session.Receive(incoming.From, incoming.Payload.Span);
                 }
-                catch (DkgException e) when (e.IsRecoverable)
+                catch (DkgException e) when (StandInDkgFailures.IsRecoverable(e))
                 {
                     logger.LogWarning("DKG {Self}: ignored a message: {Reason}", session.Self, e.Message);
                     continue;

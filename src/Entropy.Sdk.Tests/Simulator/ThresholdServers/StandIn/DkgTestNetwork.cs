@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using Entropy.Protocol.Dkg;
-using NBitcoin.Secp256k1;
+using Entropy.Simulator.ThresholdServers.StandIn;
+using Entropy.Tests.Protocol;
 
-namespace Entropy.Tests.Protocol;
+namespace Entropy.Tests.Simulator.ThresholdServers.StandIn;
 
 /// <summary>A message in flight in the in-memory test network.</summary>
 internal sealed record Envelope(PartyId From, PartyId To, byte[] Payload);
@@ -112,26 +113,10 @@ internal sealed class DkgTestNetwork : IDisposable
     }
 
     /// <summary>Σ shares · G, compressed; computed here in the test, never in the protocol.</summary>
-    public static byte[] CombineShares(IEnumerable<DkgKeyShare> shares) => CombineShares(shares.Select(share =>
+    public static byte[] CombineShares(IEnumerable<DkgKeyShare> shares) => KeyShareMath.CombineShares(shares.Select(share =>
     {
         var bytes = new byte[32];
         share.SecretShare.CopyTo(bytes);
         return bytes;
     }));
-
-    /// <summary>Σ shares · G, compressed, for raw 32-byte secret shares (as servers store them or the user exports them).</summary>
-    public static byte[] CombineShares(IEnumerable<byte[]> secretShares)
-    {
-        var sum = Scalar.Zero;
-        foreach (var share in secretShares)
-        {
-            sum = sum.Add(new Scalar(share));
-        }
-
-        var point = ECMultGenContext.Instance.MultGen(sum).ToGroupElement();
-        return new ECPubKey(point, NBitcoin.Secp256k1.Context.Instance).ToBytes(true);
-    }
-
-    public static byte[] ScalarTimesG(ReadOnlySpan<byte> scalar) =>
-        new ECPubKey(ECMultGenContext.Instance.MultGen(new Scalar(scalar)).ToGroupElement(), NBitcoin.Secp256k1.Context.Instance).ToBytes(true);
 }

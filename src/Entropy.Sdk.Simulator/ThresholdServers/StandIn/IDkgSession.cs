@@ -1,22 +1,6 @@
-namespace Entropy.Protocol.Dkg;
+using Entropy.Protocol.Dkg;
 
-/// <summary>The seam between the SDK and a distributed key generation protocol: creates one session per party and run.</summary>
-/// <remarks>
-/// The simulator and the Private-mode client use <see cref="PedersenDkg"/>; the real network runs synedrion's CGGMP'21, which could be
-/// put behind this interface.
-/// </remarks>
-internal interface IDkgProtocol
-{
-    /// <summary>Gets a short name of the protocol, for logs.</summary>
-    string Name { get; }
-
-    /// <summary>Creates the session of <paramref name="self"/> in the run described by <paramref name="context"/>.</summary>
-    /// <param name="context">The run: user, block number and committee.</param>
-    /// <param name="self">This party; a committee member.</param>
-    /// <returns>A new session, not yet started.</returns>
-    /// <exception cref="ArgumentException"><paramref name="self"/> is not in the committee.</exception>
-    IDkgSession CreateSession(DkgSessionContext context, PartyId self);
-}
+namespace Entropy.Simulator.ThresholdServers.StandIn;
 
 /// <summary>The state of a <see cref="IDkgSession"/>.</summary>
 internal enum DkgSessionState
@@ -34,7 +18,7 @@ internal enum DkgSessionState
     Failed,
 }
 
-/// <summary>One party's side of one DKG run, sans I/O: it consumes incoming messages and produces outgoing ones, round by round.</summary>
+/// <summary>One party's side of one run of the simulator's stand-in DKG (<see cref="PedersenDkg"/>), sans I/O: it consumes incoming messages and produces outgoing ones, round by round.</summary>
 /// <remarks>
 /// The driver delivers every outgoing message (encrypting the point-to-point ones) and feeds every incoming message to
 /// <see cref="Receive"/> together with the sender the transport authenticated. Timeouts are the driver's business; it can
@@ -66,7 +50,7 @@ internal interface IDkgSession : IDisposable
     /// <param name="from">The sender, as authenticated by the transport.</param>
     /// <param name="payload">The message bytes.</param>
     /// <returns>The messages to deliver; often none.</returns>
-    /// <exception cref="DkgException">The message is rejected (<see cref="DkgException.IsRecoverable"/>: the session goes on) or the run failed, naming the culprit.</exception>
+    /// <exception cref="DkgException">The message is rejected (<see cref="StandInDkgFailures.IsRecoverable"/>: the session goes on) or the run failed, naming the culprit.</exception>
     /// <exception cref="InvalidOperationException">The session is not started, already completed or failed.</exception>
     IReadOnlyList<DkgOutgoingMessage> Receive(PartyId from, ReadOnlySpan<byte> payload);
 
