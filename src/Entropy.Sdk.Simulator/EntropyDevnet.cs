@@ -104,6 +104,23 @@ public sealed class EntropyDevnetOptions
     /// <value>The default value is an empty list; the dev accounts of PROTOCOL.md §10 are always endowed.</value>
     public IList<KeyValuePair<byte[], UInt128>> EndowedAccounts { get; } = [];
 
+    /// <summary>
+    /// Gets or sets the clock of the devnet's timers: the chain's (block timestamps, <see cref="BlockProductionMode.Interval"/> authoring,
+    /// node restarts' downtime) and the threshold servers' protocol timeouts (<see cref="DkgTimeout"/> for the parties to connect and for
+    /// the rounds, a <c>/ws</c> subscription's wait for its session, <see cref="ThresholdServerFaults.DelayMessages"/>). A
+    /// <c>FakeTimeProvider</c> makes these fire when a test advances it; with <see cref="BlockProductionMode.Manual"/> the test then
+    /// drives both the blocks and the timeouts.
+    /// </summary>
+    /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    /// <remarks>
+    /// Real time still bounds what happens on sockets: the off-chain worker's 2 s deadline for a server's <c>/user/new</c> answer and
+    /// the servers' <c>/user/receive_key</c> requests (<see cref="HttpClient.Timeout"/>), the encrypted channels' handshake and send
+    /// timeouts, a successful DKG's 2 s linger before its channels close, the wait of a replicated share for its block's
+    /// <c>/user/new</c> (2 s), and the servers' and the JSON-RPC clients' reconnect and stop waits. Telemetry durations are measured
+    /// in real time.
+    /// </remarks>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Gets or sets the logger factory.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
@@ -180,6 +197,7 @@ public sealed class EntropyDevnet : IAsyncDisposable
             Subgroups = _options.Subgroups,
             ValidatorsPerSubgroup = _options.ValidatorsPerSubgroup,
             LoggerFactory = _options.LoggerFactory,
+            TimeProvider = _options.TimeProvider,
         };
         foreach (var account in _options.EndowedAccounts)
         {
@@ -203,6 +221,7 @@ public sealed class EntropyDevnet : IAsyncDisposable
                 var server = new ThresholdServerHost($"{validator.Name}-TSS", validator.CreateTssKeyPair(), validator.Stash, validator.Subgroup, port, _options.DkgTimeout, _options.LoggerFactory)
                 {
                     Behavior = _options.ServerBehavior,
+                    TimeProvider = _options.TimeProvider,
                 };
                 server.Envelope = _options.ProtocolEnvelope
                     ?? (_options.Runtime == SimulatedRuntime.Registry20240321 ? Protocol.ProtocolEnvelope.Registry20240321 : Protocol.ProtocolEnvelope.V0010);

@@ -219,6 +219,24 @@ internal sealed partial class ChainNode
         }
     }
 
+    /// <summary>
+    /// Waits until the block observers (the devnet's off-chain worker) have handled block <paramref name="number"/>: what interval
+    /// authoring waits for before the next block, for tests that author blocks by hand (<see cref="BlockProductionMode.Manual"/>).
+    /// </summary>
+    public async Task WhenObservedAsync(uint number, CancellationToken cancellationToken)
+    {
+        while (Interlocked.Read(ref _observedThrough) < number)
+        {
+            var signal = Volatile.Read(ref _observed).Task;
+            if (Interlocked.Read(ref _observedThrough) >= number)
+            {
+                break;
+            }
+
+            await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private async Task ObserverLoopAsync()
     {
         var cancellationToken = _shutdown.Token;

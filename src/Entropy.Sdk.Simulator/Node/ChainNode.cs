@@ -111,6 +111,9 @@ internal sealed partial class ChainNode : IAsyncDisposable
     /// <summary>Gets or sets the JSON-RPC port the node's measurements are tagged with (<c>server.port</c>); 0 before the server listens.</summary>
     public int TelemetryPort { get; set; }
 
+    /// <summary>Gets how blocks are authored (<see cref="SimulatedChainOptions.BlockProduction"/>).</summary>
+    public BlockProductionMode BlockProduction => _options.BlockProduction;
+
     public int PoolCount
     {
         get

@@ -12,11 +12,13 @@ namespace Entropy.Simulator.ThresholdServers;
 /// <param name="dropOutgoing">When it answers true, an outgoing message (a broadcast to all peers, or one share) is dropped.</param>
 /// <param name="delayOutgoing">A delay before each outgoing message.</param>
 /// <param name="tamperPointToPoint">Rewrites each point-to-point payload before it is sent (a cheating dealer).</param>
+/// <param name="timeProvider">The clock the delays run on (the server's, as its DKG timeouts); <see cref="TimeProvider.System"/> when null.</param>
 internal sealed class FaultyDkgTransport(
     DkgTransport inner,
     Func<bool> dropOutgoing,
     Func<TimeSpan> delayOutgoing,
-    Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> tamperPointToPoint) : DkgTransport
+    Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> tamperPointToPoint,
+    TimeProvider? timeProvider = null) : DkgTransport
 {
     /// <remarks>A point-to-point payload (a secret share) is wiped here whatever happens: dropped, replaced by a tampered copy or sent.</remarks>
     public override async Task SendAsync(DkgOutgoingMessage message, CancellationToken cancellationToken = default)
@@ -60,7 +62,7 @@ internal sealed class FaultyDkgTransport(
         var delay = delayOutgoing();
         if (delay > TimeSpan.Zero)
         {
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay, timeProvider ?? TimeProvider.System, cancellationToken).ConfigureAwait(false);
         }
     }
 

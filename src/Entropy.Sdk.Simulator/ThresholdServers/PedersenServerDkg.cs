@@ -25,8 +25,8 @@ internal sealed class PedersenServerDkg : IServerDkg
         using var session = PedersenDkg.Instance.CreateSession(context, run.Self);
         var transport = new ChannelDkgTransport(run.Channels, run.Self);
         run.DisposeWithChannels(transport);
-        var faulty = new FaultyDkgTransport(transport, () => faults.DropMessages, () => faults.DelayMessages, p => faults.SendInconsistentShare ? CorruptShare(p) : p);
-        using var share = await DkgRunner.RunAsync(session, new HookedDkgTransport(faulty, faults, run.Account), run.Timeout, null, run.Logger, cancellationToken).ConfigureAwait(false);
+        var faulty = new FaultyDkgTransport(transport, () => faults.DropMessages, () => faults.DelayMessages, p => faults.SendInconsistentShare ? CorruptShare(p) : p, run.TimeProvider);
+        using var share = await DkgRunner.RunAsync(session, new HookedDkgTransport(faulty, faults, run.Account), run.Timeout, run.TimeProvider, run.Logger, cancellationToken).ConfigureAwait(false);
         return new ServerDkgResult(share.VerifyingKey.ToArray(), SerializeShare(share));
     }
 

@@ -56,6 +56,9 @@ internal sealed record ServerDkgRun(
 {
     private readonly List<IAsyncDisposable> _closeWithChannels = [];
 
+    /// <summary>Gets the clock <see cref="Timeout"/> runs on (the devnet's <see cref="EntropyDevnetOptions.TimeProvider"/>).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Gets what the server disposes after the channels' grace period (e.g. a transport reading from them).</summary>
     internal IReadOnlyList<IAsyncDisposable> CloseWithChannels => _closeWithChannels;
 

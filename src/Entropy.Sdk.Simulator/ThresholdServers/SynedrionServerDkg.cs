@@ -41,7 +41,7 @@ internal sealed class SynedrionServerDkg : IServerDkg
         var channels = new ChannelDkgTransport(run.Channels, run.Self);
         run.DisposeWithChannels(channels);
         DkgTransport wire = observe is null ? channels : new ObservedDkgTransport(channels, run.Self, run.Channels.Keys, (m, received) => observe(run.Self, m, received));
-        var faulty = new FaultyDkgTransport(wire, () => faults.DropMessages, () => faults.DelayMessages, p => faults.SendInconsistentShare ? TamperRound3Direct(p) : p);
+        var faulty = new FaultyDkgTransport(wire, () => faults.DropMessages, () => faults.DelayMessages, p => faults.SendInconsistentShare ? TamperRound3Direct(p) : p, run.TimeProvider);
         var synedrion = new SynedrionKeyGenerationRun(
             run.Account,
             run.Self,
@@ -53,6 +53,7 @@ internal sealed class SynedrionServerDkg : IServerDkg
         {
             PrimeSource = SafePrimes,
             Logger = run.Logger,
+            TimeProvider = run.TimeProvider,
         };
         using var share = await SynedrionKeyGeneration.RunAsync(synedrion, cancellationToken).ConfigureAwait(false);
         return new ServerDkgResult(share.VerifyingKey.ToCompressed(), share.ToBytes());

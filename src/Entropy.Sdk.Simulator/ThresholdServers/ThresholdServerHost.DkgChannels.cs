@@ -102,8 +102,8 @@ internal sealed partial class ThresholdServerHost
                 channels[new PartyId(peer.TssAccount)] = await EncryptedWebSocketChannel.ConnectAsync(socket, _x25519Secret, peer.X25519PublicKey, subscribe, null, cancellationToken).ConfigureAwait(false);
             }
 
-            using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            setup.CancelAfter(_dkgTimeout);
+            using var setupTimer = new CancellationTokenSource(_dkgTimeout, TimeProvider);
+            using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, setupTimer.Token);
             foreach (var (party, channel) in await listener.AllAsync(setup.Token).ConfigureAwait(false))
             {
                 channels[party] = channel;
@@ -111,7 +111,7 @@ internal sealed partial class ThresholdServerHost
 
             // v0.0.10 has no timeout on the DKG rounds: a stalled party holds the run until the server stops.
             var roundsTimeout = Behavior == ThresholdServerBehavior.V0010 ? Timeout.InfiniteTimeSpan : _dkgTimeout;
-            run = new ServerDkgRun(account, message.BlockNumber, me, parties, sessionId, Envelope, channels, _pair, roundsTimeout, Faults, _logger);
+            run = new ServerDkgRun(account, message.BlockNumber, me, parties, sessionId, Envelope, channels, _pair, roundsTimeout, Faults, _logger) { TimeProvider = TimeProvider };
             var dkg = userX25519 is null && PublicModeDkg is { } standIn ? standIn : Dkg;
             var result = await dkg.RunAsync(run, cancellationToken).ConfigureAwait(false);
 
@@ -187,9 +187,9 @@ internal sealed partial class ThresholdServerHost
             var key = pending.Subscribe.SessionId.ToString();
             // The peer may dial before this server has read the OCW message: wait (woken by each new session) for our side of it.
             DkgListener? listener;
-            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
+            using (var waitTimer = new CancellationTokenSource(s_subscribeTimeout, TimeProvider))
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, waitTimer.Token))
             {
-                wait.CancelAfter(s_subscribeTimeout);
                 while (true)
                 {
                     var added = Volatile.Read(ref _listenerAdded).Task;

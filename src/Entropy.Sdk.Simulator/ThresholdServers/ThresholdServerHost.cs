@@ -89,6 +89,13 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
 
     public ThresholdServerFaults Faults { get; } = new();
 
+    /// <summary>
+    /// Gets the clock of the server's protocol timeouts: the DKG (waiting for the parties to connect, and the rounds), the wait of a
+    /// <c>/ws</c> subscription for its session, and <see cref="ThresholdServerFaults.DelayMessages"/>. I/O deadlines (HTTP clients, the
+    /// channels' handshake and send timeouts), the channels' linger after a DKG and the stop waits stay on real time.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Gets or sets the DKG this server runs for each account (set before <see cref="StartAsync"/>); synedrion 0.1.0 by default, the library entropy-tss v0.0.10 runs.</summary>
     public IServerDkg Dkg { get; set; } = SynedrionServerDkg.Instance;
 
@@ -192,6 +199,32 @@ internal sealed partial class ThresholdServerHost : IAsyncDisposable
 
         _running?.Dispose();
         _running = null;
+    }
+
+    /// <summary>
+    /// Waits until the work this server started in the background has ended (tests): each <c>/user/new</c>'s DKGs and confirmations
+    /// (a confirmation in the pool waits for its block) and the channels' clean-up (a successful DKG's channels linger 2 s).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when nothing is left in the background.</returns>
+    internal async Task WhenBackgroundIdleAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task[] pending;
+            lock (_background)
+            {
+                pending = [.. _background.Where(t => !t.IsCompleted)];
+            }
+
+            if (pending.Length == 0)
+            {
+                return;
+            }
+
+            // WhenAny of the WhenAll: wait for every task without throwing their failures (each was reported where it happened).
+            await Task.WhenAny(Task.WhenAll(pending)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -24,7 +24,8 @@ public abstract class DevnetFixture
 
     /// <summary>
     /// Starts a devnet with the test defaults changed by <paramref name="configureDevnet"/>, connects a client with the test defaults
-    /// changed by <paramref name="configureClient"/> and (unless <paramref name="deployTestProgram"/> is false) deploys the test program.
+    /// changed by <paramref name="configureClient"/> and (unless <paramref name="deployTestProgram"/> is false) deploys the test program
+    /// (a devnet in <see cref="BlockProductionMode.Manual"/> gets its blocks from <see cref="ManualDevnetBlocks.WhilePendingAsync"/> meanwhile).
     /// </summary>
     /// <param name="configureDevnet">Changes the devnet options; null keeps the defaults.</param>
     /// <param name="configureClient">Changes the client options; null keeps the defaults.</param>
@@ -42,7 +43,7 @@ public abstract class DevnetFixture
         {
             if (deployTestProgram)
             {
-                await TestPrograms.DeployAsync(running.Client, cancellationToken);
+                await ManualDevnetBlocks.WhilePendingAsync(running.Devnet, TestPrograms.DeployAsync(running.Client, cancellationToken));
             }
 
             return running;
