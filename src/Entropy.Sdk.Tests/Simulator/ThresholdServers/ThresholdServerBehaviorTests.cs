@@ -19,7 +19,7 @@ namespace Entropy.Tests.Simulator.ThresholdServers;
 [TestFixture(ThresholdServerBehavior.Robust)]
 public class ThresholdServerBehaviorTests(ThresholdServerBehavior behavior) : DevnetFixture
 {
-    private static readonly TimeSpan s_dkgTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan s_dkgTimeout = TimeSpan.FromMinutes(10);
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly List<TaskCompletionSource> _releaseAtTearDown = [];
     private int _run;
