@@ -97,14 +97,20 @@ public sealed class SimulatedChain : IAsyncDisposable
         _logger.LogInformation("Entropy simulator listening on {Endpoint} (genesis {Genesis})", WebSocketEndpoint, node.Genesis.HashHex);
     }
 
-    /// <summary>Authors one block now (any mode), including every ready transaction.</summary>
-    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <summary>
+    /// Authors one block now (any mode), including every ready transaction, and returns once the block's observers have handled it:
+    /// in an <see cref="EntropyDevnet"/>, the off-chain worker has posted the block's registrations to the threshold servers, so the
+    /// next block cannot overtake it (the servers refuse a message whose block is no longer the head's parent).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait for the observers (the block is authored either way).</param>
     /// <returns>The new block's number.</returns>
     /// <exception cref="InvalidOperationException">The chain has not been started.</exception>
-    public Task<uint> ProduceBlockAsync(CancellationToken cancellationToken = default)
+    public async Task<uint> ProduceBlockAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Node.ProduceBlock().Number);
+        var number = Node.ProduceBlock().Number;
+        await Node.WhenObservedAsync(number, cancellationToken).ConfigureAwait(false);
+        return number;
     }
 
     /// <summary>Gets the runtime's current spec version (10 until <see cref="UpgradeRuntime"/>).</summary>

@@ -220,20 +220,28 @@ internal sealed partial class ChainNode
     }
 
     /// <summary>
-    /// Waits until the block observers (the devnet's off-chain worker) have handled block <paramref name="number"/>: what interval
-    /// authoring waits for before the next block, for tests that author blocks by hand (<see cref="BlockProductionMode.Manual"/>).
+    /// Waits until the block observers (the devnet's off-chain worker) have handled block <paramref name="number"/> (what interval
+    /// authoring waits for before the next block, bounded there), or the node stops.
     /// </summary>
     public async Task WhenObservedAsync(uint number, CancellationToken cancellationToken)
     {
-        while (Interlocked.Read(ref _observedThrough) < number)
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+        try
         {
-            var signal = Volatile.Read(ref _observed).Task;
-            if (Interlocked.Read(ref _observedThrough) >= number)
+            while (Interlocked.Read(ref _observedThrough) < number)
             {
-                break;
-            }
+                var signal = Volatile.Read(ref _observed).Task;
+                if (Interlocked.Read(ref _observedThrough) >= number)
+                {
+                    break;
+                }
 
-            await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await signal.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The node stopped: its observers will not run again.
         }
     }
 

@@ -17,10 +17,8 @@ internal static class ManualDevnetBlocks
     /// <returns>The block's number.</returns>
     public static async Task<uint> ProduceAsync(EntropyDevnet devnet)
     {
-        var number = await devnet.Chain.ProduceBlockAsync();
         using var guard = new CancellationTokenSource(Guard);
-        await devnet.Chain.Node.WhenObservedAsync(number, guard.Token);
-        return number;
+        return await devnet.Chain.ProduceBlockAsync(guard.Token);
     }
 
     /// <summary>Awaits <paramref name="task"/>; when the devnet authors blocks by hand, authors blocks meanwhile (set-up steps whose block numbers do not matter: funding, deploying).</summary>
