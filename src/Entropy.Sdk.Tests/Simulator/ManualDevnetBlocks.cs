@@ -29,12 +29,7 @@ internal static class ManualDevnetBlocks
     {
         if (devnet.Chain.Node.BlockProduction == BlockProductionMode.Manual)
         {
-            var started = TimeProvider.System.GetTimestamp();
-            while (!task.IsCompleted && TimeProvider.System.GetElapsedTime(started) < Guard)
-            {
-                await ProduceAsync(devnet);
-                await Task.WhenAny(task, Task.Delay(10));
-            }
+            await ChainCalls.ProduceBlocksUntilAsync(devnet.Chain, task);
         }
 
         await task.WaitAsync(Guard);
