@@ -1,4 +1,5 @@
 using Entropy.Crypto;
+using Entropy.Simulator;
 using Entropy.Tests.Simulator;
 
 namespace Entropy.Tests.Registration;
@@ -13,10 +14,11 @@ public class RegistrationRpcBudgetTests
     [Test]
     public async Task RegisterAsync_Public_StaysWithinTheRequestBudget()
     {
-        // A devnet of its own: the count is of this client's requests while nothing else runs on the chain.
+        // A devnet of its own: the count is of this client's requests while nothing else runs on the chain. The test authors the
+        // blocks, so the connection is quiet until it does and the heads the registration is followed over are exactly counted.
         var transport = new CountingRpcTransport();
         await using var running = await DevnetFixture.StartAsync(
-            options => options.BlockInterval = TimeSpan.FromMilliseconds(200),
+            options => options.BlockProduction = BlockProductionMode.Manual,
             options =>
             {
                 options.PollingInterval = TimeSpan.FromSeconds(5);
@@ -25,24 +27,34 @@ public class RegistrationRpcBudgetTests
             });
         var (devnet, client) = (running.Devnet, running.Client);
         using var user = Sr25519Signer.FromSecretUri("//Alice//rpc-budget");
-        await RegistrationAudit.FundAsync(client, user.AccountId);
-        await Task.Delay(500); // let the funding settle so the registration starts from a quiet connection
+        await ManualDevnetBlocks.WhilePendingAsync(devnet, RegistrationAudit.FundAsync(client, user.AccountId));
 
         var before = transport.Count;
-        var operation = await client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
+        var started = client.RegisterAsync(WaitUntil.Started, user, TestPrograms.AllowAllPointer);
+        await ManualDevnetBlocks.UntilAsync(() => devnet.Chain.Node.PoolCount > 0 || started.IsCompleted, () => "the register transaction in the pool");
+        var headBefore = await ManualDevnetBlocks.ProduceAsync(devnet); // N
+        var operation = await started.WaitAsync(ManualDevnetBlocks.Guard);
         var toInBlock = transport.Since(before);
 
         var waitStart = transport.Count;
-        var headBefore = operation.RegisterBlockNumber!.Value;
-        var registration = await operation.WaitForCompletionAsync();
+        var completion = operation.WaitForCompletionAsync();
+        await ManualDevnetBlocks.ProduceAsync(devnet); // N+1: the off-chain worker posts Dkg[N] to the committee
+        await ManualDevnetBlocks.WaitForPoolAsync(devnet, 2, "the servers' confirmations");
+        await ManualDevnetBlocks.ProduceAsync(devnet); // N+2: registered
+        for (var extra = 0; extra < 5 && await Task.WhenAny(completion, Task.Delay(500)) != completion; extra++)
+        {
+            await ManualDevnetBlocks.ProduceAsync(devnet); // a client that needs another head to see it gets one (and it is counted)
+        }
+
+        var registration = await completion.WaitAsync(ManualDevnetBlocks.Guard);
         var following = transport.Since(waitStart);
-        var headAfter = devnet.Chain.BestBlockNumber;
-        var heads = Math.Max(1, (int)(headAfter - headBefore));
+        var heads = (int)(devnet.Chain.BestBlockNumber - headBefore);
 
         TestContext.Out.WriteLine($"to in-block: {toInBlock.Count} requests: {string.Join(", ", toInBlock)}");
         TestContext.Out.WriteLine($"following: {following.Count} requests over {heads} heads: {string.Join(", ", following)}");
         Assert.Multiple(() =>
         {
+            Assert.That(operation.RegisterBlockNumber, Is.EqualTo(headBefore));
             Assert.That(registration.Account, Is.EqualTo(user.AccountId));
             Assert.That(toInBlock, Has.Count.LessThanOrEqualTo(10), string.Join(", ", toInBlock));
             Assert.That(following.Count, Is.LessThanOrEqualTo(heads + 4), $"{heads} heads: {string.Join(", ", following)}");
