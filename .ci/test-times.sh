@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Part of .ci/run's timing summary: .ci/test-times.sh <dotnet test log> <AFL++ log> [<results.trx>...]
-# Prints each test project's own run duration (the rest of the `dotnet test` phase is restore + build) and, from the TRX files,
+# Prints each test project's own run duration (the build is a phase of its own in .ci/run) and, from the TRX files,
 # the summed test time per area (the folder under src/Entropy.Sdk.Tests/, or the other test project's name) and the slowest
 # classes. Test projects run side by side, and so do the fixtures marked [Parallelizable], so the sums can exceed the wall time.
 set -euo pipefail
