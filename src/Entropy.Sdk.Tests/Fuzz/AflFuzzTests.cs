@@ -30,11 +30,11 @@ public class AflFuzzTests
         ["metadata"] = 50,    // runtime metadata from the node
         ["codec"] = 3,        // storage values, events and calls from the node (dynamic codec; at its plateau from the start: a smoke run)
         ["extrinsic"] = 30,   // extrinsics submitted to the simulated node (later finds are unstable edges of the pool state)
-        ["synedrion"] = 3,    // synedrion key-generation messages and key shares from the other parties (at its plateau from the start: a smoke run)
+        ["synedrion"] = 5,    // synedrion key-generation messages and key shares from the other parties (at its plateau within 2 s)
     };
 
     /// <summary>Seconds for the targets without a plateau figure (the SCALE primitives under <c>codec</c>): a smoke run (the corpus replays,
-    /// thousands of mutations), as for the targets that find no new edge after the first second (eng/notes/citime.md).</summary>
+    /// thousands of mutations), as for <c>codec</c>, which finds no new edge after its first second (eng/notes/citime.md).</summary>
     private const int SmokeSeconds = 3;
 
     private static readonly TimeSpan s_scriptTimeout =
