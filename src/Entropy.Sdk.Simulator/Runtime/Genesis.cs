@@ -95,7 +95,7 @@ internal static class Genesis
                 secret = $"//{name}//tss";
                 using var pair = Crypto.Sr25519KeyPair.FromSecretUri(secret);
                 tss = pair.PublicKey.ToArray();
-                x25519 = Protocol.ThresholdServerKeys.DeriveX25519PublicKey(pair);
+                x25519 = ThresholdServers.ThresholdServerKeys.DeriveX25519PublicKey(pair);
             }
 
             result.Add(new DevValidator(name, stash, tss, secret, x25519, $"127.0.0.1:{basePort + i}", subgroup));

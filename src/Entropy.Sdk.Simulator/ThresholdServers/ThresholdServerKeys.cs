@@ -3,7 +3,7 @@ using Entropy.Crypto;
 using Entropy.Hashing;
 using Entropy.Protocol.Noise;
 
-namespace Entropy.Protocol;
+namespace Entropy.Simulator.ThresholdServers;
 
 /// <summary>Derives a threshold server's X25519 static key from its sr25519 account key, as the v0.0.10 servers do.</summary>
 /// <remarks>

@@ -4,8 +4,9 @@ using System.Text.Json.Nodes;
 using Entropy.Crypto;
 using Entropy.Hashing;
 using Entropy.Protocol;
+using Entropy.Simulator.ThresholdServers;
 
-namespace Entropy.Tests.Protocol;
+namespace Entropy.Tests.Simulator.ThresholdServers;
 
 public class SignedMessageTests
 {

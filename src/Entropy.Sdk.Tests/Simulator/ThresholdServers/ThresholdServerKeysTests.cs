@@ -1,7 +1,8 @@
 using Entropy.Crypto;
 using Entropy.Protocol;
+using Entropy.Simulator.ThresholdServers;
 
-namespace Entropy.Tests.Protocol;
+namespace Entropy.Tests.Simulator.ThresholdServers;
 
 public class ThresholdServerKeysTests
 {

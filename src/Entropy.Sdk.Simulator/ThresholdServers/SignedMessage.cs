@@ -2,9 +2,10 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Entropy.Crypto;
 using Entropy.Hashing;
+using Entropy.Protocol;
 using Entropy.Protocol.Noise;
 
-namespace Entropy.Protocol;
+namespace Entropy.Simulator.ThresholdServers;
 
 /// <summary>
 /// The v0.0.10 <c>SignedMessage</c> that threshold servers POST to <c>/user/receive_key</c>: ChaCha20-Poly1305 under the raw X25519
@@ -192,10 +193,11 @@ internal sealed class SignedMessage
 
     private static byte[] SignedDigest(ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> recipient)
     {
-        Blake2sHasher.Initialize(32, out var hasher);
-        Blake2sHasher.Update(ref hasher, ciphertext);
-        Blake2sHasher.Update(ref hasher, recipient);
-        return Blake2sHasher.Finalize(ref hasher);
+        // Blake2s256(ciphertext ‖ recipient), over one buffer: the message is public, nothing to wipe.
+        var data = new byte[ciphertext.Length + recipient.Length];
+        ciphertext.CopyTo(data);
+        recipient.CopyTo(data.AsSpan(ciphertext.Length));
+        return Blake2s.Hash256(data);
     }
 
     private static void WriteArray(Utf8JsonWriter writer, string name, byte[] bytes)

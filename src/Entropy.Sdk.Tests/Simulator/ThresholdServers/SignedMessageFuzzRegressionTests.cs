@@ -1,6 +1,7 @@
 using Entropy.Protocol;
+using Entropy.Simulator.ThresholdServers;
 
-namespace Entropy.Tests.Protocol;
+namespace Entropy.Tests.Simulator.ThresholdServers;
 
 /// <summary>Regressions found by fuzzing the <c>/user/receive_key</c> body (docs/reliability.md, Fuzzing).</summary>
 public class SignedMessageFuzzRegressionTests
