@@ -3,26 +3,20 @@ using Entropy.Simulator;
 namespace Entropy.TestSupport;
 
 /// <summary>A simulated chain started by <see cref="TestChain.StartAsync"/> and a client connected to it; disposing stops both.</summary>
-public sealed class RunningChain : IAsyncDisposable
+/// <param name="chain">The chain.</param>
+/// <param name="blockProduction">How it authors blocks.</param>
+/// <param name="client">The client connected to it.</param>
+/// <param name="clientOptions">The client's options (for <see cref="ReconnectAsync"/>).</param>
+public sealed class RunningChain(SimulatedChain chain, BlockProductionMode blockProduction, EntropyClient client, EntropyClientOptions clientOptions) : IAsyncDisposable
 {
-    private readonly EntropyClientOptions _clientOptions;
-
-    internal RunningChain(SimulatedChain chain, BlockProductionMode blockProduction, EntropyClient client, EntropyClientOptions clientOptions)
-    {
-        Chain = chain;
-        BlockProduction = blockProduction;
-        Client = client;
-        _clientOptions = clientOptions;
-    }
-
     /// <summary>Gets the chain.</summary>
-    public SimulatedChain Chain { get; }
+    public SimulatedChain Chain { get; } = chain;
 
     /// <summary>Gets how the chain authors blocks (in <see cref="BlockProductionMode.Manual"/> the test authors them).</summary>
-    public BlockProductionMode BlockProduction { get; }
+    public BlockProductionMode BlockProduction { get; } = blockProduction;
 
     /// <summary>Gets the client connected to <see cref="Chain"/> (a new one after <see cref="ReconnectAsync"/>).</summary>
-    public EntropyClient Client { get; private set; }
+    public EntropyClient Client { get; private set; } = client;
 
     /// <summary>Disposes the client and connects a new one with the same options, as an application restart would.</summary>
     /// <param name="cancellationToken">Cancels the connect.</param>
@@ -30,7 +24,7 @@ public sealed class RunningChain : IAsyncDisposable
     public async Task<EntropyClient> ReconnectAsync(CancellationToken cancellationToken = default)
     {
         await Client.DisposeAsync().ConfigureAwait(false);
-        Client = await EntropyClient.ConnectAsync(Chain.WebSocketEndpoint, _clientOptions, cancellationToken).ConfigureAwait(false);
+        Client = await EntropyClient.ConnectAsync(Chain.WebSocketEndpoint, clientOptions, cancellationToken).ConfigureAwait(false);
         return Client;
     }
 
