@@ -141,6 +141,7 @@ public sealed class EntropyDevnet : IAsyncDisposable
     private OffchainWorker? _ocw;
     private CancellationTokenSource? _stop;
     private Synedrion.SafePrimePool? _primePool;
+    private ComputeThreads? _computeThreads;
 
     /// <summary>Creates a devnet; call <see cref="StartAsync"/>.</summary>
     /// <param name="options">Settings; <see langword="null"/> for the defaults.</param>
@@ -170,6 +171,9 @@ public sealed class EntropyDevnet : IAsyncDisposable
 
     /// <summary>Gets the background safe-prime pool of the servers' synedrion runs, when there is one (production path; tests look at it).</summary>
     internal Synedrion.SafePrimePool? SafePrimePool => _primePool;
+
+    /// <summary>Gets the threads the servers' synedrion steps run on (tests look at them).</summary>
+    internal ComputeThreads? ComputeThreads => _computeThreads;
 
     /// <summary>Gets the off-chain worker (tests hook into it).</summary>
     internal OffchainWorker OffchainWorker => _ocw ?? throw new InvalidOperationException("The devnet is not started; call StartAsync.");
@@ -204,7 +208,8 @@ public sealed class EntropyDevnet : IAsyncDisposable
             chainOptions.EndowedAccounts.Add(account);
         }
 
-        var synedrion = new SynedrionServerDkg { SafePrimes = CreateSafePrimeSource() };
+        _computeThreads = new ComputeThreads(Math.Max(2, Environment.ProcessorCount), "devnet key generation");
+        var synedrion = new SynedrionServerDkg { SafePrimes = CreateSafePrimeSource(), ComputeScheduler = _computeThreads };
         var chain = new SimulatedChain(chainOptions);
         await chain.StartAsync(cancellationToken).ConfigureAwait(false);
         _chain = chain;
@@ -302,6 +307,8 @@ public sealed class EntropyDevnet : IAsyncDisposable
             Diagnostics.DevnetTelemetry.Untrack(_primePool);
             _primePool.Dispose();
         }
+
+        _computeThreads?.Dispose();
 
         if (_ownsKeyStoreDirectory && Directory.Exists(KeyStoreDirectory))
         {

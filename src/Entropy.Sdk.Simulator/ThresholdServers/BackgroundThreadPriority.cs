@@ -3,10 +3,10 @@ using System.Runtime.InteropServices;
 namespace Entropy.Simulator.ThresholdServers;
 
 /// <summary>
-/// Lowers the calling thread to the lowest CPU priority, so work on it (the devnet's safe-prime pool) runs only on cores nothing else
-/// wants: the registrations' own key generations first. <see cref="ThreadPriority.BelowNormal"/> does this on Windows; .NET does not
-/// apply thread priorities on Linux, where the nice value is per thread and <c>setpriority(PRIO_PROCESS, 0, 19)</c> sets the calling
-/// thread's.
+/// Lowers the calling thread's CPU priority: the devnet's safe-prime pool (lowest) yields to the registrations' own key generations
+/// (<see cref="ComputeThreads"/>), and those to request handling and block production. <see cref="Thread.Priority"/> does this on
+/// Windows; .NET does not apply thread priorities on Linux, where the nice value is per thread and <c>setpriority(PRIO_PROCESS, 0, n)</c>
+/// sets the calling thread's.
 /// </summary>
 internal static partial class BackgroundThreadPriority
 {
@@ -14,9 +14,14 @@ internal static partial class BackgroundThreadPriority
     public const int LowestNice = 19;
 
     /// <summary>Makes the calling thread the least favoured for the CPU; does nothing where that is not available.</summary>
-    public static void LowerCurrentThread()
+    public static void LowerCurrentThread() => LowerCurrentThread(LowestNice, ThreadPriority.Lowest);
+
+    /// <summary>Lowers the calling thread's priority: to <paramref name="nice"/> on Linux, to <paramref name="priority"/> elsewhere.</summary>
+    /// <param name="nice">The nice value on Linux (0 normal … 19 lowest).</param>
+    /// <param name="priority">The thread priority elsewhere.</param>
+    public static void LowerCurrentThread(int nice, ThreadPriority priority)
     {
-        Thread.CurrentThread.Priority = ThreadPriority.Lowest;
+        Thread.CurrentThread.Priority = priority;
         if (!OperatingSystem.IsLinux())
         {
             return;
@@ -25,7 +30,7 @@ internal static partial class BackgroundThreadPriority
         try
         {
             // Raising one's own nice value needs no privilege; a failure leaves the thread at its priority (nothing to report).
-            _ = Posix.SetPriority(0, 0, LowestNice);
+            _ = Posix.SetPriority(0, 0, nice);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

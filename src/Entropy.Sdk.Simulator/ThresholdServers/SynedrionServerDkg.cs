@@ -30,6 +30,9 @@ internal sealed class SynedrionServerDkg : IServerDkg
     /// <summary>Gets where the Paillier safe primes come from (a <see cref="SafePrimePool"/>, or test primes); null searches inline.</summary>
     public Func<int, BigInteger>? SafePrimes { get; init; }
 
+    /// <summary>Gets the threads the CPU-bound steps run on (the devnet's <see cref="ComputeThreads"/>); null = the thread pool.</summary>
+    public TaskScheduler? ComputeScheduler { get; init; }
+
     /// <summary>Gets a capture hook (tests): sees every frame a server sends (false) or receives (true), with the server's party.</summary>
     public Action<PartyId, ProtocolMessage, bool>? Observe { get; init; }
 
@@ -52,6 +55,7 @@ internal sealed class SynedrionServerDkg : IServerDkg
             run.Timeout)
         {
             PrimeSource = SafePrimes,
+            ComputeScheduler = ComputeScheduler,
             Logger = run.Logger,
             TimeProvider = run.TimeProvider,
         };

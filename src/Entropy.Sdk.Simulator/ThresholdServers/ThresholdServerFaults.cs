@@ -27,6 +27,19 @@ public sealed class ThresholdServerFaults
     /// </summary>
     internal Func<AccountId, CancellationToken, Task>? FirstDkgMessageReceived { get; set; }
 
+    /// <summary>
+    /// Gets or sets a hook (tests) run when <c>/user/new</c> verified a message, before the server takes the block (records it and starts
+    /// its DKGs): the block number N and a token cancelled when the off-chain worker hangs up, so a test can hold the handler past the
+    /// worker's deadline, as a slow key store or a busy machine would.
+    /// </summary>
+    internal Func<uint, CancellationToken, Task>? AcceptingNewUser { get; set; }
+
+    /// <summary>
+    /// Gets or sets a hook (tests) run when <c>/user/new</c> starts verifying a message (it reads the node next): the block number N and a
+    /// token cancelled when the off-chain worker hangs up. Holding it past the worker's deadline makes this server miss the block.
+    /// </summary>
+    internal Func<uint, CancellationToken, Task>? VerifyingNewUser { get; set; }
+
     /// <summary>Gets or sets a gate (test hook) each account's DKG waits for after <c>/user/new</c> was accepted, before it starts.</summary>
     internal Task? HoldDkg { get; set; }
 

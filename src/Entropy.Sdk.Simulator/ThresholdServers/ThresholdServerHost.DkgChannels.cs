@@ -96,10 +96,20 @@ internal sealed partial class ThresholdServerHost
         {
             foreach (var peer in peers.Except(inbound))
             {
-                var socket = new ClientWebSocket();
-                await socket.ConnectAsync(new Uri($"ws://{peer.Endpoint}/ws"), cancellationToken).ConfigureAwait(false);
-                var subscribe = SubscribeMessage.Create(sessionId, _pair);
-                channels[new PartyId(peer.TssAccount)] = await EncryptedWebSocketChannel.ConnectAsync(socket, _x25519Secret, peer.X25519PublicKey, subscribe, null, cancellationToken).ConfigureAwait(false);
+                var party = new PartyId(peer.TssAccount);
+                try
+                {
+                    var socket = new ClientWebSocket();
+                    await socket.ConnectAsync(new Uri($"ws://{peer.Endpoint}/ws"), cancellationToken).ConfigureAwait(false);
+                    var subscribe = SubscribeMessage.Create(sessionId, _pair);
+                    channels[party] = await EncryptedWebSocketChannel.ConnectAsync(socket, _x25519Secret, peer.X25519PublicKey, subscribe, null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // A peer that missed the block (its /user/new outlived the off-chain worker's deadline) refuses the subscription
+                    // after waiting for it: name it, as a listener names a peer that never dials.
+                    throw new DkgException(DkgFailureReason.Timeout, [party], $"Party {party} did not join the DKG: the channel to {peer.Endpoint} could not be opened: {e.Message}", e);
+                }
             }
 
             using var setupTimer = new CancellationTokenSource(_dkgTimeout, TimeProvider);

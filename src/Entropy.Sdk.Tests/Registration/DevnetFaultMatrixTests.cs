@@ -366,6 +366,45 @@ public class DevnetFaultMatrixTests : DevnetFixture
     }
 
     [Test]
+    public async Task WaitForCompletionAsync_OneCommitteeMemberMissesTheBlock_TheOtherFailsNamingItAndTheUserTimesOut([Values(0, 1)] int missing)
+    {
+        // A committee member still verifying /user/new when the off-chain worker hangs up (its 2 s deadline: a busy machine) misses the
+        // block, as a real server would (the hook waits for the hang-up, not for a guessed time). Whichever side of the channel it is,
+        // the other member must not wait silently: its DKG fails naming the missing member, and the user sees the documented timeout.
+        var absent = Devnet.Servers[missing];
+        var present = Devnet.Servers[1 - missing];
+        var runsBefore = absent.DkgRuns;
+        var hungUp = 0;
+        absent.Faults.VerifyingNewUser = async (_, requestAborted) =>
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), requestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref hungUp);
+                throw;
+            }
+        };
+
+        var operation = await Client.RegisterAsync(WaitUntil.Started, _user, TestPrograms.AllowAllPointer);
+        await WaitForAsync(() => Task.FromResult(present.LastDkgFailure is not null));
+
+        var failure = present.LastDkgFailure as Entropy.Protocol.Dkg.DkgException;
+        Assert.That(failure, Is.Not.Null, present.LastDkgFailure?.ToString());
+        var e = Assert.ThrowsAsync<RegistrationTimeoutException>(() => RegistrationAudit.WaitWithTimeoutAsync(Devnet.Endpoint, operation, TimeSpan.FromSeconds(1)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure!.Culprits, Is.EqualTo(new[] { new Entropy.Protocol.Dkg.PartyId(absent.Account.AsSpan()) }), failure.Message);
+            Assert.That(failure.Reason, Is.EqualTo(Entropy.Protocol.Dkg.DkgFailureReason.Timeout));
+            Assert.That(Volatile.Read(ref hungUp), Is.EqualTo(1), "the missing member's handler was cancelled by the worker's hang-up");
+            Assert.That(absent.DkgRuns, Is.EqualTo(runsBefore), "the missing member never started the DKG");
+            Assert.That(e!.Confirmations, Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task WaitForCompletionAsync_ConfirmationAnswerLostToAConnectionDrop_ServerResendsTheSameBytesAndKeepsItsNonce()
     {
         // The node receives server 0's confirm_register, but every connection drops before it answers: the server cannot tell

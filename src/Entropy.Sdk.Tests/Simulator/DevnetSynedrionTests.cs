@@ -41,6 +41,7 @@ public class DevnetSynedrionTests
                 Assert.That(shares.Select(s => s.Index), Is.EquivalentTo(new uint[] { 0, 1 }), "the committee's two party indices");
                 Assert.That(shares.Select(s => s.PublicShares.Length), Has.All.EqualTo(2), "Public mode: the committee only");
                 Assert.That(KeyShareMath.CombineShares(secrets), Is.EqualTo(registration.VerifyingKey.ToArray()), "the servers' shares add up to the key");
+                Assert.That(devnet.ComputeThreads!.Executed, Is.GreaterThan(0), "the servers' synedrion steps ran on the devnet's compute threads, not the thread pool");
             });
         }
         finally

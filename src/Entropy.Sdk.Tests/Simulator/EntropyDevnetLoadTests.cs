@@ -86,4 +86,97 @@ public class EntropyDevnetLoadTests
             }
         }
     }
+
+    [Test]
+    [CancelAfter(180_000)]
+    public async Task RegisterAsync_NeighbouringBlocksWhileEveryUserNewOutlivesTheOcwDeadline_AllRegisteredEveryMemberHoldsTheShare(CancellationToken cancellationToken)
+    {
+        // Issue #17's lost registration: under full CPU a server answered the off-chain worker's /user/new after the worker's 2 s deadline,
+        // the handler was cancelled with the request, and the server never took the block (a committee member never ran the DKG; a
+        // non-member refused the replicated share), while the worker, waiting for it, posted the next blocks' messages late. Here every
+        // server holds every verified message until the worker has hung up (not a timing guess: the hook waits for the abort), for
+        // registrations in neighbouring blocks. Every block must be taken all the same, and every subgroup member must hold every share.
+        const int Count = 6;
+        var signers = Enumerable.Range(0, Count)
+            .Select(i => Sr25519Signer.FromSecretUri("0x" + Convert.ToHexStringLower(Blake2b.Hash256(Encoding.UTF8.GetBytes($"entropy-load-ocw-deadline/{i}")))))
+            .ToArray();
+        await using var running = await DevnetFixture.StartAsync(
+            options =>
+            {
+                options.BlockInterval = TimeSpan.FromMilliseconds(600);
+                options.Subgroups = 2;
+                options.ValidatorsPerSubgroup = 3;
+                options.DkgTimeout = TimeSpan.FromSeconds(30);
+                foreach (var signer in signers)
+                {
+                    options.EndowedAccounts.Add(KeyValuePair.Create(signer.AccountId.AsSpan().ToArray(), (UInt128)1_000_000_000_000_000_000UL));
+                }
+            },
+            options =>
+            {
+                options.PollingInterval = TimeSpan.FromMilliseconds(200);
+                options.RegistrationTimeout = TimeSpan.FromSeconds(120);
+            },
+            cancellationToken: cancellationToken);
+        var (devnet, client) = (running.Devnet, running.Client);
+        var held = 0;
+        var outlived = 0;
+        foreach (var server in devnet.Servers)
+        {
+            server.Faults.AcceptingNewUser = async (_, requestAborted) =>
+            {
+                Interlocked.Increment(ref held);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(30), requestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref outlived); // the worker hung up (its 2 s deadline) while the handler still held the block
+                }
+            };
+        }
+
+        try
+        {
+            // One after another, each once in a block: the registrations land in consecutive blocks (a few blocks apart at most).
+            var operations = new List<RegisterOperation>();
+            foreach (var signer in signers)
+            {
+                operations.Add(await client.RegisterAsync(WaitUntil.Started, signer, TestPrograms.AllowAllPointer, cancellationToken));
+            }
+
+            var registrations = await Task.WhenAll(operations.Select(async o => (await o.WaitForCompletionAsync(cancellationToken)).Account));
+            var blocks = operations.Select(o => o.RegisterBlockNumber!.Value).Distinct().ToList();
+
+            var missing = new List<string>();
+            foreach (var signer in signers)
+            {
+                foreach (var server in devnet.Servers)
+                {
+                    if (await server.Store.GetAsync(signer.AccountId.ToSs58(), cancellationToken) is null)
+                    {
+                        missing.Add($"{server.Name} lacks {signer.AccountId}");
+                    }
+                }
+            }
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(registrations, Is.EquivalentTo(signers.Select(s => s.AccountId)));
+                Assert.That(blocks, Has.Count.EqualTo(Count), "one registration per block");
+                Assert.That(missing, Is.Empty, "shares held by every subgroup member");
+                Assert.That(devnet.Servers.Select(s => s.LastDkgFailure), Is.All.Null, "no server saw a DKG fail");
+                Assert.That(Volatile.Read(ref held), Is.EqualTo(Count * devnet.Servers.Count), "every server verified every block's message");
+                Assert.That(Volatile.Read(ref outlived), Is.EqualTo(Volatile.Read(ref held)), "every handler outlived the worker's deadline");
+            });
+        }
+        finally
+        {
+            foreach (var signer in signers)
+            {
+                signer.Dispose();
+            }
+        }
+    }
 }

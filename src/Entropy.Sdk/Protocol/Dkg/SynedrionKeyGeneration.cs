@@ -29,6 +29,11 @@ internal sealed record SynedrionKeyGenerationRun(
     /// first registration), a <see cref="SafePrimePool"/>'s source takes pre-generated ones (the devnet's servers).</summary>
     public Func<int, BigInteger>? PrimeSource { get; init; }
 
+    /// <summary>Gets where the CPU-bound steps run (creating the session, each received message's checks): null = the thread pool. The
+    /// devnet's servers pass their own lower-priority threads, so these seconds-long steps never queue ahead of request handling and
+    /// block production in the pool.</summary>
+    public TaskScheduler? ComputeScheduler { get; init; }
+
     /// <summary>Gets the clock of the timeout.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -65,7 +70,7 @@ internal static class SynedrionKeyGeneration
             // Round 1's local work (two 1024-bit safe primes, Π^prm) and every proof check are CPU-bound: off the caller's thread. They
             // do not observe cancellation, so the wait for them does: on timeout or cancellation the run ends at once and the abandoned
             // computation finishes in the background, its result dropped.
-            var session = await Task.Run(() => KeyGenSession.Create(SynedrionParams.Production, run.SharedRandomness, run.Signer, verifiers, Sr25519SessionSignatures.Verifier, run.PrimeSource), linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+            var session = await ComputeAsync(run, () => KeyGenSession.Create(SynedrionParams.Production, run.SharedRandomness, run.Signer, verifiers, Sr25519SessionSignatures.Verifier, run.PrimeSource), linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
             run.Logger.LogDebug("synedrion key generation for {Account}: party {Index} of {Count}, round 1 ready after {Elapsed} ms", run.Account, session.PartyIndex, verifiers.Count, (long)run.TimeProvider.GetElapsedTime(started).TotalMilliseconds);
             await SendAsync(run.Transport, session.Start(), linked.Token).ConfigureAwait(false);
             while (!session.IsFinished)
@@ -76,7 +81,7 @@ internal static class SynedrionKeyGeneration
                 try
                 {
                     var payload = incoming.Payload.ToArray();
-                    outgoing = await Task.Run(() => session.Receive(incoming.From.ToArray(), payload), linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+                    outgoing = await ComputeAsync(run, () => session.Receive(incoming.From.ToArray(), payload), linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
                 }
                 catch (SynedrionProtocolException e)
                 {
@@ -106,6 +111,21 @@ internal static class SynedrionKeyGeneration
                 + (silent.Count > 0 ? $"never heard from: {string.Join(", ", silent)}." : "every party answered at least once; a later round did not complete in time."),
                 e);
         }
+    }
+
+    /// <summary>
+    /// Runs a CPU-bound step (not started once cancelled) on <see cref="SynedrionKeyGenerationRun.ComputeScheduler"/>, or else on a thread
+    /// of its own: a step takes up to seconds, and on the thread pool it would hold a pool thread the application's other work (request
+    /// handling, the RPC client's receive loop) waits for. The caller resumes on the thread pool, never on the compute thread, and the
+    /// step sees the default scheduler as its own (work it starts goes to the pool).
+    /// </summary>
+    private static Task<T> ComputeAsync<T>(SynedrionKeyGenerationRun run, Func<T> step, CancellationToken cancellationToken)
+    {
+        var options = TaskCreationOptions.DenyChildAttach | TaskCreationOptions.HideScheduler;
+        var computed = run.ComputeScheduler is { } scheduler
+            ? Task.Factory.StartNew(step, cancellationToken, options, scheduler)
+            : Task.Factory.StartNew(step, cancellationToken, options | TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        return computed.ContinueWith(static t => t, CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
     }
 
     private static async Task SendAsync(DkgTransport transport, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
