@@ -11,11 +11,11 @@ namespace Entropy.Simulator.ThresholdServers;
 /// </summary>
 internal sealed class ComputeThreads : TaskScheduler, IDisposable
 {
-    /// <summary>The nice value of the threads on Linux: below request handling and block production (0), above the prime filler (19). Mild
-    /// (a CPU weight of 655 against 1,024 at nice 0): where other processes keep every core busy, key generations still get about two
-    /// thirds of the share a nice-0 thread would (nice 19: 1.5 %). Taking them off the thread pool is what keeps the servers responsive;
-    /// the nice value only breaks ties in favour of the short request work.</summary>
-    public const int Nice = 2;
+    /// <summary>The nice value of the threads on Linux: below request handling and block production (0), above the prime filler (19). Only
+    /// just (a CPU weight of 820 against 1,024 at nice 0): where other processes keep every core busy, a lower priority starves the key
+    /// generations (at load ~45, nice 4 made a Private-mode test's 4-minute key generation time out). Taking the steps off the thread pool
+    /// is what keeps the servers responsive; the nice value only tips a shared core towards the short request work.</summary>
+    public const int Nice = 1;
 
     private readonly BlockingCollection<Task> _queue = [];
     private readonly Thread[] _threads;
