@@ -5,13 +5,11 @@ namespace Entropy.Simulator.ThresholdServers;
 
 /// <summary>
 /// The propagation pallet's off-chain worker (PROTOCOL.md §3.2): on every block N+1 it POSTs <c>OcwMessageDkg</c> for block N
-/// (accounts from <c>Dkg[N]</c>, committee per §2.6 at N+1) to every validator's threshold server, with a 2 s deadline;
-/// the posts of one block run beside the next blocks' (each block's worker runs on its own).
+/// (accounts from <c>Dkg[N]</c>, committee per §2.6 at N+1) to every validator's threshold server, with a 2 s deadline.
 /// </summary>
 internal sealed class OffchainWorker(ServerChain chain, IReadOnlyList<ThresholdServerHost> servers, ILogger logger) : IAsyncDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
-    private readonly List<Task> _posts = [];
 
     /// <summary>Gets or sets a hook (tests) run before the message of a block with accounts is posted: block number N, accounts, committee.</summary>
     internal Func<uint, IReadOnlyList<byte[]>, IReadOnlyList<ServerRecord>, Task>? BeforePost { get; set; }
@@ -50,34 +48,11 @@ internal sealed class OffchainWorker(ServerChain chain, IReadOnlyList<ThresholdS
             await hook(number - 1, accounts, committee).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        // Substrate runs each block's off-chain worker on its own: a server slow to answer (up to the 2 s deadline) must not delay the
-        // next block's message, which the servers would then find stale. The posts run beside the next blocks; the reads above stay in
-        // block order.
-        var posts = Task.WhenAll(servers.Where(s => s.IsRunning).Select(s => PostAsync(s, body, number, cancellationToken)));
-        lock (_posts)
-        {
-            _posts.RemoveAll(t => t.IsCompleted);
-            _posts.Add(posts);
-        }
+        await Task.WhenAll(servers.Where(s => s.IsRunning).Select(s => PostAsync(s, body, number, cancellationToken))).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        Task[] posts;
-        lock (_posts)
-        {
-            posts = [.. _posts];
-        }
-
-        try
-        {
-            await Task.WhenAll(posts).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or TimeoutException or HttpRequestException)
-        {
-            // Posts end with the devnet (their deadline is 2 s); their outcome was logged.
-        }
-
         _http.Dispose();
         await chain.DisposeAsync().ConfigureAwait(false);
     }
@@ -96,10 +71,6 @@ internal sealed class OffchainWorker(ServerChain chain, IReadOnlyList<ThresholdS
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("OCW at #{Block}: {Server} unreachable: {Error}", number, server.Name, e.Message);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The devnet stops.
         }
     }
 }

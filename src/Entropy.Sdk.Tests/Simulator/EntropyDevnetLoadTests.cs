@@ -93,7 +93,7 @@ public class EntropyDevnetLoadTests
     {
         // Issue #17's lost registration: under full CPU a server answered the off-chain worker's /user/new after the worker's 2 s deadline,
         // the handler was cancelled with the request, and the server never took the block (a committee member never ran the DKG; a
-        // non-member refused the replicated share), while the worker, waiting for it, posted the next blocks' messages late. Here every
+        // non-member refused the replicated share). Here every
         // server holds every verified message until the worker has hung up (not a timing guess: the hook waits for the abort), for
         // registrations in neighbouring blocks. Every block must be taken all the same, and every subgroup member must hold every share.
         const int Count = 6;
