@@ -65,6 +65,9 @@ namespace LoadTest
 
         public int Warmup { get; init; }
 
+        /// <summary>Gets a value indicating whether to count the node's JSON-RPC calls and the servers' HTTP requests per registration (a listener: costs some CPU).</summary>
+        public bool CountRequests { get; init; }
+
         public DevnetKeyGeneration KeyGeneration { get; init; } = DevnetKeyGeneration.FastStandIn;
 
         public AccessMode Mode { get; init; } = AccessMode.Public;
@@ -117,8 +120,16 @@ namespace LoadTest
                           --dkg-timeout S   the servers' DKG timeout (default: the --timeout when synedrion runs, else the devnet's 2 min)
                           --spread-ms N     at least N ms between two submissions (default 0)
                           --warmup N        first register N other accounts in one block and wait for them (JIT, pools, connections warm), then measure
+                          --count-requests  count the node's JSON-RPC calls (by method) and the servers' HTTP requests (by route) per registration
+                                            (clients and servers together; the listener costs some CPU, so leave it off when measuring CPU)
                         """);
                     return null;
+                }
+
+                if (args[i] == "--count-requests")
+                {
+                    s = s with { CountRequests = true };
+                    continue;
                 }
 
                 if (args[i] == "--log" && i + 1 < args.Length && Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(args[i + 1], ignoreCase: true, out var level))
@@ -180,6 +191,9 @@ namespace LoadTest
             return s;
         }
     }
+
+    /// <summary>What the measured part of a run cost: wall time, process CPU, and (with --count-requests) the requests made.</summary>
+    internal sealed record RunCost(TimeSpan Elapsed, double CpuSeconds, RequestCounter? Requests);
 
     /// <summary>What one run measured.</summary>
     internal sealed record LoadReport(int Requested, int Completed, int Lost, IReadOnlyDictionary<string, int> Errors);
@@ -272,8 +286,10 @@ namespace LoadTest
             }
 
             var samples = Enumerable.Range(0, count).Select(i => new Sample { Index = i }).ToArray();
+            using var requests = s.CountRequests ? new RequestCounter() : null;
             var stopwatch = Stopwatch.StartNew();
             memory.StartCpu();
+            requests?.Start();
             var progress = new Progress(s, output, samples, stopwatch, memory, meters);
             try
             {
@@ -309,8 +325,11 @@ namespace LoadTest
                 }
 
                 stopwatch.Stop();
+                // CPU of the registrations only: the report's own chain reads (and their JIT) come after.
+                var cpuSeconds = memory.CpuSeconds;
+                requests?.Stop();
                 using var reportTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                return await ReportAsync(s, output, devnet, clients[0], signers, samples, blocks, memory, meters, stopwatch.Elapsed, reportTimeout.Token);
+                return await ReportAsync(s, output, devnet, clients[0], signers, samples, blocks, memory, meters, new RunCost(stopwatch.Elapsed, cpuSeconds, requests), reportTimeout.Token);
             }
             finally
             {

@@ -11,8 +11,9 @@ internal static partial class LoadRunner
 {
     private static async Task<LoadReport> ReportAsync(
         LoadSettings s, TextWriter output, EntropyDevnet devnet, EntropyClient reader, Sr25519Signer[] signers, Sample[] samples,
-        BlockClock blocks, MemorySampler memory, DevnetMeters meters, TimeSpan elapsed, CancellationToken cancellationToken)
+        BlockClock blocks, MemorySampler memory, DevnetMeters meters, RunCost cost, CancellationToken cancellationToken)
     {
+        var elapsed = cost.Elapsed;
         // Exact blocks come from each operation (the events it read). Accounts whose client gave up are looked up on the chain.
         var head = devnet.Chain.BestBlockNumber;
         var registeredDespiteError = 0;
@@ -68,17 +69,24 @@ internal static partial class LoadRunner
                 $"register blocks {string.Join(", ", samples.GroupBy(x => x.RegisterBlock).OrderBy(g => g.Key).Select(g => $"#{g.Key}x{g.Count()}"))}");
         }
 
-        output.WriteLine($"  CPU time of this process during the run: {memory.CpuSeconds:F1} s = {memory.CpuSeconds * 1000 / Math.Max(1, completed.Length):F1} ms per completed registration " +
-            $"(= at most {Environment.ProcessorCount * completed.Length / Math.Max(0.001, memory.CpuSeconds):F0} registrations/s if this process had all {Environment.ProcessorCount} cores)");
+        var cpu = cost.CpuSeconds;
+        output.WriteLine($"  CPU time of this process during the registrations: {cpu:F1} s = {cpu * 1000 / Math.Max(1, completed.Length):F1} ms per completed registration " +
+            $"(= at most {Environment.ProcessorCount * completed.Length / Math.Max(0.001, cpu):F0} registrations/s if this process had all {Environment.ProcessorCount} cores)");
+        cost.Requests?.Write(output, completed.Length);
         output.WriteLine($"  machine load after the run: {LoadAverage()}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"SUMMARY {DkgName(s)}, {s.Mode}: submitted {submitted}, registered {completed.Length + registeredDespiteError} (keys checked {completed.Length}), failed {errors.Where(e => e.Key != Unfinished).Sum(e => e.Value)}, " +
             $"lost {lost}, unfinished at --max-seconds {unfinished}, not submitted {samples.Length - submitted}; blocks p50 {P50(blocksLatency)} max {Max(blocksLatency)}; wall s p50 {P50(ms) / 1000:F1} p95 {Pct(ms, 0.95) / 1000:F1} max {Max(ms) / 1000:F1}; " +
-            $"CPU {memory.CpuSeconds:F0} s ({(completed.Length == 0 ? "none completed" : $"{memory.CpuSeconds / completed.Length:F1} s per registration")}); {elapsed.TotalSeconds:F0} s; load {LoadAverage()}"));
+            $"CPU {cpu:F1} s ({(completed.Length == 0 ? "none completed" : PerRegistration(cpu / completed.Length))}); {elapsed.TotalSeconds:F0} s; load {LoadAverage()}"));
         return new LoadReport(samples.Length, completed.Length, lost + unfinished, errors);
     }
 
     private const string Unfinished = "Unfinished at --max-seconds";
+
+    /// <summary>CPU per registration: in ms below a second (the stand-in DKG costs tens of ms), else in s (synedrion: several seconds).</summary>
+    internal static string PerRegistration(double seconds) => seconds < 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{seconds * 1000:F1} ms per registration")
+        : string.Create(CultureInfo.InvariantCulture, $"{seconds:F2} s per registration");
 
     private static double P50(double[] values) => Pct(values, 0.5);
 

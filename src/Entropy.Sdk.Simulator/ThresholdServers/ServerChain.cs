@@ -74,23 +74,28 @@ internal sealed class ServerChain : IAsyncDisposable
     public byte[] RegisteredKey(AccountId account) => Metadata.StorageKey(RegistrationPallet, "Registered", ScaleValue.Bytes(account.AsSpan()));
 
     /// <summary>Reads <c>Dkg[block]</c>: the accounts whose registration the block recorded.</summary>
-    public async Task<IReadOnlyList<byte[]>> GetDkgAccountsAsync(uint blockNumber, BlockHash? at, CancellationToken cancellationToken)
-    {
-        var bytes = await GetStorageAsync(DkgKey(blockNumber), at, cancellationToken).ConfigureAwait(false);
-        return bytes is null ? [] : ((SequenceValue)Metadata.DecodeStorageValue(RegistrationPallet, "Dkg", bytes)!.Unwrap()).Select(a => a.AsBytes()).ToList();
-    }
+    public async Task<IReadOnlyList<byte[]>> GetDkgAccountsAsync(uint blockNumber, BlockHash? at, CancellationToken cancellationToken) =>
+        DecodeDkgAccounts(await GetStorageAsync(DkgKey(blockNumber), at, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Reads <c>StakingExtension.SigningGroups[subgroup]</c>: the stashes of the subgroup's validators (empty when absent).</summary>
-    public async Task<IReadOnlyList<AccountId>> GetSigningGroupAsync(byte subgroup, BlockHash? at, CancellationToken cancellationToken)
-    {
-        var bytes = await GetStorageAsync(Metadata.StorageKey("StakingExtension", "SigningGroups", ScaleValue.Number(subgroup)), at, cancellationToken).ConfigureAwait(false);
-        return bytes is null ? [] : ((SequenceValue)Metadata.DecodeStorageValue("StakingExtension", "SigningGroups", bytes)!.Unwrap()).Select(m => new AccountId(m.AsBytes())).ToList();
-    }
+    public async Task<IReadOnlyList<AccountId>> GetSigningGroupAsync(byte subgroup, BlockHash? at, CancellationToken cancellationToken) =>
+        DecodeSigningGroup(await GetStorageAsync(SigningGroupKey(subgroup), at, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Reads <c>StakingExtension.ThresholdServers[stash]</c>: the validator's server, or <see langword="null"/>.</summary>
-    public async Task<ServerRecord?> GetThresholdServerAsync(AccountId stash, BlockHash? at, CancellationToken cancellationToken)
+    public async Task<ServerRecord?> GetThresholdServerAsync(AccountId stash, BlockHash? at, CancellationToken cancellationToken) =>
+        DecodeThresholdServer(stash, await GetStorageAsync(ThresholdServerKey(stash), at, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Reads <c>StakingExtension.ThresholdServers</c> of several stashes in one request; <see langword="null"/> where absent.</summary>
+    public async Task<IReadOnlyList<ServerRecord?>> GetThresholdServersAsync(IReadOnlyList<AccountId> stashes, BlockHash? at, CancellationToken cancellationToken)
     {
-        var bytes = await GetStorageAsync(Metadata.StorageKey("StakingExtension", "ThresholdServers", ScaleValue.Bytes(stash.AsSpan())), at, cancellationToken).ConfigureAwait(false);
+        var values = await Client.QueryStorageAtAsync([.. stashes.Select(s => (ReadOnlyMemory<byte>)ThresholdServerKey(s))], at, cancellationToken).ConfigureAwait(false);
+        return [.. stashes.Select((stash, i) => DecodeThresholdServer(stash, values[i]))];
+    }
+
+    private byte[] ThresholdServerKey(AccountId stash) => Metadata.StorageKey("StakingExtension", "ThresholdServers", ScaleValue.Bytes(stash.AsSpan()));
+
+    private ServerRecord? DecodeThresholdServer(AccountId stash, byte[]? bytes)
+    {
         if (bytes is null)
         {
             return null;
@@ -100,12 +105,51 @@ internal sealed class ServerChain : IAsyncDisposable
         return new ServerRecord(stash, new AccountId(info["tss_account"].AsBytes()), info["x25519_public_key"].AsBytes(), System.Text.Encoding.UTF8.GetString(info["endpoint"].AsBytes()));
     }
 
-    /// <summary>Reads <c>StakingExtension.ThresholdToStash[tss]</c>: the stash a server account belongs to, or <see langword="null"/>.</summary>
-    public async Task<AccountId?> GetStashOfAsync(AccountId tssAccount, BlockHash? at, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads what <c>/user/receive_key</c> checks, at the best block in one <c>state_queryStorageAt</c> (after the head): the sender's
+    /// stash, the subgroup's members, whether the account is registering, and <c>Dkg</c> of the last three blocks.
+    /// </summary>
+    /// <param name="sender">The server account that signed the share.</param>
+    /// <param name="subgroup">The receiving server's subgroup.</param>
+    /// <param name="account">The account the share belongs to, or <see langword="null"/> when the body names none (then not registering).</param>
+    /// <param name="cancellationToken">Cancels the requests.</param>
+    public async Task<ReceiveKeyState> GetReceiveKeyStateAsync(AccountId sender, byte subgroup, AccountId? account, CancellationToken cancellationToken)
     {
-        var bytes = await GetStorageAsync(Metadata.StorageKey("StakingExtension", "ThresholdToStash", ScaleValue.Bytes(tssAccount.AsSpan())), at, cancellationToken).ConfigureAwait(false);
-        return bytes is { Length: 32 } ? new AccountId(bytes) : null;
+        var (head, headHash) = await GetBestHeadAsync(cancellationToken).ConfigureAwait(false);
+        var first = head >= ReceiveKeyState.DkgBlocks - 1 ? head - (ReceiveKeyState.DkgBlocks - 1) : 0;
+        var keys = new List<ReadOnlyMemory<byte>> { StashOfKey(sender), SigningGroupKey(subgroup) };
+        if (account is { } registering)
+        {
+            keys.Add(RegisteringKey(registering));
+        }
+
+        for (var b = first; b <= head; b++)
+        {
+            keys.Add(DkgKey(b));
+        }
+
+        var values = await Client.QueryStorageAtAsync(keys, headHash, cancellationToken).ConfigureAwait(false);
+        var dkgAt = account is null ? 2 : 3;
+        var dkg = new Dictionary<uint, IReadOnlyList<byte[]>>();
+        for (var b = first; b <= head; b++)
+        {
+            dkg[b] = DecodeDkgAccounts(values[dkgAt + (int)(b - first)]);
+        }
+
+        return new ReceiveKeyState(head, DecodeStash(values[0]), DecodeSigningGroup(values[1]), account is not null && values[2] is not null, dkg);
     }
+
+    private byte[] StashOfKey(AccountId tssAccount) => Metadata.StorageKey("StakingExtension", "ThresholdToStash", ScaleValue.Bytes(tssAccount.AsSpan()));
+
+    private byte[] SigningGroupKey(byte subgroup) => Metadata.StorageKey("StakingExtension", "SigningGroups", ScaleValue.Number(subgroup));
+
+    private static AccountId? DecodeStash(byte[]? bytes) => bytes is { Length: 32 } ? new AccountId(bytes) : null;
+
+    private IReadOnlyList<AccountId> DecodeSigningGroup(byte[]? bytes) =>
+        bytes is null ? [] : ((SequenceValue)Metadata.DecodeStorageValue("StakingExtension", "SigningGroups", bytes)!.Unwrap()).Select(m => new AccountId(m.AsBytes())).ToList();
+
+    private IReadOnlyList<byte[]> DecodeDkgAccounts(byte[]? bytes) =>
+        bytes is null ? [] : ((SequenceValue)Metadata.DecodeStorageValue(RegistrationPallet, "Dkg", bytes)!.Unwrap()).Select(a => a.AsBytes()).ToList();
 
     /// <summary>
     /// Computes the DKG committee the chain selects for block <paramref name="blockNumber"/> (PROTOCOL.md §2.6): per subgroup, the
@@ -252,4 +296,16 @@ internal sealed class ServerChain : IAsyncDisposable
 }
 
 /// <summary>A validator's threshold server as <c>StakingExtension.ThresholdServers</c> records it.</summary>
+/// <summary>The chain state <c>/user/receive_key</c> checks, read at one block (<see cref="ServerChain.GetReceiveKeyStateAsync"/>).</summary>
+/// <param name="Head">The best block it was read at.</param>
+/// <param name="SenderStash">The sender's stash, or <see langword="null"/> when the sender is no threshold server.</param>
+/// <param name="SigningGroup">The stashes of the receiver's subgroup.</param>
+/// <param name="Registering">Whether the account has a <c>Registering</c> entry.</param>
+/// <param name="DkgAccounts"><c>Dkg</c> of the last <see cref="DkgBlocks"/> blocks up to <paramref name="Head"/>, by block number.</param>
+internal sealed record ReceiveKeyState(uint Head, AccountId? SenderStash, IReadOnlyList<AccountId> SigningGroup, bool Registering, IReadOnlyDictionary<uint, IReadOnlyList<byte[]>> DkgAccounts)
+{
+    /// <summary>How many blocks' <c>Dkg</c> entries up to the head are read (a newer registration of the account shows there).</summary>
+    public const uint DkgBlocks = 3;
+}
+
 internal sealed record ServerRecord(AccountId Stash, AccountId TssAccount, byte[] X25519PublicKey, string Endpoint);

@@ -11,23 +11,28 @@ namespace Entropy.Simulator.ThresholdServers;
 /// <summary>Share replication inside a subgroup (PROTOCOL.md §5.3, §5.4): sending to the other members and <c>/user/receive_key</c>.</summary>
 internal sealed partial class ThresholdServerHost
 {
+    /// <summary>
+    /// Sends the shares of every server in the process: a connection to a member is kept for the next registration instead of a new
+    /// one per share (a burst replicates hundreds). Idle connections close after a few seconds, so a stopped devnet leaves none open.
+    /// </summary>
+    private static readonly HttpClient s_keyReplication = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(5) })
+    {
+        Timeout = TimeSpan.FromSeconds(10),
+    };
+
     /// <summary>PROTOCOL.md §5.4: the share goes, signed and encrypted, to every other member of this server's subgroup.</summary>
     private async Task SendKeyToSubgroupAsync(string key, byte[] value, CancellationToken cancellationToken)
     {
         var chain = _chain!;
         var members = (await chain.GetSigningGroupAsync(Subgroup, null, cancellationToken).ConfigureAwait(false)).Where(m => m != Stash).ToList();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var servers = members.Count == 0 ? [] : await chain.GetThresholdServersAsync(members, null, cancellationToken).ConfigureAwait(false);
+        var http = s_keyReplication;
 
         // entropy-tss sends to the members one after another; the members are independent, so send to all at once.
-        await Task.WhenAll(members.Select(SendToAsync)).ConfigureAwait(false);
+        await Task.WhenAll(servers.OfType<ServerRecord>().Select(SendToAsync)).ConfigureAwait(false);
 
-        async Task SendToAsync(AccountId member)
+        async Task SendToAsync(ServerRecord server)
         {
-            if (await chain.GetThresholdServerAsync(member, null, cancellationToken).ConfigureAwait(false) is not { } server)
-            {
-                return;
-            }
-
             var endpoint = server.Endpoint;
             var plaintext = JsonSerializer.SerializeToUtf8Bytes(new UserRegistrationInfo { Key = key, Value = value, ProactiveRefresh = false });
             SignedMessage signed;
@@ -64,9 +69,10 @@ internal sealed partial class ThresholdServerHost
         var (signed, info) = ReadReceiveKeyBody(body, _x25519Secret);
         using var wipeShare = new ZeroOnDispose(info.Value);
         var sender = new AccountId(signed.SenderPublicKey);
-        var senderStash = await chain.GetStashOfAsync(sender, null, context.RequestAborted).ConfigureAwait(false);
-        var members = await chain.GetSigningGroupAsync(Subgroup, null, context.RequestAborted).ConfigureAwait(false);
-        if (senderStash is not { } stash || !members.Contains(stash))
+        var named = AccountId.TryParse(info.Key, out var account) ? account : (AccountId?)null;
+        // Everything checked below, read at the best block in two requests (head, then one state_queryStorageAt).
+        var state = await chain.GetReceiveKeyStateAsync(sender, Subgroup, named, context.RequestAborted).ConfigureAwait(false);
+        if (state.SenderStash is not { } stash || !state.SigningGroup.Contains(stash))
         {
             throw new UserError(500, "Validator not in subgroup");
         }
@@ -80,8 +86,7 @@ internal sealed partial class ThresholdServerHost
             throw new UserError(500, "Forbidden key");
         }
 
-        if (!AccountId.TryParse(info.Key, out var account)
-            || await chain.GetStorageAsync(chain.RegisteringKey(account), null, context.RequestAborted).ConfigureAwait(false) is null)
+        if (named is null || !state.Registering)
         {
             throw new UserError(500, "User is not registering");
         }
@@ -93,7 +98,7 @@ internal sealed partial class ThresholdServerHost
         // and the chain confirms (no newer registration of the account waits in Dkg), and each body only once: the digests of
         // accepted bodies are kept in the key store, so a replay after a restart is refused too.
         var repeated = $"Data is repeated: the share of {info.Key} was already received";
-        await CheckCurrentCommitteeAsync(chain, account, sender, context.RequestAborted).ConfigureAwait(false);
+        await CheckCurrentCommitteeAsync(chain, account, sender, state, context.RequestAborted).ConfigureAwait(false);
         var digest = System.Security.Cryptography.SHA256.HashData(signed.Signature);
         var gate = _receiveKeyLocks[(int)((uint)account.GetHashCode() % (uint)_receiveKeyLocks.Length)];
         await gate.WaitAsync(context.RequestAborted).ConfigureAwait(false);
@@ -128,10 +133,12 @@ internal sealed partial class ThresholdServerHost
     /// <summary>
     /// Refuses a share unless <paramref name="sender"/> is this subgroup's member of the committee that runs the account's current
     /// registration: the one named by the last verified <c>OcwMessageDkg</c> listing the account (waiting briefly, as the message
-    /// for the same block may still be in hand), and no newer registration of the account is recorded in <c>Dkg</c> on chain.
+    /// for the same block may still be in hand), and no newer registration of the account is recorded in <c>Dkg</c> on chain (as read
+    /// in <paramref name="state"/>, or read again when the message had to be waited for).
     /// </summary>
-    private async Task CheckCurrentCommitteeAsync(ServerChain chain, AccountId account, AccountId sender, CancellationToken cancellationToken)
+    private async Task CheckCurrentCommitteeAsync(ServerChain chain, AccountId account, AccountId sender, ReceiveKeyState state, CancellationToken cancellationToken)
     {
+        var waited = false;
         uint block;
         AccountId member;
         var deadline = TimeProvider.System.GetTimestamp();
@@ -143,13 +150,18 @@ internal sealed partial class ThresholdServerHost
             }
 
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            waited = true;
         }
 
-        var (head, headHash) = await chain.GetBestHeadAsync(cancellationToken).ConfigureAwait(false);
-        for (var b = Math.Max(block + 1, head >= 2 ? head - 2 : 0); b <= head; b++)
+        if (waited)
         {
-            var accounts = await chain.GetDkgAccountsAsync(b, headHash, cancellationToken).ConfigureAwait(false);
-            if (accounts.Any(a => a.AsSpan().SequenceEqual(account.AsSpan())))
+            state = await chain.GetReceiveKeyStateAsync(sender, Subgroup, account, cancellationToken).ConfigureAwait(false);
+        }
+
+        var head = state.Head;
+        for (var b = Math.Max(block + 1, head >= ReceiveKeyState.DkgBlocks - 1 ? head - (ReceiveKeyState.DkgBlocks - 1) : 0); b <= head; b++)
+        {
+            if (state.DkgAccounts[b].Any(a => a.AsSpan().SequenceEqual(account.AsSpan())))
             {
                 throw new UserError(500, $"Stale share: {account} registered again at block #{b}, after the registration of block #{block} this share may belong to.");
             }

@@ -47,6 +47,80 @@ public class BlockCacheTests
     }
 
     [Test]
+    public async Task GetAsync_CancelledRead_IsForgottenAndTheNextReaderAsksAgain()
+    {
+        var reads = 0;
+        var cache = new BlockCache<string>((_, _) => Interlocked.Increment(ref reads) == 1
+            ? Task.FromCanceled<string?>(new CancellationToken(canceled: true))
+            : Task.FromResult<string?>("second answer"));
+
+        Assert.That(async () => await cache.GetAsync(Hash(5), CancellationToken.None), Throws.InstanceOf<OperationCanceledException>());
+        var retried = await cache.GetAsync(Hash(5), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(retried, Is.EqualTo("second answer"));
+        Assert.That(reads, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task GetAsync_ReadThrowsBeforeItsFirstAwait_WaitersSeeTheFailureAndTheNextReaderAsksAgain()
+    {
+        var reads = 0;
+        var cache = new BlockCache<string>((_, _) => Interlocked.Increment(ref reads) == 1
+            ? throw new EntropyException("thrown, not returned")
+            : Task.FromResult<string?>("second answer"));
+
+        var failure = Assert.ThrowsAsync<EntropyException>(() => cache.GetAsync(Hash(6), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+        var retried = await cache.GetAsync(Hash(6), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(failure!.Message, Is.EqualTo("thrown, not returned"));
+        Assert.That(retried, Is.EqualTo("second answer"));
+    }
+
+    [Test]
+    public async Task GetAsync_OneWaiterBlocksAfterItsAnswer_TheOtherWaitersAreStillResumed()
+    {
+        // What stalled registrations in DevnetFaultMatrixTests: the watcher of the prune transaction and the registration shared one
+        // block's events; the test code after the watcher blocked its thread (a synchronous wait for the registration), and the
+        // registration's continuation was queued behind it on that same thread, so it never ran until its deadline.
+        var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cache = new BlockCache<string>((_, _) => answer.Task);
+        using var secondResumed = new ManualResetEventSlim();
+
+        var first = cache.GetAsync(Hash(10), CancellationToken.None)
+            .ContinueWith(_ => secondResumed.Wait(TimeSpan.FromSeconds(10)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var second = cache.GetAsync(Hash(10), CancellationToken.None)
+            .ContinueWith(_ => secondResumed.Set(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        answer.SetResult("answer");
+
+        Assert.That(await first.WaitAsync(TimeSpan.FromSeconds(20)), Is.True, "the second waiter ran while the first one was blocked");
+        await second.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    [Test]
+    public async Task GetAsync_EvictedReadFailsAfterANewerReadOfTheSameBlock_TheNewerEntryStays()
+    {
+        var reads = 0;
+        var firstAnswer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cache = new BlockCache<string>((hash, _) =>
+            hash == Hash(0) && Interlocked.Increment(ref reads) == 1 ? firstAnswer.Task : Task.FromResult<string?>("answer " + hash));
+
+        var evicted = cache.GetAsync(Hash(0), CancellationToken.None);
+        for (var i = 1; i <= BlockCache<string>.Capacity; i++)
+        {
+            await cache.GetAsync(Hash((byte)i), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        var newer = await cache.GetAsync(Hash(0), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        firstAnswer.SetException(new EntropyException("the evicted read failed late"));
+        Assert.That(async () => await evicted, Throws.InstanceOf<EntropyException>());
+        var again = await cache.GetAsync(Hash(0), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(newer, Is.EqualTo("answer " + Hash(0)));
+        Assert.That(again, Is.EqualTo(newer));
+        Assert.That(reads, Is.EqualTo(2), "the late failure of the evicted read did not remove the newer entry");
+    }
+
+    [Test]
     public async Task GetAsync_UnknownBlock_IsNotKept()
     {
         var reads = 0;

@@ -7,10 +7,16 @@ namespace Entropy.Chain;
 /// share a single request.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The shared request runs without any caller's token (one caller giving up must not fail the others); each caller waits with its own
-/// token, and the request itself ends within the connection's request timeout. A failed request, and an answer that says the node does
-/// not know the block, are forgotten, so the next reader asks again. At most <see cref="Capacity"/> blocks are kept (the oldest entry
-/// goes first).
+/// token, and the request itself ends within the connection's request timeout. A failed or cancelled request, and an answer that says
+/// the node does not know the block, are forgotten before any waiter sees them, so the next reader asks again. At most
+/// <see cref="Capacity"/> blocks are kept (the oldest entry goes first).
+/// </para>
+/// <para>
+/// The waiters of one request are resumed independently, on the thread pool: a waiter that runs long (or blocks) after its answer
+/// must not hold up the others, as it would if every waiter's continuation ran in turn on the thread that completed the request.
+/// </para>
 /// </remarks>
 /// <typeparam name="T">What is read per block.</typeparam>
 internal sealed class BlockCache<T>
@@ -50,49 +56,72 @@ internal sealed class BlockCache<T>
     public Task<T?> GetAsync(BlockHash blockHash, CancellationToken cancellationToken)
     {
         Task<T?>? task;
+        TaskCompletionSource<T?>? started = null;
         lock (_lock)
         {
             if (!_entries.TryGetValue(blockHash, out task))
             {
-                // On the thread pool: the request must not start under the lock, nor on the caller's synchronization context.
-                task = Task.Run(() => ReadAsync(blockHash), CancellationToken.None);
+                // Waiters resume on the thread pool, each on its own (see the remarks).
+                started = new TaskCompletionSource<T?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                task = started.Task;
                 _entries[blockHash] = task;
                 _order.Enqueue(blockHash);
                 while (_order.Count > Capacity)
                 {
+                    // An evicted request still in flight keeps its waiters (they hold its task); later readers ask again.
                     _entries.Remove(_order.Dequeue());
                 }
             }
         }
 
+        if (started is not null)
+        {
+            // On the thread pool: the request must not start under the lock, nor on the caller's synchronization context.
+            _ = Task.Run(() => ReadAsync(blockHash, started), CancellationToken.None);
+        }
+
         return task.IsCompletedSuccessfully ? task : task.WaitAsync(cancellationToken);
     }
 
-    private async Task<T?> ReadAsync(BlockHash blockHash)
+    private async Task ReadAsync(BlockHash blockHash, TaskCompletionSource<T?> entry)
     {
+        T? value;
         try
         {
-            var value = await _read(blockHash, CancellationToken.None).ConfigureAwait(false);
-            if (value is null)
-            {
-                Forget(blockHash);
-            }
-
-            return value;
+            value = await _read(blockHash, CancellationToken.None).ConfigureAwait(false);
         }
-        catch
+        catch (OperationCanceledException e)
         {
-            Forget(blockHash);
-            throw;
+            // Forgotten before anyone sees the outcome, so no reader can pick up a cancelled or failed entry.
+            Forget(blockHash, entry.Task);
+            entry.TrySetCanceled(e.CancellationToken);
+            return;
         }
+        catch (Exception e)
+        {
+            Forget(blockHash, entry.Task);
+            entry.TrySetException(e);
+            return;
+        }
+
+        if (value is null)
+        {
+            Forget(blockHash, entry.Task);
+        }
+
+        entry.TrySetResult(value);
     }
 
-    private void Forget(BlockHash blockHash)
+    private void Forget(BlockHash blockHash, Task<T?> entry)
     {
         lock (_lock)
         {
-            // The queue keeps the key's slot until it rotates out; the entry goes now, so the next reader asks again.
-            _entries.Remove(blockHash);
+            // Only this request's own entry: a newer one for the same block (after this one rotated out) stays. The queue keeps the
+            // key's slot until it rotates out; the entry goes now, so the next reader asks again.
+            if (_entries.TryGetValue(blockHash, out var current) && current == entry)
+            {
+                _entries.Remove(blockHash);
+            }
         }
     }
 }

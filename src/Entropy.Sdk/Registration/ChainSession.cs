@@ -120,8 +120,9 @@ internal sealed class ChainSession : IAsyncDisposable
     public async Task<BlockHash?> GetBlockHashAsync(uint number, CancellationToken cancellationToken) =>
         Heads.TryGetHash(number, out var hash) ? hash : await Chain.GetBlockHashAsync(number, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Gets a block's decoded events through the client's cache of the last few blocks (shared with the transactions it watches).</summary>
     public Task<IReadOnlyList<EventRecord>> GetEventsAsync(BlockHash blockHash, CancellationToken cancellationToken) =>
-        Chain.GetEventsAsync(blockHash, cancellationToken);
+        Chain.GetBlockEventsAsync(blockHash, cancellationToken);
 
     /// <summary>Builds and signs an extrinsic, taking the next nonce for the signer (serialised per account so concurrent submissions never clash).</summary>
     public async Task<SignedExtrinsic> SignAsync(byte[] call, Sr25519Signer signer, UInt128 tip, ulong mortalityPeriod, CancellationToken cancellationToken) =>
