@@ -101,10 +101,20 @@ public class BlockCacheTests
     {
         var reads = 0;
         var firstAnswer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cache = new BlockCache<string>((hash, _) =>
-            hash == Hash(0) && Interlocked.Increment(ref reads) == 1 ? firstAnswer.Task : Task.FromResult<string?>("answer " + hash));
+        {
+            if (hash == Hash(0) && Interlocked.Increment(ref reads) == 1)
+            {
+                firstStarted.SetResult();
+                return firstAnswer.Task;
+            }
+
+            return Task.FromResult<string?>("answer " + hash);
+        });
 
         var evicted = cache.GetAsync(Hash(0), CancellationToken.None);
+        await firstStarted.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the reads start on the thread pool: the first one must be this one
         for (var i = 1; i <= BlockCache<string>.Capacity; i++)
         {
             await cache.GetAsync(Hash((byte)i), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
