@@ -141,6 +141,9 @@ internal sealed partial class ThresholdServerHost
         }
     }
 
+    /// <summary>Gets, for each DKG this server is setting up, the parties that have not connected yet (tests: advance a fake clock only once a run waits for the party the test keeps silent).</summary>
+    internal IReadOnlyList<IReadOnlyList<PartyId>> DkgPartiesNotConnected() => [.. _listeners.Values.Select(l => l.NotConnected)];
+
     /// <summary>Closes a DKG's channels (after a grace period on success), then releases the inbound WebSocket requests.</summary>
     private static async Task CloseChannelsAsync(IReadOnlyList<IAsyncDisposable> closeFirst, Dictionary<PartyId, EncryptedWebSocketChannel> channels, DkgListener listener, TimeSpan linger, CancellationToken stopping)
     {
@@ -243,6 +246,8 @@ internal sealed partial class ThresholdServerHost
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task Completion => _done.Task;
+
+        public IReadOnlyList<PartyId> NotConnected => [.. _arrivals.Where(a => !a.Value.Task.IsCompleted).Select(a => a.Key)];
 
         public bool Expects(PartyId party, ReadOnlySpan<byte> remoteStatic) =>
             expected.TryGetValue(party, out var key) && key.AsSpan().SequenceEqual(remoteStatic) && !_arrivals[party].Task.IsCompleted;

@@ -72,21 +72,37 @@ public class EntropyDevnetPrivateTests : DevnetFixture
     [Test]
     public async Task PrivateRegister_UserNeverConnects_ServersNameTheUserAsSilentAndNothingIsStored()
     {
-        // A devnet of its own whose servers wait 3 s for the user (the shared one waits the whole key-generation budget; how long
-        // is not the subject, only that the silent party is named).
-        await using var running = await StartAsync(options => options.DkgTimeout = TimeSpan.FromSeconds(3));
+        // A devnet of its own on manual blocks and a fake clock: how long the servers wait for the user is not the subject, only that
+        // the silent party is named, so the wait ends when the test advances the clock past DkgTimeout.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var dkgTimeout = TimeSpan.FromMinutes(10);
+        await using var running = await StartAsync(options =>
+        {
+            options.BlockProduction = BlockProductionMode.Manual;
+            options.TimeProvider = time;
+            options.DkgTimeout = dkgTimeout;
+        });
         var (devnet, client) = (running.Devnet, running.Client);
         using var user = Sr25519KeyPair.FromSecretUri("//Bob");
         var account = new AccountId(user.PublicKey.ToArray());
         var server = devnet.Servers[0];
 
-        await SubmitPrivateRegisterAsync(client, user, NoiseCrypto.PublicKeyOf(RandomNumberGenerator.GetBytes(32)));
+        await ChainCalls.IncludeAsync(devnet.Chain, SubmitPrivateRegisterAsync(client, user, NoiseCrypto.PublicKeyOf(RandomNumberGenerator.GetBytes(32))));
+        await ManualDevnetBlocks.ProduceAsync(devnet); // N+1: the off-chain worker posts the registration to the committee
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(40));
-        while (server.LastDkgFailure is not DkgException { Reason: DkgFailureReason.Timeout })
-        {
-            await Task.Delay(100, timeout.Token);
-        }
+        // Only once both servers wait for nobody but the user may the clock pass DkgTimeout (earlier, a run would name a server that
+        // had not connected yet). Then it passes it again until the server's wait, which starts after its own dials, has seen it.
+        var userParty = new PartyId(account.AsSpan());
+        await ManualDevnetBlocks.UntilAsync(
+            () => devnet.Servers.All(s => s.DkgPartiesNotConnected() is [[var missing]] && missing == userParty),
+            () => "both servers to wait for the user only");
+        await ManualDevnetBlocks.UntilAsync(
+            () =>
+            {
+                time.Advance(dkgTimeout);
+                return server.LastDkgFailure is DkgException { Reason: DkgFailureReason.Timeout };
+            },
+            () => $"{server.Name} to report the DKG timeout (last failure: {server.LastDkgFailure?.Message})");
 
         var failure = (DkgException)server.LastDkgFailure!;
         Assert.That(failure.Culprits, Does.Contain(new PartyId(account.AsSpan())));
