@@ -138,38 +138,55 @@ internal sealed partial class ThresholdServerHost
     /// </summary>
     private async Task CheckCurrentCommitteeAsync(ServerChain chain, AccountId account, AccountId sender, ReceiveKeyState state, CancellationToken cancellationToken)
     {
-        var waited = false;
-        uint block;
-        AccountId member;
         var deadline = TimeProvider.System.GetTimestamp();
-        while (!Ledger.TryGetCurrent(account, out block, out member))
+        while (true)
         {
-            if (TimeProvider.System.GetElapsedTime(deadline) > s_registrationRecordWait)
+            var waited = false;
+            uint block;
+            AccountId member;
+            while (!Ledger.TryGetCurrent(account, out block, out member))
             {
-                throw new UserError(500, $"No registration of {account} is known to this server: it saw no verified OcwMessageDkg listing the account.");
+                if (TimeProvider.System.GetElapsedTime(deadline) > s_registrationRecordWait)
+                {
+                    throw new UserError(500, $"No registration of {account} is known to this server: it saw no verified OcwMessageDkg listing the account.");
+                }
+
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                waited = true;
             }
 
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-            waited = true;
-        }
-
-        if (waited)
-        {
-            state = await chain.GetReceiveKeyStateAsync(sender, Subgroup, account, cancellationToken).ConfigureAwait(false);
-        }
-
-        var head = state.Head;
-        for (var b = Math.Max(block + 1, head >= ReceiveKeyState.DkgBlocks - 1 ? head - (ReceiveKeyState.DkgBlocks - 1) : 0); b <= head; b++)
-        {
-            if (state.DkgAccounts[b].Any(a => a.AsSpan().SequenceEqual(account.AsSpan())))
+            if (waited)
             {
-                throw new UserError(500, $"Stale share: {account} registered again at block #{b}, after the registration of block #{block} this share may belong to.");
+                state = await chain.GetReceiveKeyStateAsync(sender, Subgroup, account, cancellationToken).ConfigureAwait(false);
             }
-        }
 
-        if (sender != member)
-        {
-            throw new UserError(500, $"Validator {sender} did not run the current registration of {account} (block #{block}): subgroup {Subgroup}'s committee member was {member}.");
+            var head = state.Head;
+            uint? newer = null;
+            for (var b = Math.Max(block + 1, head >= ReceiveKeyState.DkgBlocks - 1 ? head - (ReceiveKeyState.DkgBlocks - 1) : 0); b <= head && newer is null; b++)
+            {
+                newer = state.DkgAccounts[b].Any(a => a.AsSpan().SequenceEqual(account.AsSpan())) ? b : null;
+            }
+
+            if (newer is { } again)
+            {
+                // The chain records a newer registration than the last OcwMessageDkg this server took: that message may still be in
+                // hand (a share of the new registration can overtake it), so wait for it briefly before calling the share stale.
+                if (TimeProvider.System.GetElapsedTime(deadline) > s_registrationRecordWait)
+                {
+                    throw new UserError(500, $"Stale share: {account} registered again at block #{again}, after the registration of block #{block} this share may belong to.");
+                }
+
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                state = await chain.GetReceiveKeyStateAsync(sender, Subgroup, account, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (sender != member)
+            {
+                throw new UserError(500, $"Validator {sender} did not run the current registration of {account} (block #{block}): subgroup {Subgroup}'s committee member was {member}.");
+            }
+
+            return;
         }
     }
 
