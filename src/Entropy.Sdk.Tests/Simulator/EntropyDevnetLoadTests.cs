@@ -19,28 +19,9 @@ public class EntropyDevnetLoadTests
     [CancelAfter(180_000)]
     public async Task RegisterAsync_TwentyAccountsAtOnceOnTwoByThree_AllRegisteredNothingLost(CancellationToken cancellationToken)
     {
-        var signers = Enumerable.Range(0, Registrations)
-            .Select(i => Sr25519Signer.FromSecretUri("0x" + Convert.ToHexStringLower(Blake2b.Hash256(Encoding.UTF8.GetBytes($"entropy-load-ci/{i}")))))
-            .ToArray();
+        var signers = Signers("entropy-load-ci", Registrations);
         // A devnet of its own: its genesis endows the test's accounts, and the test checks every server's store and failures.
-        await using var running = await DevnetFixture.StartAsync(
-            options =>
-            {
-                options.BlockInterval = TimeSpan.FromMilliseconds(200);
-                options.Subgroups = 2;
-                options.ValidatorsPerSubgroup = 3;
-                options.DkgTimeout = TimeSpan.FromSeconds(30);
-                foreach (var signer in signers)
-                {
-                    options.EndowedAccounts.Add(KeyValuePair.Create(signer.AccountId.AsSpan().ToArray(), (UInt128)1_000_000_000_000_000_000UL));
-                }
-            },
-            options =>
-            {
-                options.PollingInterval = TimeSpan.FromMilliseconds(200);
-                options.RegistrationTimeout = TimeSpan.FromSeconds(120);
-            },
-            cancellationToken: cancellationToken);
+        await using var running = await StartTwoByThreeAsync(signers, TimeSpan.FromMilliseconds(200), cancellationToken);
         var (devnet, client) = (running.Devnet, running.Client);
         try
         {
@@ -48,17 +29,7 @@ public class EntropyDevnetLoadTests
                 (await client.RegisterAsync(WaitUntil.Completed, signer, TestPrograms.AllowAllPointer, cancellationToken)).Value));
 
             // Every member of both subgroups holds the account's share (committee members stored it, the others received it).
-            var missing = new List<string>();
-            foreach (var signer in signers)
-            {
-                foreach (var server in devnet.Servers)
-                {
-                    if (await server.Store.GetAsync(signer.AccountId.ToSs58(), cancellationToken) is null)
-                    {
-                        missing.Add($"{server.Name} lacks {signer.AccountId}");
-                    }
-                }
-            }
+            var missing = await MissingSharesAsync(devnet, signers, cancellationToken);
 
             var stillRegistering = new List<AccountId>();
             foreach (var signer in signers)
@@ -97,27 +68,8 @@ public class EntropyDevnetLoadTests
         // server holds every verified message until the worker has hung up (not a timing guess: the hook waits for the abort), for
         // registrations in neighbouring blocks. Every block must be taken all the same, and every subgroup member must hold every share.
         const int Count = 6;
-        var signers = Enumerable.Range(0, Count)
-            .Select(i => Sr25519Signer.FromSecretUri("0x" + Convert.ToHexStringLower(Blake2b.Hash256(Encoding.UTF8.GetBytes($"entropy-load-ocw-deadline/{i}")))))
-            .ToArray();
-        await using var running = await DevnetFixture.StartAsync(
-            options =>
-            {
-                options.BlockInterval = TimeSpan.FromMilliseconds(600);
-                options.Subgroups = 2;
-                options.ValidatorsPerSubgroup = 3;
-                options.DkgTimeout = TimeSpan.FromSeconds(30);
-                foreach (var signer in signers)
-                {
-                    options.EndowedAccounts.Add(KeyValuePair.Create(signer.AccountId.AsSpan().ToArray(), (UInt128)1_000_000_000_000_000_000UL));
-                }
-            },
-            options =>
-            {
-                options.PollingInterval = TimeSpan.FromMilliseconds(200);
-                options.RegistrationTimeout = TimeSpan.FromSeconds(120);
-            },
-            cancellationToken: cancellationToken);
+        var signers = Signers("entropy-load-ocw-deadline", Count);
+        await using var running = await StartTwoByThreeAsync(signers, TimeSpan.FromMilliseconds(600), cancellationToken);
         var (devnet, client) = (running.Devnet, running.Client);
         var held = 0;
         var outlived = 0;
@@ -149,17 +101,7 @@ public class EntropyDevnetLoadTests
             var registrations = await Task.WhenAll(operations.Select(async o => (await o.WaitForCompletionAsync(cancellationToken)).Account));
             var blocks = operations.Select(o => o.RegisterBlockNumber!.Value).Distinct().ToList();
 
-            var missing = new List<string>();
-            foreach (var signer in signers)
-            {
-                foreach (var server in devnet.Servers)
-                {
-                    if (await server.Store.GetAsync(signer.AccountId.ToSs58(), cancellationToken) is null)
-                    {
-                        missing.Add($"{server.Name} lacks {signer.AccountId}");
-                    }
-                }
-            }
+            var missing = await MissingSharesAsync(devnet, signers, cancellationToken);
 
             Assert.Multiple(() =>
             {
@@ -178,5 +120,48 @@ public class EntropyDevnetLoadTests
                 signer.Dispose();
             }
         }
+    }
+
+    private static Sr25519Signer[] Signers(string seedPrefix, int count) =>
+        [.. Enumerable.Range(0, count)
+            .Select(i => Sr25519Signer.FromSecretUri("0x" + Convert.ToHexStringLower(Blake2b.Hash256(Encoding.UTF8.GetBytes($"{seedPrefix}/{i}")))))];
+
+    /// <summary>A 2 × 3 devnet of the test's own whose genesis endows <paramref name="signers"/>, 30 s DKG timeout, 120 s registration timeout.</summary>
+    private static Task<RunningDevnet> StartTwoByThreeAsync(Sr25519Signer[] signers, TimeSpan blockInterval, CancellationToken cancellationToken) =>
+        DevnetFixture.StartAsync(
+            options =>
+            {
+                options.BlockInterval = blockInterval;
+                options.Subgroups = 2;
+                options.ValidatorsPerSubgroup = 3;
+                options.DkgTimeout = TimeSpan.FromSeconds(30);
+                foreach (var signer in signers)
+                {
+                    options.EndowedAccounts.Add(KeyValuePair.Create(signer.AccountId.AsSpan().ToArray(), (UInt128)1_000_000_000_000_000_000UL));
+                }
+            },
+            options =>
+            {
+                options.PollingInterval = TimeSpan.FromMilliseconds(200);
+                options.RegistrationTimeout = TimeSpan.FromSeconds(120);
+            },
+            cancellationToken: cancellationToken);
+
+    /// <summary>Every (server, account) pair where a subgroup member does not hold the account's share (committee members store it, the others receive it).</summary>
+    private static async Task<List<string>> MissingSharesAsync(EntropyDevnet devnet, Sr25519Signer[] signers, CancellationToken cancellationToken)
+    {
+        var missing = new List<string>();
+        foreach (var signer in signers)
+        {
+            foreach (var server in devnet.Servers)
+            {
+                if (await server.Store.GetAsync(signer.AccountId.ToSs58(), cancellationToken) is null)
+                {
+                    missing.Add($"{server.Name} lacks {signer.AccountId}");
+                }
+            }
+        }
+
+        return missing;
     }
 }
