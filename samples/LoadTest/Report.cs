@@ -71,7 +71,7 @@ internal static partial class LoadRunner
 
         var cpu = cost.CpuSeconds;
         output.WriteLine($"  CPU time of this process during the registrations: {cpu:F1} s = {cpu * 1000 / Math.Max(1, completed.Length):F1} ms per completed registration " +
-            $"(= at most {Environment.ProcessorCount * completed.Length / Math.Max(0.001, cpu):F0} registrations/s if this process had all {Environment.ProcessorCount} cores)");
+            $"(= at most {Environment.ProcessorCount * completed.Length / Math.Max(0.001, cpu):G3} registrations/s if this process had all {Environment.ProcessorCount} cores)");
         cost.Requests?.Write(output, completed.Length);
         output.WriteLine($"  machine load after the run: {LoadAverage()}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
